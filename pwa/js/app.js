@@ -1,0 +1,59 @@
+// App entry: registers the service worker, restores state from IndexedDB and routes by hash.
+import { loadLocal, refreshStores, state, subscribe } from './state.js';
+import { t } from './i18n.js';
+import './screens/login-screen.js';
+import './screens/store-list.js';
+import './screens/store-detail.js';
+
+class FvApp extends HTMLElement {
+  connectedCallback() {
+    this.current = null;
+    window.addEventListener('hashchange', () => this.route());
+    window.addEventListener('fv:lang', () => this.route(true));
+    subscribe(() => this.route());
+    loadLocal().then(() => {
+      this.route();
+      if (state.me && navigator.onLine) refreshStores().catch(() => {});
+    });
+  }
+
+  route(force = false) {
+    const hash = location.hash.slice(1) || '/stores';
+    let tag = 'fv-store-list', param = null;
+    if (!state.me) tag = 'fv-login';
+    else if (hash.startsWith('/stores/')) { tag = 'fv-store-detail'; param = decodeURIComponent(hash.slice(8)); }
+    const key = `${tag}:${param}`;
+    if (!force && key === this.current) return;
+    this.current = key;
+    const el = document.createElement(tag);
+    if (param) el.setAttribute('store-id', param);
+    this.replaceChildren(el);
+  }
+}
+customElements.define('fv-app', FvApp);
+
+// Service worker: precache the shell; when a new version waits, offer to switch.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js').then((reg) => {
+    const offer = (worker) => {
+      if (!worker || !navigator.serviceWorker.controller) return;
+      const bar = document.createElement('div');
+      bar.className = 'banner';
+      bar.innerHTML = `<span>${t('update')}</span><button type="button">${t('reload')}</button>`;
+      bar.querySelector('button').onclick = () => { window.__fvAskedUpdate = true; worker.postMessage('skip-waiting'); };
+      document.body.append(bar);
+    };
+    if (reg.waiting) offer(reg.waiting);
+    reg.addEventListener('updatefound', () => {
+      const worker = reg.installing;
+      worker?.addEventListener('statechange', () => { if (worker.state === 'installed') offer(worker); });
+    });
+  }).catch((e) => console.warn('service worker not registered', e));
+  let reloading = false;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (reloading || !window.__fvAskedUpdate) return;
+    reloading = true; location.reload();
+  });
+}
+// Keep what the phone stores from being evicted under storage pressure.
+navigator.storage?.persist?.().catch(() => {});

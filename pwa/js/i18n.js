@@ -1,0 +1,85 @@
+// UI text in zh-CN and English. The language follows the browser until the user picks one.
+const STRINGS = {
+  en: {
+    app: 'Fieldvisit', signIn: 'Sign in', username: 'Username', password: 'Password', signingIn: 'Signing in…',
+    signOut: 'Sign out', online: 'Online', offline: 'Offline', stores: "Today's stores", search: 'Search by name, code or address',
+    noStores: 'No stores match.', noStoresAssigned: 'No stores are assigned to you yet.', showMore: 'Show more ({n} left)',
+    updated: 'Updated {t}', never: 'not yet', count: '{n} stores', away: '{d} away', back: 'Back',
+    address: 'Address', channel: 'Channel', geofence: 'Geofence', coords: 'Coordinates', code: 'Code', distance: 'Distance',
+    navigate: 'Navigate', call: 'Call', metres: '{n} m', km: '{n} km', notFound: 'This store is not on this phone.',
+    needOnline: 'The first sign-in needs a connection.', network: 'No connection to the server. Try again when online.',
+    bad_credentials: 'Wrong username or password. {attempts_left} attempt(s) left.',
+    login_locked_account: 'Too many failed sign-ins for this account. Try again in {minutes} minute(s).',
+    login_locked_address: 'Too many failed sign-ins from this network. Try again in {minutes} minute(s).',
+    session_expired: 'Your session has ended; sign in again.', refresh: 'Refresh', refreshing: 'Refreshing…',
+    update: 'A new version is ready.', reload: 'Update', locating: 'Finding your position…',
+    ch_supermarket: 'Supermarket', ch_convenience: 'Convenience', ch_restaurant: 'Restaurant',
+    ch_tobacco_liquor: 'Tobacco & liquor', ch_other: 'Other',
+  },
+  zh: {
+    app: 'Fieldvisit 巡店', signIn: '登录', username: '用户名', password: '密码', signingIn: '正在登录…',
+    signOut: '退出', online: '在线', offline: '离线', stores: '今日门店', search: '按名称、编码或地址搜索',
+    noStores: '没有匹配的门店。', noStoresAssigned: '还没有分配给您的门店。', showMore: '显示更多（还有 {n} 家）',
+    updated: '更新于 {t}', never: '尚未更新', count: '{n} 家门店', away: '距离 {d}', back: '返回',
+    address: '地址', channel: '渠道', geofence: '电子围栏', coords: '坐标', code: '编码', distance: '距离',
+    navigate: '导航', call: '电话', metres: '{n} 米', km: '{n} 公里', notFound: '此手机上没有该门店。',
+    needOnline: '首次登录需要联网。', network: '无法连接服务器，请联网后重试。',
+    bad_credentials: '用户名或密码错误，还可尝试 {attempts_left} 次。',
+    login_locked_account: '该账号登录失败次数过多，请 {minutes} 分钟后再试。',
+    login_locked_address: '该网络登录失败次数过多，请 {minutes} 分钟后再试。',
+    session_expired: '登录已过期，请重新登录。', refresh: '刷新', refreshing: '正在刷新…',
+    update: '新版本已就绪。', reload: '更新', locating: '正在定位…',
+    ch_supermarket: '超市', ch_convenience: '便利店', ch_restaurant: '餐饮', ch_tobacco_liquor: '烟酒店', ch_other: '其他',
+  },
+};
+export const LANGS = [['zh', '中文'], ['en', 'English']];
+
+function initial() {
+  const saved = localStorage.getItem('fv.lang');
+  if (saved && STRINGS[saved]) return saved;
+  return (navigator.languages || [navigator.language || 'en']).some((l) => l.toLowerCase().startsWith('zh')) ? 'zh' : 'en';
+}
+
+let lang = initial();
+document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+
+export function getLang() { return lang; }
+
+export function setLang(next) {
+  if (!STRINGS[next] || next === lang) return;
+  lang = next;
+  localStorage.setItem('fv.lang', next);
+  document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+  window.dispatchEvent(new CustomEvent('fv:lang', { detail: next }));
+}
+
+export function t(key, params = {}) {
+  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, k) => (params[k] ?? ''));
+}
+
+export function has(key) { return key in STRINGS[lang]; }
+
+export function formatDistance(m) {
+  return m < 1000 ? t('metres', { n: Math.round(m) }) : t('km', { n: (m / 1000).toFixed(m < 10000 ? 1 : 0) });
+}
+
+export function formatTime(iso) {
+  if (!iso) return t('never');
+  return new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en', { dateStyle: 'short', timeStyle: 'short' });
+}
+
+// Render the language switch; used by several screens.
+export function langSwitch() {
+  return `<div class="langs">${LANGS.map(([code, label]) =>
+    `<button type="button" data-lang="${code}" aria-pressed="${code === lang}">${label}</button>`).join('')}</div>`;
+}
+
+export function bindLangSwitch(root) {
+  root.querySelectorAll('[data-lang]').forEach((b) => b.addEventListener('click', () => setLang(b.dataset.lang)));
+}
+
+// Escape text for innerHTML templates.
+export function esc(value) {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}

@@ -1,0 +1,26 @@
+// The top bar shared by the screens: title, network state, language and sign-out.
+import { LANGS, esc, getLang, setLang, t } from '../i18n.js';
+import { signOut, state } from '../state.js';
+
+export function header(title, { back = false } = {}) {
+  const other = LANGS.find(([code]) => code !== getLang());
+  return `<header class="bar">
+    ${back ? `<a href="#/stores" aria-label="${t('back')}">‹ ${t('back')}</a>` : ''}
+    <h1>${esc(title)}</h1>
+    <span class="net ${state.online ? '' : 'off'}" data-net>${state.online ? t('online') : t('offline')}</span>
+    <button type="button" data-switch-lang="${other[0]}">${other[1]}</button>
+    ${back ? '' : `<button type="button" data-sign-out>${t('signOut')}</button>`}
+  </header>`;
+}
+
+export function bindHeader(root) {
+  root.querySelector('[data-switch-lang]')?.addEventListener('click', (e) => setLang(e.currentTarget.dataset.switchLang));
+  root.querySelector('[data-sign-out]')?.addEventListener('click', () => signOut());
+}
+
+export function updateNet(root) {
+  const chip = root.querySelector('[data-net]');
+  if (!chip) return;
+  chip.classList.toggle('off', !state.online);
+  chip.textContent = state.online ? t('online') : t('offline');
+}

@@ -1,0 +1,64 @@
+// Today's stores: the rep's stores from IndexedDB, searchable, nearest first when the position is known.
+import { distanceM, lastFix, locate } from '../geo.js';
+import { esc, formatDistance, formatTime, t } from '../i18n.js';
+import { state, subscribe } from '../state.js';
+import { bindHeader, header, updateNet } from './header.js';
+
+const CHUNK = 50;
+
+class StoreList extends HTMLElement {
+  connectedCallback() {
+    this.query = '';
+    this.shown = CHUNK;
+    this.fix = lastFix();
+    this.innerHTML = `${header(t('stores'))}
+      <main>
+        <input class="search" type="search" placeholder="${esc(t('search'))}" aria-label="${esc(t('search'))}">
+        <div class="meta"><span data-count></span><span data-updated></span></div>
+        <ul class="stores" data-list></ul>
+        <div data-more></div>
+      </main>`;
+    bindHeader(this);
+    const input = this.querySelector('.search');
+    input.addEventListener('input', () => { this.query = input.value.trim().toLowerCase(); this.shown = CHUNK; this.renderList(); });
+    this.unsubscribe = subscribe(() => { updateNet(this); this.renderList(); });
+    this.renderList();
+    locate().then((fix) => { if (fix && this.isConnected) { this.fix = fix; this.renderList(); } });
+  }
+
+  disconnectedCallback() { this.unsubscribe?.(); }
+
+  rows() {
+    let rows = state.stores;
+    const q = this.query;
+    if (q) rows = rows.filter((s) => s.name.toLowerCase().includes(q) || s.code.toLowerCase().includes(q) || (s.address || '').toLowerCase().includes(q));
+    const fix = this.fix;
+    if (fix) {
+      rows = rows.map((s) => ({ s, d: s.lat == null ? Infinity : distanceM(fix, s) })).sort((a, b) => a.d - b.d);
+    } else {
+      rows = rows.map((s) => ({ s, d: null })).sort((a, b) => a.s.code.localeCompare(b.s.code));
+    }
+    return rows;
+  }
+
+  renderList() {
+    const rows = this.rows();
+    const list = this.querySelector('[data-list]');
+    this.querySelector('[data-count]').textContent = t('count', { n: rows.length });
+    this.querySelector('[data-updated]').textContent = state.refreshing ? t('refreshing') : t('updated', { t: formatTime(state.storesUpdatedAt) });
+    if (!rows.length) {
+      list.innerHTML = `<li class="empty">${state.stores.length ? t('noStores') : t('noStoresAssigned')}</li>`;
+    } else {
+      list.innerHTML = rows.slice(0, this.shown).map(({ s, d }) => `<li data-store-id="${esc(s.id)}"><a href="#/stores/${encodeURIComponent(s.id)}">
+        <span class="name">${esc(s.name)}</span>
+        <span class="dist">${d != null && d !== Infinity ? esc(formatDistance(d)) : ''}</span>
+        <span class="addr"><span class="chip">${esc(t('ch_' + s.channel))}</span>${esc(s.address)}</span></a></li>`).join('');
+    }
+    const more = this.querySelector('[data-more]');
+    const left = rows.length - this.shown;
+    more.innerHTML = left > 0 ? `<button type="button" class="more">${t('showMore', { n: left })}</button>` : '';
+    more.querySelector('button')?.addEventListener('click', () => { this.shown += CHUNK * 4; this.renderList(); });
+    if (rows.length && !this.marked) { this.marked = true; performance.mark('fv:stores-rendered'); }
+  }
+}
+customElements.define('fv-store-list', StoreList);

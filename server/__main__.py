@@ -1,0 +1,141 @@
+"""``fieldvisit`` / ``python -m server``: serve, migrate, seed-demo, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.db import migrate
+    from server.settings import get_settings
+
+    settings = get_settings()
+    migrate(settings)
+    if args.demo:
+        from server.demo.seed import seed_if_empty
+
+        logins = seed_if_empty(settings)
+        _print_logins(logins, args.host, args.port)
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=1,
+        log_level=args.log_level,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _print_logins(logins: list[tuple[str, str, str]] | None, host: str, port: int) -> None:
+    if not logins:
+        print("The database already has data; demo logins are unchanged (see README).")
+        return
+    print(f"\nFieldvisit demo is at http://{host}:{port}/  — sign in as:")
+    for role, username, password in logins:
+        print(f"  {role:<22} {username:<14} password: {password}")
+    print()
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from server.db import current_revision, migrate
+
+    migrate(revision=args.revision)
+    print(f"database at revision {current_revision()}")
+    return 0
+
+
+def _cmd_seed_demo(args: argparse.Namespace) -> int:
+    from server.db import migrate
+    from server.demo.seed import seed_demo, seed_if_empty
+    from server.settings import get_settings
+
+    settings = get_settings()
+    migrate(settings)
+    logins = seed_demo(settings, seed=args.seed) if args.force else seed_if_empty(settings, seed=args.seed)
+    _print_logins(logins, "127.0.0.1", 8000)
+    return 0
+
+
+def _cmd_create_user(args: argparse.Namespace) -> int:
+    from server.accounts import service
+    from server.accounts.models import Team
+    from server.db import migrate, session_scope
+    from server.errors import DomainError
+
+    migrate()
+    password = args.password or os.environ.get("FIELDVISIT_NEW_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        with session_scope() as session:
+            team_id = None
+            if args.team:
+                from sqlmodel import select
+
+                team = session.exec(select(Team).where(Team.name == args.team)).first()
+                if team is None:
+                    print(f"error: no team named {args.team!r}", file=sys.stderr)
+                    return 2
+                team_id = team.id
+            user = service.create_user(
+                session,
+                username=args.username,
+                password=password,
+                role=args.role,
+                display_name=args.name or "",
+                team_id=team_id,
+            )
+            print(f"created {user.role} {user.username}")
+    except DomainError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldvisit",
+        description="Fieldvisit server. Settings come from FIELDVISIT_* environment variables "
+        "(FIELDVISIT_DATABASE_URL, FIELDVISIT_DATA_DIR, FIELDVISIT_SECRET_KEY, FIELDVISIT_COOKIE_SECURE, "
+        "FIELDVISIT_SPEECH_MODEL_EN, FIELDVISIT_SPEECH_MODEL_ZH).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run pending migrations and start the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="seed the demo distributor if the database is empty")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.set_defaults(func=_cmd_serve)
+
+    mig = sub.add_parser("migrate", help="apply pending database migrations")
+    mig.add_argument("--revision", default="head", help="target revision (default: head)")
+    mig.set_defaults(func=_cmd_migrate)
+
+    seed = sub.add_parser("seed-demo", help="create the demo distributor (43 reps, 2,800 stores)")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
+    seed.add_argument("--force", action="store_true", help="seed even if the database already has users")
+    seed.set_defaults(func=_cmd_seed_demo)
+
+    user = sub.add_parser("create-user", help="create a user (asks for the password if not given)")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=["rep", "supervisor", "finance", "admin"])
+    user.add_argument("--name", help="display name")
+    user.add_argument("--team", help="team name (reps and supervisors)")
+    user.add_argument("--password", help="password (or FIELDVISIT_NEW_PASSWORD, or asked)")
+    user.set_defaults(func=_cmd_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""HTTP routes for signing in and out, the current user and (for admins) users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import JSONBody
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from server.accounts import service
+from server.accounts.models import Region, Role, Team, User, UserPublic
+from server.audit import service as audit
+from server.deps import DB, DEVICE_HEADER, SESSION_COOKIE, AppSettings, CurrentActor
+from server.scope import visible_users
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=8, max_length=256)
+    role: Role
+    display_name: str = Field(default="", max_length=100)
+    team_id: str | None = None
+
+
+def _me(db: Session, user: User) -> dict[str, Any]:
+    team = db.get(Team, user.team_id) if user.team_id else None
+    region = db.get(Region, team.region_id) if team else None
+    return {
+        "user": UserPublic.model_validate(user).model_dump(),
+        "team": team.model_dump() if team else None,
+        "region": region.model_dump() if region else None,
+    }
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+
+    @post("/login", sync_to_thread=True, status_code=200)
+    def login(self, request: Request, db: DB, settings: AppSettings, data: JSONBody[LoginRequest]) -> Response[Any]:
+        address = request.client.host if request.client else "unknown"
+        user, token = service.login(
+            db,
+            settings,
+            username=data.username,
+            password=data.password,
+            address=address,
+            device_id=request.headers.get(DEVICE_HEADER, ""),
+        )
+        response = Response(_me(db, user))
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=settings.session_days * 86400,
+            httponly=True,
+            secure=settings.cookie_secure,
+            samesite="lax",
+            path="/",
+        )
+        return response
+
+    @post("/logout", sync_to_thread=True, status_code=200)
+    def logout(self, request: Request, db: DB) -> Response[Any]:
+        service.logout(db, request.cookies.get(SESSION_COOKIE))
+        response = Response({"signed_out": True})
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+
+class MeController(Controller):
+    path = "/api"
+    tags = ["auth"]
+
+    @get("/me", sync_to_thread=True)
+    def me(self, db: DB, actor: CurrentActor) -> dict[str, Any]:
+        return _me(db, actor.user)
+
+    @get("/users", sync_to_thread=True)
+    def list_users(self, db: DB, actor: CurrentActor) -> list[UserPublic]:
+        """The users the caller may see: a supervisor their team, an admin everyone."""
+        rows = db.exec(select(User).where(visible_users(actor.user)).order_by(User.username))
+        return [UserPublic.model_validate(u) for u in rows]
+
+    @post("/admin/users", sync_to_thread=True)
+    def create_user(self, db: DB, actor: CurrentActor, data: JSONBody[UserCreate]) -> UserPublic:
+        service.require_role(actor, Role.admin)
+        user = service.create_user(
+            db,
+            username=data.username,
+            password=data.password,
+            role=data.role.value,
+            display_name=data.display_name,
+            team_id=data.team_id,
+        )
+        audit.record(
+            db,
+            actor,
+            entity="user",
+            entity_id=user.id,
+            action="create",
+            changes={"username": user.username, "role": user.role, "team_id": user.team_id},
+        )
+        return UserPublic.model_validate(user)

@@ -1,0 +1,75 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar, Response, get
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from server.accounts.controller import AuthController, MeController
+from server.catalog.controller import CatalogController
+from server.db import migrate
+from server.deps import provide_actor, provide_db
+from server.errors import EXCEPTION_HANDLERS
+from server.pwa import pwa_router
+from server.settings import Settings, get_settings
+from server.stores.controller import StoreAdminController, StoreController
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+@get("/api/health", tags=["meta"], sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _add_security_headers(response: Response) -> Response:
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    return response
+
+
+def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Litestar:
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def _startup() -> None:
+        if run_migrations:
+            migrate(settings)
+
+    return Litestar(
+        route_handlers=[
+            health,
+            AuthController,
+            MeController,
+            StoreController,
+            StoreAdminController,
+            CatalogController,
+            *pwa_router(settings.pwa_dir),
+        ],
+        dependencies={
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "db": Provide(provide_db),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        on_startup=[_startup],
+        after_request=_add_security_headers,
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
+        request_max_body_size=settings.max_json_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Fieldvisit API",
+            version="0.1.0",
+            path="/api/docs",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        debug=False,
+    )

@@ -1,0 +1,37 @@
+"""Catalogues: our own SKUs, competitor SKUs (by barcode) and POSM materials."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+from sync.ids import uuid7
+
+
+class Sku(SQLModel, table=True):
+    id: str = Field(default_factory=uuid7, primary_key=True, max_length=36)
+    code: str = Field(unique=True, max_length=32)
+    barcode: str = Field(default="", index=True, max_length=32)
+    name: str = Field(max_length=120)
+    name_en: str = Field(default="", max_length=120)
+    category: str = Field(default="", max_length=32)
+
+
+class CompetitorSku(SQLModel, table=True):
+    __tablename__ = "competitor_sku"
+
+    id: str = Field(default_factory=uuid7, primary_key=True, max_length=36)
+    barcode: str = Field(unique=True, max_length=32)
+    brand: str = Field(max_length=64)
+    name: str = Field(max_length=120)
+    name_en: str = Field(default="", max_length=120)
+    category: str = Field(default="", max_length=32)
+
+
+class Material(SQLModel, table=True):
+    """Point-of-sale material (POSM): posters, shelf talkers, price cards, fridge stickers."""
+
+    id: str = Field(default_factory=uuid7, primary_key=True, max_length=36)
+    code: str = Field(unique=True, max_length=32)
+    name: str = Field(max_length=120)
+    name_en: str = Field(default="", max_length=120)
+    unit: str = Field(default="pcs", max_length=16)

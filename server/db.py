@@ -1,0 +1,121 @@
+"""Database engine, sessions and migrations.
+
+The engine is created lazily on first use (never at import).  SQLite runs in
+WAL mode with foreign keys on; PostgreSQL is used when the URL says so.
+A request or job owns its transaction: ``session_scope`` commits on success
+and rolls back on error; services and repositories never commit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+from server.settings import Settings, get_settings
+
+_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def utcnow() -> datetime:
+    """Aware UTC; SQLModel's UTCDateTime columns store and return it the same on SQLite and PostgreSQL."""
+    return datetime.now(UTC)
+
+
+def _ensure_sqlite_folder(url: str) -> bool:
+    """Create the folder of a SQLite file; True when the URL is SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    return True
+
+
+def _make_engine(url: str) -> Engine:
+    if _ensure_sqlite_folder(url):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    url = (settings or get_settings()).resolved_database_url()
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = _make_engine(url)
+        return engine
+
+
+def dispose_engines() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+@contextmanager
+def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+    """One unit of work: commit when the block ends normally, roll back otherwise."""
+    session = Session(get_engine(settings), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(settings: Settings | None = None, revision: str = "head") -> None:
+    """Apply pending migrations (idempotent)."""
+    url = (settings or get_settings()).resolved_database_url()
+    # A dedicated engine without pooling so migrations never hold connections the app will use.
+    _ensure_sqlite_folder(url)
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+def current_revision(settings: Settings | None = None) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine(settings).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,52 @@
+"""Dependencies shared by every domain: the request's database session and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from litestar import Request
+from litestar.di import NamedDependency
+from sqlmodel import Session
+
+from server.accounts.service import Actor, user_for_token
+from server.db import get_engine
+from server.errors import PayloadTooLarge
+from server.settings import Settings
+
+SESSION_COOKIE = "fv_session"
+DEVICE_HEADER = "x-device-id"
+
+
+AppSettings = NamedDependency[Settings]
+DB = NamedDependency[Session]
+CurrentActor = NamedDependency[Actor]
+
+
+def provide_db(settings: AppSettings) -> Iterator[Session]:
+    """The request owns the transaction: commit after the handler returns, before the answer is sent."""
+    session = Session(get_engine(settings), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def provide_actor(request: Request, db: DB, settings: AppSettings) -> Actor:
+    user = user_for_token(db, settings, request.cookies.get(SESSION_COOKIE))
+    return Actor(user=user, device_id=request.headers.get(DEVICE_HEADER, "")[:64])
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it passes ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The body is over {limit:,} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)

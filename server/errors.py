@@ -1,0 +1,132 @@
+"""Business errors and the one place that turns any error into a JSON answer.
+
+    DomainError
+    ├── InvalidInput   400 invalid_input
+    ├── Unauthorized   401 not_signed_in / bad_credentials
+    ├── Forbidden      403 forbidden
+    ├── NotFound       404 not_found      (also for records outside the caller's scope)
+    ├── Conflict       409 conflict
+    ├── PayloadTooLarge 413 too_large
+    └── TooManyRequests 429 rate_limited (carries retry_after seconds)
+
+Every 4xx answer has the same shape: ``{"status_code", "code", "detail", "extra"?}``;
+``code`` is stable for the PWA to translate, ``detail`` is English for people and logs.
+A 5xx answer never carries a stack trace; the trace goes to the server log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
+
+log = logging.getLogger("fieldvisit")
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "invalid_input"
+
+    def __init__(self, detail: str, *, code: str | None = None, extra: Any = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.extra = extra
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+    code = "invalid_input"
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    code = "not_signed_in"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "too_large"
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, detail: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(detail, code=code, extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+_HTTP_CODES = {
+    400: "invalid_input",
+    401: "not_signed_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def _body(status: int, code: str, detail: str, extra: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"status_code": status, "code": code, "detail": detail}
+    if extra:
+        body["extra"] = extra
+    return body
+
+
+def domain_error_handler(_: Request, exc: DomainError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return Response(
+        _body(exc.status_code, exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers
+    )
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        return internal_error_handler(request, exc)
+    code = "validation_failed" if isinstance(exc, ValidationException) else _HTTP_CODES.get(status, "error")
+    detail = exc.detail or "Request rejected"
+    if status == 404 and not isinstance(exc, ValidationException) and detail == "Not Found":
+        detail = f"Nothing at {request.url.path}"
+    if isinstance(exc.__cause__, SerializationException):
+        code = "malformed_json"
+        detail = f"The request body is not valid JSON: {detail}"
+    return Response(_body(status, code, detail, exc.extra), status_code=status, headers=exc.headers)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        _body(500, "internal_error", "Something went wrong on the server; the error has been logged."),
+        status_code=500,
+    )
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,24 @@
+"""Every table, imported in one place so ``metadata`` is complete for Alembic."""
+
+from sqlmodel import SQLModel
+
+from server.accounts.models import AuthSession, LoginFailure, Region, Team, User
+from server.audit.models import AuditEntry
+from server.catalog.models import CompetitorSku, Material, Sku
+from server.stores.models import Store
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEntry",
+    "AuthSession",
+    "CompetitorSku",
+    "LoginFailure",
+    "Material",
+    "Region",
+    "Sku",
+    "Store",
+    "Team",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,56 @@
+"""Serving the progressive web app: static files, and a service worker whose cache version
+is the hash of the shell it precaches, so every change to the shell retires old caches
+without anyone remembering to bump a number."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from litestar import Response, Router, get
+from litestar.datastructures import CacheControlHeader
+from litestar.static_files import create_static_files_router
+
+# Files the service worker does not precache: itself, and anything not needed to start.
+_NOT_PRECACHED = {"sw.js"}
+_PRECACHED_SUFFIXES = {".html", ".js", ".css", ".webmanifest", ".svg", ".png", ".json"}
+
+
+@lru_cache(maxsize=4)
+def shell_manifest(pwa_dir: Path) -> tuple[str, tuple[str, ...]]:
+    files = sorted(
+        p
+        for p in pwa_dir.rglob("*")
+        if p.is_file()
+        and p.suffix in _PRECACHED_SUFFIXES
+        and p.name not in _NOT_PRECACHED
+        and "admin" not in p.relative_to(pwa_dir).parts
+    )
+    digest = hashlib.sha256()
+    urls = []
+    for path in files:
+        rel = path.relative_to(pwa_dir).as_posix()
+        digest.update(rel.encode())
+        digest.update(path.read_bytes())
+        urls.append("/" if rel == "index.html" else f"/{rel}")
+    return digest.hexdigest()[:12], tuple(urls)
+
+
+def pwa_router(pwa_dir: Path) -> list[Router | object]:
+    @get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
+    async def service_worker() -> Response[str]:
+        version, urls = shell_manifest(pwa_dir)
+        source = (pwa_dir / "sw.js").read_text()
+        source = source.replace("__SHELL_VERSION__", version).replace("__SHELL_FILES__", json.dumps(urls))
+        return Response(source, media_type="text/javascript; charset=utf-8")
+
+    static = create_static_files_router(
+        path="/",
+        directories=[pwa_dir],
+        html_mode=True,
+        cache_control=CacheControlHeader(no_cache=True),
+        name="pwa",
+    )
+    return [service_worker, static]

@@ -1,0 +1,81 @@
+"""Typed settings, read once from the environment (prefix ``FIELDVISIT_``).
+
+Every field documents itself; ``get_settings()`` caches the instance so the
+environment is read exactly once per process.  Tests call
+``get_settings.cache_clear()`` after changing the environment.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIELDVISIT_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Folder for the embedded SQLite database, blobs and the generated secret key.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL. Empty means SQLite at <data_dir>/fieldvisit.db; "
+        "PostgreSQL as postgresql+psycopg://user:pass@host/db.",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Secret for signing. Empty means one is generated once and kept in <data_dir>/secret_key.",
+    )
+    cookie_secure: bool = Field(
+        default=False, description="Send the session cookie with the Secure flag (set true behind HTTPS)."
+    )
+    session_days: int = Field(
+        default=30,
+        description="A session lasts this many days since its last use; reps stay signed in while offline.",
+    )
+    login_max_failures_per_account: int = Field(
+        default=5, description="Failed sign-ins allowed per account within the login window."
+    )
+    login_max_failures_per_address: int = Field(
+        default=30, description="Failed sign-ins allowed per client address within the login window."
+    )
+    login_window_minutes: int = Field(default=15, description="Length of the failed sign-in window.")
+    max_json_bytes: int = Field(default=2_000_000, description="Largest JSON request body accepted.")
+    max_csv_bytes: int = Field(default=20_000_000, description="Largest CSV upload accepted.")
+    speech_model_en: Path | None = Field(
+        default=None, description="Vosk model folder for English (e.g. vosk-model-small-en-us-0.15)."
+    )
+    speech_model_zh: Path | None = Field(
+        default=None, description="Vosk model folder for Mandarin (e.g. vosk-model-small-cn-0.22)."
+    )
+    pwa_dir: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "pwa",
+        description="Folder of the progressive web app's static files.",
+    )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'fieldvisit.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,97 @@
+"""Store use cases: reading within scope, admin edits with audit, CSV import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from server.accounts.models import Role
+from server.accounts.service import Actor, require_role
+from server.audit import service as audit
+from server.db import utcnow
+from server.errors import Conflict, InvalidInput, NotFound
+from server.stores import csvio
+from server.stores import repository as repo
+from server.stores.models import Store, StoreCreate, StoreUpdate
+
+MAX_PAGE = 1000
+
+
+def list_stores(session: Session, actor: Actor, *, q: str, limit: int, offset: int) -> tuple[list[Store], int]:
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    if offset < 0:
+        raise InvalidInput("offset must not be negative")
+    return repo.list_visible(session, actor.user, q=q, limit=limit, offset=offset)
+
+
+def get_store(session: Session, actor: Actor, store_id: str) -> Store:
+    store = repo.get_visible(session, actor.user, store_id)
+    if store is None:
+        raise NotFound("No such store.")
+    return store
+
+
+def _check_references(session: Session, values: dict[str, Any]) -> None:
+    from server.accounts import repository as accounts
+
+    rep_id = values.get("rep_id")
+    if rep_id:
+        rep = accounts.user_by_id(session, rep_id)
+        if rep is None or rep.role != Role.rep.value:
+            raise InvalidInput("rep_id does not name a rep.")
+    region_id = values.get("region_id")
+    if region_id and accounts.region(session, region_id) is None:
+        raise InvalidInput("region_id does not name a region.")
+
+
+def create_store(session: Session, actor: Actor, data: StoreCreate) -> Store:
+    require_role(actor, Role.admin)
+    if repo.by_code(session, data.code) is not None:
+        raise Conflict(f"A store with code {data.code!r} exists.")
+    values = data.model_dump()
+    _check_references(session, values)
+    store = Store(**values)
+    session.add(store)
+    session.flush()
+    audit.record(session, actor, entity="store", entity_id=store.id, action="create", changes=values)
+    return store
+
+
+def update_store(session: Session, actor: Actor, store_id: str, data: StoreUpdate) -> Store:
+    require_role(actor, Role.admin)
+    store = get_store(session, actor, store_id)
+    values = data.model_dump(exclude_unset=True)
+    _check_references(session, values)
+    before = store.model_dump()
+    for key, value in values.items():
+        setattr(store, key, value)
+    changes = audit.diff(before, store.model_dump())
+    if changes:
+        store.updated_at = utcnow()
+        session.add(store)
+        audit.record(session, actor, entity="store", entity_id=store.id, action="update", changes=changes)
+    return store
+
+
+def import_csv(session: Session, actor: Actor, data: bytes, *, dry_run: bool) -> dict[str, Any]:
+    require_role(actor, Role.admin)
+    report, written = csvio.import_stores(session, data, dry_run=dry_run)
+    session.flush()
+    for store in written:
+        store.updated_at = utcnow()
+        audit.record(
+            session,
+            actor,
+            entity="store",
+            entity_id=store.id,
+            action="import",
+            changes={"code": store.code, "name": store.name, "rep_id": store.rep_id},
+        )
+    return report.as_dict()
+
+
+def export_csv(session: Session, actor: Actor) -> bytes:
+    require_role(actor, Role.admin)
+    return csvio.export_stores(session)

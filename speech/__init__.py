@@ -1,0 +1,1 @@
+"""Fieldvisit speech-to-text library (Vosk). Built with the voice-notes issue."""

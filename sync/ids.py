@@ -1,0 +1,29 @@
+"""UUIDv7 identifiers (RFC 9562): time-ordered, generated on any device without asking a server.
+
+Python 3.11 has no ``uuid.uuid7``; this is the RFC's layout: 48 bits of Unix
+milliseconds, version 7, 12 random bits, variant, 62 random bits.  The
+timestamp only helps index locality; nothing relies on device clocks being right.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+
+def uuid7(now_ms: int | None = None) -> str:
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    rand = int.from_bytes(os.urandom(10), "big")
+    rand_a = rand >> 68 & 0xFFF
+    rand_b = rand & ((1 << 62) - 1)
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    return str(uuid.UUID(int=value))
+
+
+def is_uuid7(value: str) -> bool:
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return False
+    return parsed.version == 7 and str(parsed) == value.lower()

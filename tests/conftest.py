@@ -1,0 +1,227 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL when
+FIELDVISIT_TEST_DATABASE_URL says so), the app, factories, a live server and Chromium.
+
+A skipped test fails the run: something missing must be installed, not ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import make_url, text
+from sqlmodel import Session
+
+from server.accounts.passwords import hash_password
+from server.app import create_app
+from server.db import dispose_engines, get_engine, migrate
+from server.models import metadata
+from server.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse"
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+
+
+def _test_database_url(tmp_root: Path, suffix: str = "") -> str:
+    url = os.environ.get("FIELDVISIT_TEST_DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{tmp_root / f'test{suffix}.db'}"
+    if suffix:
+        parsed = make_url(url)
+        return parsed.set(database=f"{parsed.database}{suffix}").render_as_string(hide_password=False)
+    return url
+
+
+def _reset_postgres_database(url: str) -> None:
+    """Drop and recreate a PostgreSQL database so every run starts from an empty schema."""
+    from sqlalchemy import create_engine
+
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+def fresh_database(url: str) -> None:
+    if make_url(url).get_backend_name() == "postgresql":
+        _reset_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    root = tmp_path_factory.mktemp("fieldvisit")
+    url = _test_database_url(root)
+    fresh_database(url)
+    s = Settings(data_dir=root / "data", database_url=url, secret_key="test-secret")
+    migrate(s)
+    yield s
+    dispose_engines()
+
+
+@pytest.fixture
+def db_url(settings: Settings) -> str:
+    return settings.resolved_database_url()
+
+
+@pytest.fixture
+def clean_db(settings: Settings) -> None:
+    """Empty every table before a test (each test builds the data it needs)."""
+    engine = get_engine(settings)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def session(settings: Settings, clean_db: None) -> Iterator[Session]:
+    with Session(get_engine(settings), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def app_client(settings: Settings, clean_db: None) -> Iterator[TestClient]:
+    with TestClient(app=create_app(settings, run_migrations=False)) as client:
+        yield client
+
+
+def make_client(settings: Settings) -> TestClient:
+    return TestClient(app=create_app(settings, run_migrations=False))
+
+
+# ---- factories ---------------------------------------------------------------------------
+
+from tests.factories import World, build_world  # noqa: E402
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    """Two regions, each a team with a supervisor and two reps with stores; finance; admin."""
+    return build_world(session, _PASSWORD_HASH)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> dict:
+    response = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# ---- live server and browser ---------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.url, self.process, self.log = url, process, log
+
+
+def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> LiveServer:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "FIELDVISIT_DATA_DIR": str(data_dir),
+        "FIELDVISIT_DATABASE_URL": database_url,
+        "FIELDVISIT_SECRET_KEY": "live-test",
+    }
+    log = data_dir / "server.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", "warning"]
+    if demo:
+        cmd.append("--demo")
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                return LiveServer(url, process, log)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real server in its own process, on its own database seeded with the demo distributor."""
+    root = tmp_path_factory.mktemp("live")
+    url = _test_database_url(root, "_live")
+    fresh_database(url)
+    server = start_server(root / "data", url)
+    yield server
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+CHROMIUM = os.environ.get("FIELDVISIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (./dev test does it as root)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+# ---- a skip is a failure ------------------------------------------------------------------------
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if _skipped:
+        terminalreporter.write_line(
+            f"FAILED: {len(_skipped)} test(s) skipped; a skip hides missing work or a missing install: "
+            + ", ".join(_skipped),
+            red=True,
+        )

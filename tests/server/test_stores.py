@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from litestar.testing import TestClient
+from sqlmodel import Session, select
+
+from server.audit.models import AuditEntry
+from server.stores.models import Store
+from tests.conftest import sign_in
+from tests.factories import World
+
+
+def _ids(client: TestClient, **params: object) -> set[str]:
+    body = client.get("/api/stores", params={"limit": 1000, **params}).json()
+    return {s["id"] for s in body["items"]}
+
+
+def test_a_rep_sees_only_their_assigned_stores(app_client: TestClient, world: World) -> None:
+    rep = world.east.reps[0]
+    sign_in(app_client, rep.username)
+    assert _ids(app_client) == {s.id for s in world.east.stores[rep.username]}
+
+
+def test_a_supervisor_sees_their_team_and_an_admin_everything(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.east.supervisor.username)
+    team_ids = {s.id for stores in world.east.stores.values() for s in stores}
+    assert _ids(app_client) == team_ids
+    sign_in(app_client, world.admin.username)
+    everything = team_ids | {s.id for stores in world.west.stores.values() for s in stores}
+    assert _ids(app_client) == everything
+
+
+def test_another_teams_store_answers_404(app_client: TestClient, world: World) -> None:
+    foreign = world.west.stores[world.west.reps[0].username][0]
+    colleague = world.east.stores[world.east.reps[1].username][0]
+    sign_in(app_client, world.east.reps[0].username)
+    for store in (foreign, colleague):  # another team's, and a teammate's: neither is this rep's
+        response = app_client.get(f"/api/stores/{store.id}")
+        assert response.status_code == 404
+        assert response.json() == {"status_code": 404, "code": "not_found", "detail": "No such store."}
+    sign_in(app_client, world.east.supervisor.username)
+    assert app_client.get(f"/api/stores/{foreign.id}").status_code == 404
+    assert app_client.get(f"/api/stores/{colleague.id}").status_code == 200
+
+
+def test_search_and_pages(app_client: TestClient, world: World, session: Session) -> None:
+    rep = world.east.reps[0]
+    target = world.east.stores[rep.username][1]
+    target.name = "红旗连锁（玉林路店）"
+    session.add(target)
+    session.commit()
+    sign_in(app_client, rep.username)
+    assert _ids(app_client, q="玉林") == {target.id}
+    assert _ids(app_client, q="%") == set()  # LIKE wildcards are matched literally
+    page = app_client.get("/api/stores", params={"limit": 2, "offset": 2}).json()
+    assert page["total"] == 3 and len(page["items"]) == 1
+    assert app_client.get("/api/stores", params={"limit": 0}).status_code == 400
+
+
+def test_admin_edit_is_audited_with_device(app_client: TestClient, world: World, session: Session) -> None:
+    store = world.east.stores[world.east.reps[0].username][0]
+    sign_in(app_client, world.admin.username)
+    response = app_client.patch(
+        f"/api/stores/{store.id}", json={"geofence_m": 300, "name": store.name}, headers={"X-Device-Id": "dev-123"}
+    )
+    assert response.status_code == 200 and response.json()["geofence_m"] == 300
+    entries = session.exec(select(AuditEntry).where(AuditEntry.entity_id == store.id)).all()
+    assert len(entries) == 1
+    assert entries[0].changes == {"geofence_m": [150, 300]}
+    assert (entries[0].user_id, entries[0].device_id, entries[0].action) == (world.admin.id, "dev-123", "update")
+
+
+def test_reps_and_supervisors_cannot_edit_stores(app_client: TestClient, world: World) -> None:
+    store = world.east.stores[world.east.reps[0].username][0]
+    for user in (world.east.reps[0], world.east.supervisor):
+        sign_in(app_client, user.username)
+        assert app_client.patch(f"/api/stores/{store.id}", json={"geofence_m": 10}).status_code == 403
+
+
+def test_store_validation_errors_are_clear(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.admin.username)
+    response = app_client.post("/api/stores", json={"code": "X1", "name": "n", "lat": 123, "channel": "bar"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "validation_failed"
+    keys = {e["key"] for e in body["extra"]}
+    assert {"lat", "channel"} <= keys
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_csv_import_applies_good_rows_and_reports_bad_ones(
+    app_client: TestClient, world: World, session: Session
+) -> None:
+    rep = world.east.reps[0]
+    existing = world.east.stores[rep.username][0]
+    data = _csv(
+        [
+            ["code", "name", "address", "channel", "lat", "lng", "geofence_m", "rep", "region"],
+            [
+                "NEW-1",
+                "新店一号",
+                "成都市一环路1号",
+                "超市",
+                "30.1",
+                "104.1",
+                "200",
+                rep.username,
+                world.east.region.code,
+            ],
+            ["NEW-2", "", "缺名字", "convenience", "", "", "", "", ""],
+            ["NEW-3", "坏坐标", "", "convenience", "north", "104", "", "", ""],
+            ["NEW-4", "没有这个业务员", "", "convenience", "", "", "", "nobody", ""],
+            [existing.code, existing.name, "新地址", "convenience", "", "", "", rep.username, ""],
+            ["NEW-1", "重复", "", "convenience", "", "", "", "", ""],
+            ["NEW-5", "未知渠道", "", "nightclub", "", "", "", "", ""],
+        ]
+    )
+    sign_in(app_client, world.admin.username)
+    dry = app_client.post(
+        "/api/admin/stores/import?dry_run=true", content=data, headers={"content-type": "text/csv"}
+    ).json()
+    assert dry["created"] == 1 and dry["updated"] == 1 and dry["rejected"] == 5 and dry["dry_run"]
+    assert session.exec(select(Store).where(Store.code == "NEW-1")).first() is None
+
+    report = app_client.post("/api/admin/stores/import", content=data, headers={"content-type": "text/csv"}).json()
+    assert (report["created"], report["updated"], report["rejected"]) == (1, 1, 5)
+    by_line = {e["line"]: e for e in report["errors"]}
+    assert set(by_line) == {3, 4, 5, 7, 8}
+    assert by_line[3]["errors"][0]["field"] == "name"
+    assert "not a number" in by_line[4]["errors"][0]["message"]
+    assert "nobody" in by_line[5]["errors"][0]["message"]
+    assert "repeats line 2" in by_line[7]["errors"][0]["message"]
+    assert by_line[8]["errors"][0]["field"] == "channel"
+    session.expire_all()
+    new = session.exec(select(Store).where(Store.code == "NEW-1")).one()
+    assert (new.channel, new.rep_id, new.geofence_m, new.region_id) == (
+        "supermarket",
+        rep.id,
+        200,
+        world.east.region.id,
+    )
+    assert session.get(Store, existing.id).address == "新地址"
+    assert len(session.exec(select(AuditEntry).where(AuditEntry.action == "import")).all()) == 2
+
+
+def test_csv_import_reads_gb18030_and_chinese_headers(app_client: TestClient, world: World, session: Session) -> None:
+    data = "门店编码,门店名称,地址,渠道\nGB-1,老王烟酒店,德阳市旌阳区,烟酒店\n".encode("gb18030")
+    sign_in(app_client, world.admin.username)
+    report = app_client.post("/api/admin/stores/import", content=data).json()
+    assert report["created"] == 1 and report["rejected"] == 0
+    store = session.exec(select(Store).where(Store.code == "GB-1")).one()
+    assert (store.name, store.channel) == ("老王烟酒店", "tobacco_liquor")
+
+
+def test_csv_import_rejects_a_file_without_required_columns(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.admin.username)
+    response = app_client.post("/api/admin/stores/import", content=b"foo,bar\n1,2\n")
+    assert response.status_code == 400
+    assert "code, name" in response.json()["detail"]
+    assert app_client.post("/api/admin/stores/import", content=b"").status_code == 400
+    assert app_client.post("/api/admin/stores/import", content=b"\xff\xfe\x00bad").status_code == 400
+
+
+def test_csv_export_round_trips(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.admin.username)
+    response = app_client.get("/api/admin/stores/export.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 12
+    report = app_client.post("/api/admin/stores/import", content=response.content).json()
+    assert (report["created"], report["updated"], report["unchanged"], report["rejected"]) == (0, 0, 12, 0)
+    sign_in(app_client, world.east.supervisor.username)
+    assert app_client.get("/api/admin/stores/export.csv").status_code == 403
+
+
+def test_catalogues_need_a_session(app_client: TestClient, world: World) -> None:
+    assert app_client.get("/api/catalog/materials").status_code == 401
+    sign_in(app_client, world.east.reps[0].username)
+    assert app_client.get("/api/catalog/materials").json() == []
