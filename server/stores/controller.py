@@ -43,7 +43,9 @@ class StoreController(Controller):
         return StorePublic.model_validate(service.create_store(db, actor, data))
 
     @patch("/{store_id:str}", sync_to_thread=True)
-    def update_store(self, db: DB, actor: CurrentActor, store_id: FromPath[str], data: JSONBody[StoreUpdate]) -> StorePublic:
+    def update_store(
+        self, db: DB, actor: CurrentActor, store_id: FromPath[str], data: JSONBody[StoreUpdate]
+    ) -> StorePublic:
         return StorePublic.model_validate(service.update_store(db, actor, store_id, data))
 
 

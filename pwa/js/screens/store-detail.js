@@ -25,6 +25,7 @@ class StoreDetail extends HTMLElement {
     const d = fix && hasCoords ? distanceM(fix, s) : null;
     this.innerHTML = `${header(s.name, { back: true })}
       <main><section class="card">
+        <h2 class="store-name">${esc(s.name)}</h2>
         <dl class="facts">
           <dt>${t('code')}</dt><dd>${esc(s.code)}</dd>
           <dt>${t('address')}</dt><dd>${esc(s.address)}</dd>

@@ -1,0 +1,38 @@
+"""Browser fixtures: a phone-sized context per test on the live server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import PHONE, LiveServer
+
+
+@pytest.fixture
+def phone(browser, live_server: LiveServer) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        **PHONE,
+        base_url=live_server.url,
+        locale="zh-CN",
+        geolocation={"latitude": 30.6598, "longitude": 104.0657},
+        permissions=["geolocation"],
+    )
+    context.set_default_timeout(15000)
+    yield context
+    context.close()
+
+
+def api_stores(live_server: LiveServer, username: str, password: str = "fieldvisit") -> list[dict]:
+    with httpx.Client(base_url=live_server.url) as client:
+        assert client.post("/api/auth/login", json={"username": username, "password": password}).status_code == 200
+        return client.get("/api/stores", params={"limit": 1000}).json()["items"]
+
+
+def sign_in_page(page, username: str, password: str = "fieldvisit") -> None:  # type: ignore[no-untyped-def]
+    page.goto("/")
+    page.fill("#u", username)
+    page.fill("#p", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("fv-store-list li[data-store-id]")
