@@ -7,14 +7,9 @@ A skipped test fails the run: something missing must be installed, not ignored.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import make_url, text
@@ -25,8 +20,8 @@ from server.app import create_app
 from server.db import dispose_engines, get_engine, migrate
 from server.models import metadata
 from server.settings import Settings
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, LiveServer, start_server
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 
@@ -123,45 +118,6 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> dict
 # ---- live server and browser ---------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    def __init__(self, url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-        self.url, self.process, self.log = url, process, log
-
-
-def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> LiveServer:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "FIELDVISIT_DATA_DIR": str(data_dir),
-        "FIELDVISIT_DATABASE_URL": database_url,
-        "FIELDVISIT_SECRET_KEY": "live-test",
-    }
-    log = data_dir / "server.log"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", "warning"]
-    if demo:
-        cmd.append("--demo")
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return LiveServer(url, process, log)
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real server in its own process, on its own database seeded with the demo distributor."""
@@ -170,25 +126,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     fresh_database(url)
     server = start_server(root / "data", url)
     yield server
-    server.process.terminate()
-    try:
-        server.process.wait(10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-
-
-CHROMIUM = os.environ.get("FIELDVISIT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import PHONE, LiveServer
+from tests.livesupport import PHONE, LiveServer
 
 
 @pytest.fixture

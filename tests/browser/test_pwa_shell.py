@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import api_stores, sign_in_page
-from tests.conftest import LiveServer
+from tests.livesupport import LiveServer
 
 pytestmark = pytest.mark.browser
 

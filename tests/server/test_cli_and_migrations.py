@@ -19,7 +19,7 @@ from server.demo.seed import ean13, seed_demo, seed_if_empty
 from server.models import metadata
 from server.settings import Settings
 from server.stores.models import Store
-from tests.conftest import ROOT
+from tests.livesupport import ROOT
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
