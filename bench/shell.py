@@ -21,11 +21,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from server.pwa import shell_manifest  # noqa: E402
-from server.settings import Settings  # noqa: E402
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, start_server  # noqa: E402
+from server.pwa import shell_manifest
+from server.settings import Settings
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, start_server
 
 
 def shell_bytes(base: str) -> tuple[int, int, list[tuple[str, int]]]:
@@ -46,10 +46,17 @@ def shell_bytes(base: str) -> tuple[int, int, list[tuple[str, int]]]:
 def offline_start_times(base: str, user: str, runs: int, profile: Path) -> list[float]:
     times = []
     with sync_playwright() as pw:
+
         def launch():  # type: ignore[no-untyped-def]
             return pw.chromium.launch_persistent_context(
-                str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, base_url=base,
-                locale="zh-CN", **PHONE)
+                str(profile),
+                executable_path=CHROMIUM,
+                args=CHROMIUM_ARGS,
+                headless=True,
+                base_url=base,
+                locale="zh-CN",
+                **PHONE,
+            )
 
         context = launch()
         page = context.pages[0] if context.pages else context.new_page()

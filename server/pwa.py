@@ -11,6 +11,7 @@ from pathlib import Path
 
 from litestar import Response, Router, get
 from litestar.datastructures import CacheControlHeader
+from litestar.handlers import HTTPRouteHandler
 from litestar.static_files import create_static_files_router
 
 # Files the service worker does not precache: itself, and anything not needed to start.
@@ -38,7 +39,7 @@ def shell_manifest(pwa_dir: Path) -> tuple[str, tuple[str, ...]]:
     return digest.hexdigest()[:12], tuple(urls)
 
 
-def pwa_router(pwa_dir: Path) -> list[Router | object]:
+def pwa_router(pwa_dir: Path) -> list[Router | HTTPRouteHandler]:
     @get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
     async def service_worker() -> Response[str]:
         version, urls = shell_manifest(pwa_dir)

@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("FIELDVISIT_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling hosts this machine cannot reach.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 
@@ -44,8 +50,12 @@ class LiveServer:
 
 def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> LiveServer:
     port = free_port()
-    env = {**os.environ, "FIELDVISIT_DATA_DIR": str(data_dir), "FIELDVISIT_DATABASE_URL": database_url,
-           "FIELDVISIT_SECRET_KEY": "live-test"}
+    env = {
+        **os.environ,
+        "FIELDVISIT_DATA_DIR": str(data_dir),
+        "FIELDVISIT_DATABASE_URL": database_url,
+        "FIELDVISIT_SECRET_KEY": "live-test",
+    }
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"
     cmd = [sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", "warning"]

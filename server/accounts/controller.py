@@ -54,6 +54,14 @@ class AuthController(Controller):
             address=address,
             device_id=request.headers.get(DEVICE_HEADER, ""),
         )
+        audit.record(
+            db,
+            service.Actor(user, request.headers.get(DEVICE_HEADER, "")[:64]),
+            entity="user",
+            entity_id=user.id,
+            action="login",
+            changes={"address": address},
+        )
         response = Response(_me(db, user))
         response.set_cookie(
             SESSION_COOKIE,

@@ -24,6 +24,16 @@ def test_sign_in_sets_a_protective_session_cookie_and_me_answers(app_client: Tes
     assert "password_hash" not in me["user"]
 
 
+def test_sign_in_is_audited_with_the_device(app_client: TestClient, world: World, session: Session) -> None:
+    rep = world.west.reps[1]
+    app_client.post(
+        "/api/auth/login", json={"username": rep.username, "password": PASSWORD}, headers={"X-Device-Id": "phone-7"}
+    )
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == rep.id)).one()
+    assert (entry.action, entry.user_id, entry.device_id) == ("login", rep.id, "phone-7")
+    assert entry.changes == {"address": "testclient"}
+
+
 def test_cookie_is_secure_when_configured(settings: Settings, clean_db: None, world: World) -> None:
     secure = settings.model_copy(update={"cookie_secure": True})
     with TestClient(app=create_app(secure, run_migrations=False)) as client:

@@ -51,6 +51,16 @@ def test_schema_matches_the_models(settings: Settings) -> None:
     assert diff == [], f"models and migrations disagree; write a migration: {diff}"
 
 
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(settings: Settings) -> None:
+    engine = get_engine(settings)
+    if engine.dialect.name != "sqlite":
+        assert engine.dialect.name == "postgresql"
+        return
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
 def test_demo_distributor_is_believable(settings: Settings, clean_db: None) -> None:
     logins = seed_demo(settings, seed=7)
     assert seed_if_empty(settings) is None  # a second start leaves it alone
