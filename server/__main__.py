@@ -17,10 +17,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     migrate(settings)
     if args.demo:
-        from server.demo.seed import seed_if_empty
+        from server.demo.seed import demo_logins, seed_if_empty
 
-        logins = seed_if_empty(settings)
-        _print_logins(logins, args.host, args.port)
+        seeded = seed_if_empty(settings)
+        _print_logins(seeded or demo_logins(), args.host, args.port, fresh=bool(seeded))
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -33,11 +33,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_logins(logins: list[tuple[str, str, str]] | None, host: str, port: int) -> None:
+def _print_logins(logins: list[tuple[str, str, str]] | None, host: str, port: int, *, fresh: bool = True) -> None:
     if not logins:
-        print("The database already has data; demo logins are unchanged (see README).")
+        print("The database already has data; nothing was seeded.")
         return
-    print(f"\nFieldvisit demo is at http://{host}:{port}/  — sign in as:")
+    note = "" if fresh else " (demo accounts, unless you changed them)"
+    print(f"\nFieldvisit demo is at http://{host}:{port}/  — sign in as{note}:")
     for role, username, password in logins:
         print(f"  {role:<22} {username:<14} password: {password}")
     print()

@@ -245,11 +245,23 @@ def _offset(lat: float, lng: float, north_m: float, east_m: float) -> tuple[floa
     return (lat + north_m / 111_320.0, lng + east_m / (111_320.0 * math.cos(math.radians(lat))))
 
 
+def demo_logins() -> list[tuple[str, str, str]]:
+    """The demo's accounts, as seeded (all share one password)."""
+    total = sum(c.reps for c in CITIES)
+    sups = [(f"supervisor ({c.name_en})", f"sup-{c.code.lower()}", DEMO_PASSWORD) for c in CITIES]
+    return [
+        ("admin", "admin", DEMO_PASSWORD),
+        ("finance", "finance", DEMO_PASSWORD),
+        *sups,
+        ("rep", "rep01", DEMO_PASSWORD),
+        (f"(all {total} reps)", f"rep01…rep{total:02d}", DEMO_PASSWORD),
+    ]
+
+
 def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, str]]:
     rng = random.Random(seed)
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo account keeps seeding fast
     now = utcnow()
-    logins: list[tuple[str, str, str]] = []
     with session_scope(settings) as session:
         admin = User(
             username="admin", display_name="系统管理员 Admin", role=Role.admin.value, password_hash=password_hash
@@ -261,7 +273,6 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
             password_hash=password_hash,
         )
         session.add_all([admin, finance])
-        logins += [("admin", "admin", DEMO_PASSWORD), ("finance", "finance", DEMO_PASSWORD)]
 
         store_rows: list[dict[str, object]] = []
         rep_number = 0
@@ -280,7 +291,6 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
                 password_hash=password_hash,
             )
             session.add_all([region, team, supervisor])
-            logins.append((f"supervisor ({city.name_en})", sup_name, DEMO_PASSWORD))
             for _ in range(city.reps):
                 rep_number += 1
                 rep = User(
@@ -320,8 +330,6 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
                             "updated_at": now,
                         }
                     )
-        logins.append(("rep", "rep01", DEMO_PASSWORD))
-        logins.append((f"(all {rep_number} reps)", f"rep01…rep{rep_number:02d}", DEMO_PASSWORD))
         session.flush()
         session.execute(insert(Store), store_rows)
 
@@ -350,7 +358,7 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
                 )
         for code, name, name_en, unit in MATERIALS:
             session.add(Material(code=code, name=name, name_en=name_en, unit=unit))
-    return logins
+    return demo_logins()
 
 
 def has_data(session: Session) -> bool:
