@@ -6,6 +6,10 @@ import argparse
 import getpass
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.settings import Settings
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -16,6 +20,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     migrate(settings)
+    _publish(settings)
     if args.demo:
         from server.demo.seed import demo_logins, seed_if_empty
 
@@ -31,6 +36,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
     )
     return 0
+
+
+def _publish(settings: Settings) -> None:
+    """Make sure every store and catalogue entry is in the change sequence phones pull from."""
+    from server.db import session_scope
+    from server.replication.publish import publish_all
+
+    with session_scope(settings) as session:
+        publish_all(session)
 
 
 def _print_logins(logins: list[tuple[str, str, str]] | None, host: str, port: int, *, fresh: bool = True) -> None:

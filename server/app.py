@@ -16,6 +16,7 @@ from server.db import migrate
 from server.deps import provide_actor, provide_db
 from server.errors import EXCEPTION_HANDLERS
 from server.pwa import pwa_router
+from server.replication.controller import BlobController, SyncController
 from server.settings import Settings, get_settings
 from server.stores.controller import StoreAdminController, StoreController
 
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             StoreController,
             StoreAdminController,
             CatalogController,
+            SyncController,
+            BlobController,
             *pwa_router(settings.pwa_dir),
         ],
         dependencies={

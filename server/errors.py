@@ -22,6 +22,8 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 
+from sync.errors import SyncError
+
 log = logging.getLogger("fieldvisit")
 
 
@@ -125,8 +127,13 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+def sync_error_handler(_: Request, exc: SyncError) -> Response:
+    return Response(_body(exc.status, exc.code, exc.detail, exc.extra), status_code=exc.status)
+
+
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
+    SyncError: sync_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }

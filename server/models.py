@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from server.accounts.models import AuthSession, LoginFailure, Region, Team, User
 from server.audit.models import AuditEntry
 from server.catalog.models import CompetitorSku, Material, Sku
+from server.replication.models import BlobMeta, SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.stores.models import Store
 
 metadata = SQLModel.metadata
@@ -12,12 +13,17 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEntry",
     "AuthSession",
+    "BlobMeta",
     "CompetitorSku",
     "LoginFailure",
     "Material",
     "Region",
     "Sku",
     "Store",
+    "SyncChange",
+    "SyncCounter",
+    "SyncDevice",
+    "SyncRecord",
     "Team",
     "User",
     "metadata",

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, description="Length of the failed sign-in window.")
     max_json_bytes: int = Field(default=2_000_000, description="Largest JSON request body accepted.")
     max_csv_bytes: int = Field(default=20_000_000, description="Largest CSV upload accepted.")
+    sync_max_ops: int = Field(default=2000, description="Most operations one push batch may carry.")
+    sync_max_body_bytes: int = Field(default=8_000_000, description="Largest push body accepted.")
+    sync_pull_page_max: int = Field(default=2000, description="Most changes one pull page may carry.")
+    blob_chunk_bytes: int = Field(default=1_048_576, description="Largest blob chunk accepted in one request.")
+    max_blob_bytes: int = Field(default=25_000_000, description="Largest photo or recording accepted.")
     speech_model_en: Path | None = Field(
         default=None, description="Vosk model folder for English (e.g. vosk-model-small-en-us-0.15)."
     )

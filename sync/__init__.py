@@ -1,9 +1,104 @@
-"""Fieldvisit sync protocol, as a library that knows nothing of HTTP or the web framework.
+"""Fieldvisit's sync protocol as a library that knows nothing of HTTP, SQL or the web framework.
 
-Today it holds the client-generated identifiers every synced record uses; the
-operation model, merge policies, push and pull arrive with the sync spine.
+Public API:
+- ids: ``uuid7``, ``is_uuid7`` — client-generated record and operation ids.
+- model: ``Policy``, ``Field``, ``Collection``, ``OpType``, ``Registry``, ``Operation``, ``Batch``,
+  ``RecordState``, ``Scope``, ``parse_batch``, ``PROTOCOL_VERSION``.
+- merge: pure functions applying one operation to a record (``sync.merge``).
+- engine: ``push`` and ``pull`` over a ``SyncStore`` and ``ScopePolicy`` the caller implements.
+- upgrade: ``upgrade_batch`` walks an older client's batch up to the current protocol.
+- blobs: ``DiskBlobStore`` — resumable, SHA-256-verified content-addressed files.
+- errors: the ``SyncError`` hierarchy (see ``sync.errors``).
 """
 
+from sync.blobs import BlobStatus, BlobStore, DiskBlobStore, check_sha256
+from sync.engine import (
+    CONFLICT,
+    CONFLICT_COLLECTION,
+    ChangeRow,
+    OpResult,
+    Principal,
+    PullPage,
+    PushResult,
+    ScopePolicy,
+    SyncStore,
+    pull,
+    push,
+)
+from sync.errors import (
+    BatchError,
+    BatchTooLarge,
+    BlobError,
+    BlobHashMismatch,
+    BlobOffsetMismatch,
+    BlobTooLarge,
+    DeviceNotYours,
+    InvalidOperation,
+    MalformedBatch,
+    OpRejected,
+    OutOfScope,
+    SequenceGap,
+    SyncError,
+    UnknownOperation,
+)
 from sync.ids import is_uuid7, uuid7
+from sync.model import (
+    PROTOCOL_VERSION,
+    Batch,
+    Collection,
+    Field,
+    Operation,
+    OpType,
+    Policy,
+    RecordState,
+    Registry,
+    Scope,
+    parse_batch,
+)
+from sync.upgrade import upgrade_batch
 
-__all__ = ["is_uuid7", "uuid7"]
+__all__ = [
+    "CONFLICT",
+    "CONFLICT_COLLECTION",
+    "PROTOCOL_VERSION",
+    "Batch",
+    "BatchError",
+    "BatchTooLarge",
+    "BlobError",
+    "BlobHashMismatch",
+    "BlobOffsetMismatch",
+    "BlobStatus",
+    "BlobStore",
+    "BlobTooLarge",
+    "ChangeRow",
+    "Collection",
+    "DeviceNotYours",
+    "DiskBlobStore",
+    "Field",
+    "InvalidOperation",
+    "MalformedBatch",
+    "OpRejected",
+    "OpResult",
+    "OpType",
+    "Operation",
+    "OutOfScope",
+    "Policy",
+    "Principal",
+    "PullPage",
+    "PushResult",
+    "RecordState",
+    "Registry",
+    "Scope",
+    "ScopePolicy",
+    "SequenceGap",
+    "SyncError",
+    "SyncStore",
+    "UnknownOperation",
+    "check_sha256",
+    "is_uuid7",
+    "parse_batch",
+    "pull",
+    "push",
+    "upgrade_batch",
+    "uuid7",
+]

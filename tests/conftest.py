@@ -80,6 +80,7 @@ def clean_db(settings: Settings) -> None:
         else:
             for table in reversed(metadata.sorted_tables):
                 conn.execute(table.delete())
+        conn.execute(text("INSERT INTO sync_counter (id, value, horizon) VALUES (1, 0, 0)"))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from server.accounts.models import Region, Role, Team, User
+from server.replication.publish import publish_all
 from server.stores.models import Store
 
 _counter = itertools.count(1)
@@ -91,5 +92,6 @@ def build_world(session: Session, password_hash: str) -> World:
         sets.append(ts)
     finance = create_user(session, password_hash, Role.finance)
     admin = create_user(session, password_hash, Role.admin)
+    publish_all(session)  # stores reach phones through the change sequence, as the server does
     session.commit()
     return World(sets[0], sets[1], finance, admin)

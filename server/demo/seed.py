@@ -19,6 +19,7 @@ from server.accounts.models import Region, Role, Team, User
 from server.accounts.passwords import hash_password
 from server.catalog.models import CompetitorSku, Material, Sku
 from server.db import session_scope, utcnow
+from server.replication.publish import publish_all
 from server.settings import Settings
 from server.stores.models import Channel, Store
 from sync.ids import uuid7
@@ -358,6 +359,8 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
                 )
         for code, name, name_en, unit in MATERIALS:
             session.add(Material(code=code, name=name, name_en=name_en, unit=unit))
+        session.flush()
+        publish_all(session)
     return demo_logins()
 
 

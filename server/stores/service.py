@@ -11,6 +11,7 @@ from server.accounts.service import Actor, require_role
 from server.audit import service as audit
 from server.db import utcnow
 from server.errors import Conflict, InvalidInput, NotFound
+from server.replication.publish import publish_stores
 from server.stores import csvio
 from server.stores import repository as repo
 from server.stores.models import Store, StoreCreate, StoreUpdate
@@ -56,6 +57,7 @@ def create_store(session: Session, actor: Actor, data: StoreCreate) -> Store:
     session.add(store)
     session.flush()
     audit.record(session, actor, entity="store", entity_id=store.id, action="create", changes=values)
+    publish_stores(session, [store])
     return store
 
 
@@ -72,6 +74,8 @@ def update_store(session: Session, actor: Actor, store_id: str, data: StoreUpdat
         store.updated_at = utcnow()
         session.add(store)
         audit.record(session, actor, entity="store", entity_id=store.id, action="update", changes=changes)
+        session.flush()
+        publish_stores(session, [store])
     return store
 
 

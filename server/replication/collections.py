@@ -1,0 +1,53 @@
+"""The synced collections: what a phone can state about each, and how each field merges."""
+
+from __future__ import annotations
+
+from sync import CONFLICT_COLLECTION, Collection, Field, OpType, Policy, Registry
+
+NOTE = Collection(
+    "note",
+    {
+        "store_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
+        "text": Field(Policy.PROTECTED, "str", max_length=20_000),
+        "tags": Field(Policy.SET, "list"),
+        "pinned": Field(Policy.OVERWRITE, "bool"),
+        "lang": Field(Policy.OVERWRITE, "str", max_length=8),
+        "recordings": Field(Policy.SET, "list"),
+    },
+)
+
+# Reference data: written by the server, pulled by phones.
+STORE = Collection(
+    "store",
+    {
+        name: Field(Policy.SERVER)
+        for name in ("code", "name", "address", "channel", "lat", "lng", "geofence_m", "rep_id", "region_id")
+    },
+    device_writable=False,
+)
+CATALOGS = {
+    name: Collection(name, {f: Field(Policy.SERVER) for f in fields}, device_writable=False)
+    for name, fields in {
+        "sku": ("code", "barcode", "name", "name_en", "category"),
+        "competitor_sku": ("barcode", "brand", "name", "name_en", "category"),
+        "material": ("code", "name", "name_en", "unit"),
+    }.items()
+}
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    registry.add(
+        NOTE,
+        OpType("note.create", "note", "create"),
+        OpType("note.edit", "note", "update"),
+        OpType("note.delete", "note", "delete"),
+    )
+    registry.add(CONFLICT_COLLECTION)
+    registry.add(STORE)
+    for collection in CATALOGS.values():
+        registry.add(collection)
+    return registry
+
+
+REGISTRY = build_registry()

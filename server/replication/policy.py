@@ -1,0 +1,79 @@
+"""Who may see and create which synced records (the server's ``ScopePolicy``), and domain checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from server.accounts.models import Role, User
+from server.replication.store import FINANCE_COLLECTIONS
+from server.stores.models import Store
+from sync import Operation, OpType, Principal, RecordState, Scope
+
+# Domain rules per collection (e.g. visit steps in order), registered by domain modules.
+Check = Callable[
+    [Session, Principal, OpType, Operation, RecordState | None, dict[tuple[str, str], RecordState | None]], None
+]
+CHECKS: dict[str, Check] = {}
+
+
+def can_see(who: Principal, collection: str, scope: Scope) -> bool:
+    role = Role(who.role)
+    if role is Role.admin or scope.public:
+        return True
+    if role is Role.rep:
+        return scope.rep_id == who.user_id
+    if role is Role.supervisor:
+        return who.team_id is not None and scope.team_id == who.team_id
+    if role is Role.finance:
+        return collection in FINANCE_COLLECTIONS
+    return False
+
+
+class ServerScope:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._stores: dict[str, tuple[str | None, str | None] | None] = {}
+
+    def _store_scope(self, store_id: Any) -> tuple[str | None, str | None] | None:
+        if not isinstance(store_id, str):
+            return None
+        if store_id not in self._stores:
+            row = self.session.exec(
+                select(Store.rep_id, User.team_id)
+                .join(User, User.id == Store.rep_id, isouter=True)  # type: ignore[arg-type]
+                .where(Store.id == store_id)
+            ).first()
+            self._stores[store_id] = (row[0], row[1]) if row else None
+        return self._stores[store_id]
+
+    def scope_for_create(self, who: Principal, collection: str, fields: dict[str, Any]) -> Scope | None:
+        if "store_id" in fields:
+            found = self._store_scope(fields["store_id"])
+            if found is None:
+                return None
+            scope = Scope(found[0], found[1], fields["store_id"])
+            return scope if can_see(who, collection, scope) else None
+        role = Role(who.role)
+        if role is Role.rep:
+            return Scope(who.user_id, who.team_id)
+        if role is Role.supervisor:
+            return Scope(None, who.team_id)
+        return Scope() if role is Role.admin else None
+
+    def can_see(self, who: Principal, collection: str, scope: Scope) -> bool:
+        return can_see(who, collection, scope)
+
+    def check(
+        self,
+        who: Principal,
+        op_type: OpType,
+        op: Operation,
+        current: RecordState | None,
+        lookup: dict[tuple[str, str], RecordState | None],
+    ) -> None:
+        rule = CHECKS.get(op_type.collection)
+        if rule is not None:
+            rule(self.session, who, op_type, op, current, lookup)

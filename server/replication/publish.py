@@ -1,0 +1,81 @@
+"""Publishing server-owned records (stores, catalogues) into the change sequence, so phones pull them
+and a store that moves to another rep leaves the old rep's phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from server.accounts.models import User
+from server.catalog.models import CompetitorSku, Material, Sku
+from server.replication.collections import CATALOGS, STORE
+from server.replication.store import SqlSyncStore
+from server.stores.models import Store
+from sync import Collection, RecordState, Scope, merge
+
+
+def _publish(store: SqlSyncStore, collection: Collection, items: Iterable[tuple[str, dict[str, Any], Scope]]) -> int:
+    items = list(items)
+    existing = store.load(collection.name, [item_id for item_id, _, _ in items])
+    written = 0
+    for item_id, values, scope in items:
+        current = existing.get(item_id)
+        if current is not None and current.fields == values and current.scope == scope and not current.deleted:
+            continue
+        version = store.next_version()
+        if current is None:
+            state = RecordState(collection.name, item_id, values, {k: version for k in values}, version, False, scope)
+        else:
+            state = merge.server_write(collection, current, values, version).state
+            state.scope, state.version, state.deleted = scope, version, False
+        store.save(state, current)
+        written += 1
+    return written
+
+
+def _store_values(s: Store) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "name": s.name,
+        "address": s.address,
+        "channel": s.channel,
+        "lat": s.lat,
+        "lng": s.lng,
+        "geofence_m": s.geofence_m,
+        "rep_id": s.rep_id,
+        "region_id": s.region_id,
+    }
+
+
+def publish_stores(session: Session, stores: Sequence[Store]) -> int:
+    """Put these stores' current state into the change sequence (in the caller's transaction)."""
+    if not stores:
+        return 0
+    rep_ids = {s.rep_id for s in stores if s.rep_id}
+    teams = dict(session.exec(select(User.id, User.team_id).where(col(User.id).in_(rep_ids))).all()) if rep_ids else {}
+    sync_store = SqlSyncStore(session)
+    sync_store.begin_write()
+    written = _publish(
+        sync_store,
+        STORE,
+        ((s.id, _store_values(s), Scope(s.rep_id, teams.get(s.rep_id) if s.rep_id else None, s.id)) for s in stores),
+    )
+    sync_store.finish()
+    return written
+
+
+def publish_all(session: Session) -> int:
+    """Every store and catalogue entry (after seeding or a migration)."""
+    written = publish_stores(session, list(session.exec(select(Store))))
+    sync_store = SqlSyncStore(session)
+    sync_store.begin_write()
+    for model, name in ((Sku, "sku"), (CompetitorSku, "competitor_sku"), (Material, "material")):
+        fields = tuple(CATALOGS[name].fields)
+        rows: list[Any] = list(session.exec(select(model)).all())
+        written += _publish(
+            sync_store, CATALOGS[name], ((r.id, {f: getattr(r, f) for f in fields}, Scope(public=True)) for r in rows)
+        )
+    sync_store.finish()
+    return written

@@ -1,0 +1,122 @@
+"""Sync use cases: push, pull, conflicts, blobs. Each push is its own transaction."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.accounts.models import Role, User
+from server.accounts.service import Actor
+from server.db import get_engine, session_scope
+from server.errors import NotFound
+from server.replication.collections import REGISTRY
+from server.replication.models import BlobMeta, SyncRecord
+from server.replication.policy import ServerScope, can_see
+from server.replication.store import RECORDS, SqlSyncStore, _state
+from server.settings import Settings
+from sync import CONFLICT, DiskBlobStore, Principal, parse_batch, pull, push, upgrade_batch
+from sync.engine import record_payload
+
+# SQLite has one writer at a time; queueing pushes here wakes the next at once instead of
+# leaving each to SQLite's sleeping busy handler.
+_sqlite_writer = threading.Lock()
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _writer_lock(settings: Settings) -> threading.Lock | _NoLock:
+    return _sqlite_writer if get_engine(settings).dialect.name == "sqlite" else _NoLock()
+
+
+def principal(actor: Actor, device_id: str = "") -> Principal:
+    return Principal(actor.user.id, actor.user.role, actor.user.team_id, device_id or actor.device_id)
+
+
+def push_batch(settings: Settings, actor: Actor, raw: Any) -> dict[str, Any]:
+    batch = parse_batch(upgrade_batch(raw), max_ops=settings.sync_max_ops)
+    who = principal(actor, batch.device_id)
+    with _writer_lock(settings), session_scope(settings) as session:
+        store = SqlSyncStore(session)
+        result = push(store, ServerScope(session), REGISTRY, who, batch)
+        store.finish()
+    return result.as_dict()
+
+
+def pull_page(settings: Settings, actor: Actor, cursor: int, limit: int) -> dict[str, Any]:
+    with session_scope(settings) as session:
+        page = pull(SqlSyncStore(session), ServerScope(session), principal(actor), cursor, limit)
+    return page.as_dict()
+
+
+def open_conflicts(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Conflicts still waiting for a person, within the caller's scope."""
+    who = principal(actor)
+    rows = session.execute(select(RECORDS).where(RECORDS.c.collection == CONFLICT, RECORDS.c.deleted.is_(False)))
+    states = [_state(r) for r in rows]
+    return [record_payload(s) for s in states if s.fields.get("status") == "open" and can_see(who, CONFLICT, s.scope)]
+
+
+def get_record(session: Session, actor: Actor, collection: str, record_id: str) -> dict[str, Any]:
+    row = session.get(SyncRecord, (collection, record_id))
+    if row is None or not can_see(principal(actor), collection, _state(row).scope):
+        raise NotFound(f"No {collection} {record_id}.")
+    return record_payload(_state(row))
+
+
+# -- blobs -------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _blob_store(root: Path, max_bytes: int) -> DiskBlobStore:
+    return DiskBlobStore(root, max_blob_bytes=max_bytes)
+
+
+def blob_store(settings: Settings) -> DiskBlobStore:
+    return _blob_store((settings.data_dir / "blobs").resolve(), settings.max_blob_bytes)
+
+
+def blob_status(settings: Settings, sha256: str) -> dict[str, Any]:
+    status = blob_store(settings).status(sha256)
+    return {"sha256": sha256, "state": status.state, "received": status.received}
+
+
+def blob_append(
+    settings: Settings, actor: Actor, sha256: str, offset: int, total: int, data: bytes, content_type: str
+) -> dict[str, Any]:
+    status = blob_store(settings).append(sha256, offset, data, total=total)
+    if status.state == "complete":
+        with session_scope(settings) as session:
+            if session.get(BlobMeta, sha256) is None:
+                session.add(
+                    BlobMeta(
+                        sha256=sha256, size=status.received, content_type=content_type[:100], uploaded_by=actor.user.id
+                    )
+                )
+    return {"sha256": sha256, "state": status.state, "received": status.received}
+
+
+def blob_for_download(session: Session, settings: Settings, actor: Actor, sha256: str) -> tuple[Path, str]:
+    """A blob's file, if the caller may read it: the uploader, their supervisor, finance or an admin."""
+    meta = session.get(BlobMeta, sha256)
+    path = blob_store(settings).path(sha256) if meta else None
+    if meta is None or path is None:
+        raise NotFound("No such blob.")
+    role = Role(actor.user.role)
+    allowed = role in (Role.admin, Role.finance) or meta.uploaded_by == actor.user.id
+    if not allowed and role is Role.supervisor:
+        uploader = session.get(User, meta.uploaded_by)
+        allowed = uploader is not None and uploader.team_id == actor.user.team_id
+    if not allowed:
+        raise NotFound("No such blob.")
+    return path, meta.content_type
