@@ -112,6 +112,22 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compact(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from server.db import migrate, session_scope, utcnow
+    from server.replication.service import compact
+
+    migrate()
+    with session_scope() as session:
+        result = compact(session, older_than=utcnow() - timedelta(days=args.keep_days))
+    print(
+        f"dropped {result['superseded_rows']} superseded change rows, purged {result['tombstones_purged']} "
+        f"tombstones; devices with a cursor below {result['horizon']} will resync"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldvisit",
@@ -144,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--team", help="team name (reps and supervisors)")
     user.add_argument("--password", help="password (or FIELDVISIT_NEW_PASSWORD, or asked)")
     user.set_defaults(func=_cmd_create_user)
+    comp = sub.add_parser("compact", help="compact the sync change sequence and purge old tombstones")
+    comp.add_argument(
+        "--keep-days",
+        type=int,
+        default=90,
+        help="keep deletions this many days, longer than any phone stays offline (default 90)",
+    )
+    comp.set_defaults(func=_cmd_compact)
     return parser
 
 

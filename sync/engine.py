@@ -287,13 +287,13 @@ def _apply_one(
                 raise OpRejected("exists", f"this {p.collection.name} exists already")
             scope = policy.scope_for_create(who, p.collection.name, dict(op.fields))
             assert scope is not None  # checked before anything was applied
-            outcome = merge.create(p.collection, p.op_type, op, version, scope, who.user_id)
+            outcome = merge.create(p.collection, p.op_type, op, version, scope, who.user_id, who.device_id)
         elif current is None:
             raise OpRejected("missing", f"no {p.collection.name} {op.id}")
         elif p.op_type.action == "delete":
             outcome = merge.delete(current, version)
         else:
-            outcome = merge.update(p.collection, current, op, version)
+            outcome = merge.update(p.collection, current, op, version, who.device_id)
         if outcome.changed:
             store.save(outcome.state, current)
             states[key] = outcome.state

@@ -48,7 +48,13 @@ def monotonic_max(order: tuple[str, ...], current: Any, incoming: Any) -> Any:
 
 
 def create(
-    collection: Collection, op_type: OpType, op: Operation, version: int, scope: Scope, created_by: str | None
+    collection: Collection,
+    op_type: OpType,
+    op: Operation,
+    version: int,
+    scope: Scope,
+    created_by: str | None,
+    device_id: str = "",
 ) -> Outcome:
     values: dict[str, Any] = {}
     for name, spec in collection.fields.items():
@@ -64,11 +70,23 @@ def create(
         elif spec.policy is Policy.COUNTER and isinstance(value, dict):
             value = value.get("add", 0)
         values[name] = value
-    state = RecordState(collection.name, op.id, values, {k: version for k in values}, version, False, scope, created_by)
+    state = RecordState(
+        collection.name,
+        op.id,
+        values,
+        {k: version for k in values},
+        version,
+        False,
+        scope,
+        created_by,
+        {k: device_id for k in values},
+    )
     return Outcome(state, set(values))
 
 
-def update(collection: Collection, current: RecordState, op: Operation, version: int) -> Outcome:
+def update(collection: Collection, current: RecordState, op: Operation, version: int, device_id: str = "") -> Outcome:
+    """Apply an edit. A protected field conflicts when someone else wrote it after the version the
+    edit was based on; the device's own later writes never conflict with it (it knew them)."""
     if current.deleted:
         raise OpRejected("deleted", f"this {collection.name} was deleted; the edit was not applied")
     state = copy.deepcopy(current)
@@ -88,7 +106,8 @@ def update(collection: Collection, current: RecordState, op: Operation, version:
         elif spec.policy is Policy.PROTECTED:
             field_version = state.versions.get(name, 0)
             base = op.base.get(name, 0)
-            if field_version > base and value != old:
+            someone_else = state.writers.get(name) != device_id or not device_id
+            if field_version > base and someone_else and value != old:
                 outcome.conflicts.append(ConflictValue(name, old, value, base, field_version))
                 continue
             new = value
@@ -103,6 +122,7 @@ def update(collection: Collection, current: RecordState, op: Operation, version:
         if new != old or name not in state.fields:
             state.fields[name] = new
             state.versions[name] = version
+            state.writers[name] = device_id
             outcome.changed.add(name)
     if outcome.changed:
         state.version = version
@@ -129,6 +149,7 @@ def server_write(collection: Collection, current: RecordState, values: dict[str,
         if new != old:
             state.fields[name] = new
             state.versions[name] = version
+            state.writers[name] = ""
             outcome.changed.add(name)
     if outcome.changed:
         state.version = version

@@ -145,6 +145,7 @@ class RecordState:
     deleted: bool = False
     scope: Scope = field(default_factory=Scope)
     created_by: str | None = None
+    writers: dict[str, str] = field(default_factory=dict)  # per field: the device that last wrote it
 
 
 _DEVICE_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")

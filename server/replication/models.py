@@ -37,6 +37,7 @@ class SyncRecord(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     versions: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    writers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     version: int = Field(sa_column=Column(BigInteger, nullable=False))
     deleted: bool = False
     rep_id: str | None = Field(default=None, max_length=36)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
 from server.accounts.models import Role, User
@@ -17,7 +18,7 @@ from server.errors import NotFound
 from server.replication.collections import REGISTRY
 from server.replication.models import BlobMeta, SyncRecord
 from server.replication.policy import ServerScope, can_see
-from server.replication.store import RECORDS, SqlSyncStore, _state
+from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, _state
 from server.settings import Settings
 from sync import CONFLICT, DiskBlobStore, Principal, parse_batch, pull, push, upgrade_batch
 from sync.engine import record_payload
@@ -120,3 +121,43 @@ def blob_for_download(session: Session, settings: Settings, actor: Actor, sha256
     if not allowed:
         raise NotFound("No such blob.")
     return path, meta.content_type
+
+
+def compact(session: Session, *, older_than: datetime) -> dict[str, int]:
+    """Drop superseded change rows and purge tombstones older than ``older_than``.
+
+    Superseded rows (a newer row exists for the same record and audience) can go at any time: a
+    device behind them still meets the newer row. Purging a tombstone loses the record's delete
+    for devices that never pulled it, so the horizon moves past it and such devices resync.
+    """
+    SqlSyncStore(session).begin_write()  # no writer may interleave with the rewrite of the sequence
+    c = CHANGES
+    newer = c.alias("newer")
+    superseded = (
+        select(c.c.id)
+        .where(
+            exists().where(
+                newer.c.collection == c.c.collection,
+                newer.c.record_id == c.c.record_id,
+                newer.c.seq > c.c.seq,
+                newer.c.rep_id.is_not_distinct_from(c.c.rep_id),
+                newer.c.team_id.is_not_distinct_from(c.c.team_id),
+                newer.c.public == c.c.public,
+            )
+        )
+        .scalar_subquery()
+    )
+    dropped = session.execute(delete(c).where(c.c.id.in_(superseded))).rowcount  # type: ignore[attr-defined]
+    tombstones = session.execute(
+        select(RECORDS.c.collection, RECORDS.c.id, RECORDS.c.version).where(
+            RECORDS.c.deleted.is_(True), RECORDS.c.updated_at < older_than
+        )
+    ).all()
+    horizon = 0
+    for collection, record_id, version in tombstones:
+        session.execute(delete(c).where(c.c.collection == collection, c.c.record_id == record_id))
+        session.execute(delete(RECORDS).where(RECORDS.c.collection == collection, RECORDS.c.id == record_id))
+        horizon = max(horizon, int(version))
+    if horizon:
+        session.execute(update(COUNTER).where(COUNTER.c.id == 1, COUNTER.c.horizon < horizon).values(horizon=horizon))
+    return {"superseded_rows": int(dropped or 0), "tombstones_purged": len(tombstones), "horizon": horizon}

@@ -149,6 +149,7 @@ class SqlSyncStore:
                 "id": s.id,
                 "fields": s.fields,
                 "versions": s.versions,
+                "writers": s.writers,
                 "version": s.version,
                 "deleted": s.deleted,
                 "rep_id": s.scope.rep_id,
@@ -171,6 +172,7 @@ class SqlSyncStore:
                         for c in (
                             "fields",
                             "versions",
+                            "writers",
                             "version",
                             "deleted",
                             "rep_id",

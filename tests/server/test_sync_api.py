@@ -310,27 +310,53 @@ def test_an_older_clients_push_is_upgraded(app_client: TestClient, world: World)
         ],
     }
     body = app_client.post("/api/sync/push", json=v1).json()
-    assert [r["status"] for r in body["results"]] == ["applied", "conflict"]  # base 0 is older than the create
-    body = app_client.post(
-        "/api/sync/push",
-        json={
-            **v1,
-            "operations": [
-                {
-                    "uuid": uuid7(),
-                    "n": 3,
-                    "name": "note.update",
-                    "record": note_id,
-                    "data": {"text": "v1 edit"},
-                    "base_version": body["results"][0]["version"],
-                }
-            ],
-        },
-    ).json()
-    assert body["results"][0]["status"] == "applied"
+    # The edit's record-level base (0) is older than the create, but the same device wrote it: no conflict.
+    assert [r["status"] for r in body["results"]] == ["applied", "applied"]
+    assert body["last_seq"] == 2
     assert app_client.get(f"/api/sync/records/note/{note_id}").json()["fields"]["text"] == "v1 edit"
 
 
 def test_sync_needs_a_session(app_client: TestClient) -> None:
     assert app_client.get("/api/sync/pull").status_code == 401
     assert app_client.post("/api/sync/push", json={}).status_code == 401
+
+
+def test_compaction_sends_stale_devices_to_resync(
+    app_client: TestClient, world: World, session: Session, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from server.db import session_scope, utcnow
+    from server.replication.service import compact
+
+    rep = world.east.reps[0]
+    store = world.east.stores[rep.username][0]
+    sign_in(app_client, rep.username)
+    phone = Phone()
+    keep, gone = uuid7(), uuid7()
+    app_client.post(
+        "/api/sync/push",
+        json=phone.batch(
+            phone.op("note.create", keep, {"store_id": store.id, "text": "keep"}),
+            phone.op("note.create", gone, {"store_id": store.id, "text": "gone"}),
+        ),
+    )
+    _, old_cursor = _pull_all(app_client)
+    for i in range(3):
+        app_client.post("/api/sync/push", json=phone.batch(phone.op("note.edit", keep, {"pinned": i % 2 == 0})))
+    app_client.post("/api/sync/push", json=phone.batch(phone.op("note.delete", gone)))
+    seen, new_cursor = _pull_all(app_client, old_cursor)
+    assert seen[("note", gone)]["op"] == "delete"
+
+    with session_scope(settings) as s:
+        result = compact(s, older_than=utcnow() + timedelta(seconds=1))
+    assert result["tombstones_purged"] == 1 and result["superseded_rows"] >= 3
+    # A device that pulled after the delete carries on; one from before it must resync.
+    assert not app_client.get("/api/sync/pull", params={"cursor": new_cursor}).json()["resync"]
+    stale = app_client.get("/api/sync/pull", params={"cursor": old_cursor}).json()
+    assert stale["resync"] is True and stale["changes"] == []
+    # Resync is a pull from zero: the live note is there, the purged one is not.
+    fresh, _ = _pull_all(app_client)
+    assert fresh[("note", keep)]["fields"]["pinned"] is True and ("note", gone) not in fresh
+    # A cursor from the future (a server restored from backup) also resyncs.
+    assert app_client.get("/api/sync/pull", params={"cursor": 10**9}).json()["resync"] is True

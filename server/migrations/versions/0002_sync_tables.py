@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("versions", sa.JSON(), nullable=False),
+        sa.Column("writers", sa.JSON(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.Column("rep_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),

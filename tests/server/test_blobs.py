@@ -1,0 +1,110 @@
+"""Resumable, verified, content-addressed blob upload through the real API and disk."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from litestar.testing import TestClient
+
+from server.app import create_app
+from server.settings import Settings
+from tests.conftest import sign_in
+from tests.factories import World
+
+CHUNK = 64 * 1024
+
+
+def _upload(
+    client: TestClient, data: bytes, *, start: int = 0, stop_after: int | None = None, sha: str | None = None
+) -> tuple[list[int], dict]:
+    """Send chunks from ``start`` like the phone does; returns the offsets sent and the last answer."""
+    sha = sha or hashlib.sha256(data).hexdigest()
+    sent, answer, offset = [], {}, start
+    while offset < len(data):
+        if stop_after is not None and len(sent) == stop_after:
+            break
+        chunk = data[offset : offset + CHUNK]
+        response = client.put(
+            f"/api/blobs/{sha}",
+            params={"offset": offset, "total": len(data)},
+            content=chunk,
+            headers={"x-blob-type": "image/jpeg"},
+        )
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        sent.append(offset)
+        offset = answer["received"]
+    return sent, answer
+
+
+def test_interrupted_upload_resumes_with_at_most_one_chunk_again(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.east.reps[0].username)
+    photo = os.urandom(300 * 1024)
+    sha = hashlib.sha256(photo).hexdigest()
+    assert app_client.get(f"/api/blobs/{sha}/status").json() == {"sha256": sha, "state": "missing", "received": 0}
+    first, answer = _upload(app_client, photo, stop_after=3)  # the connection drops at about half
+    assert answer["state"] == "partial"
+    # The phone lost track of what arrived; it asks, and resumes from there.
+    status = app_client.get(f"/api/blobs/{sha}/status").json()
+    assert status == {"sha256": sha, "state": "partial", "received": 3 * CHUNK}
+    resent, done = _upload(app_client, photo, start=status["received"])
+    assert done["state"] == "complete" and done["received"] == len(photo)
+    all_sent = first + resent
+    assert len(all_sent) - len(set(all_sent)) <= 1  # no chunk went twice here (at most one may)
+    assert app_client.get(f"/api/blobs/{sha}").content == photo
+    # A second upload of the same photo sends no bytes: the status says it is there.
+    assert app_client.get(f"/api/blobs/{sha}/status").json()["state"] == "complete"
+
+
+def test_a_chunk_from_the_wrong_offset_is_refused(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.east.reps[0].username)
+    data = os.urandom(3 * CHUNK)
+    sha = hashlib.sha256(data).hexdigest()
+    _upload(app_client, data, stop_after=1)
+    response = app_client.put(
+        f"/api/blobs/{sha}", params={"offset": 2 * CHUNK, "total": len(data)}, content=data[2 * CHUNK :]
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "offset_mismatch" and response.json()["extra"]["received"] == CHUNK
+
+
+def test_wrong_hash_is_rejected_clearly_and_nothing_kept(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.east.reps[0].username)
+    data = os.urandom(100_000)
+    wrong = hashlib.sha256(b"something else").hexdigest()
+    response = app_client.put(f"/api/blobs/{wrong}", params={"offset": 0, "total": len(data)}, content=data)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "hash_mismatch" and hashlib.sha256(data).hexdigest() in body["detail"]
+    assert app_client.get(f"/api/blobs/{wrong}/status").json()["state"] == "missing"
+    assert app_client.get(f"/api/blobs/{wrong}").status_code == 404
+
+
+def test_bad_names_and_sizes_are_clear_errors(settings: Settings, clean_db: None, world: World) -> None:
+    small = settings.model_copy(update={"blob_chunk_bytes": 1000, "max_blob_bytes": 5000})
+    with TestClient(app=create_app(small, run_migrations=False)) as client:
+        sign_in(client, world.east.reps[0].username)
+        sha = hashlib.sha256(b"x" * 2000).hexdigest()
+        big_chunk = client.put(f"/api/blobs/{sha}", params={"offset": 0, "total": 2000}, content=b"x" * 2000)
+        assert big_chunk.status_code == 413
+        too_big = client.put(f"/api/blobs/{sha}", params={"offset": 0, "total": 6000}, content=b"x" * 10)
+        assert too_big.status_code == 413
+        assert client.get("/api/blobs/not-a-hash/status").json()["code"] == "malformed_batch"
+        assert client.put(f"/api/blobs/{sha}", params={"offset": 0, "total": 2000}, content=b"").status_code == 400
+
+
+def test_blobs_are_private_to_the_uploaders_side(app_client: TestClient, world: World) -> None:
+    data = os.urandom(5000)
+    sha = hashlib.sha256(data).hexdigest()
+    sign_in(app_client, world.east.reps[0].username)
+    _upload(app_client, data)
+    for user, visible in (
+        (world.east.supervisor, True),
+        (world.admin, True),
+        (world.finance, True),
+        (world.east.reps[1], False),
+        (world.west.supervisor, False),
+    ):
+        sign_in(app_client, user.username)
+        assert (app_client.get(f"/api/blobs/{sha}").status_code == 200) is visible, user.username
