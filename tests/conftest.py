@@ -72,6 +72,10 @@ def db_url(settings: Settings) -> str:
 @pytest.fixture
 def clean_db(settings: Settings) -> None:
     """Empty every table before a test (each test builds the data it needs)."""
+    reset_database(settings)
+
+
+def reset_database(settings: Settings) -> None:
     engine = get_engine(settings)
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

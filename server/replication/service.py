@@ -20,7 +20,7 @@ from server.replication.models import BlobMeta, SyncRecord
 from server.replication.policy import ServerScope, can_see
 from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, _state
 from server.settings import Settings
-from sync import CONFLICT, DiskBlobStore, Principal, parse_batch, pull, push, upgrade_batch
+from sync import CONFLICT, DiskBlobStore, Principal, Registry, parse_batch, pull, push, upgrade_batch
 from sync.engine import record_payload
 
 # SQLite has one writer at a time; queueing pushes here wakes the next at once instead of
@@ -44,12 +44,12 @@ def principal(actor: Actor, device_id: str = "") -> Principal:
     return Principal(actor.user.id, actor.user.role, actor.user.team_id, device_id or actor.device_id)
 
 
-def push_batch(settings: Settings, actor: Actor, raw: Any) -> dict[str, Any]:
+def push_batch(settings: Settings, actor: Actor, raw: Any, registry: Registry = REGISTRY) -> dict[str, Any]:
     batch = parse_batch(upgrade_batch(raw), max_ops=settings.sync_max_ops)
     who = principal(actor, batch.device_id)
     with _writer_lock(settings), session_scope(settings) as session:
         store = SqlSyncStore(session)
-        result = push(store, ServerScope(session), REGISTRY, who, batch)
+        result = push(store, ServerScope(session), registry, who, batch)
         store.finish()
     return result.as_dict()
 
