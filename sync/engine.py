@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from sync import merge
-from sync.errors import DeviceNotYours, InvalidOperation, OpRejected, OutOfScope, SequenceGap
+from sync.errors import BatchError, DeviceNotYours, InvalidOperation, OpRejected, OutOfScope, SequenceGap
 from sync.ids import uuid7
 from sync.model import (
     PROTOCOL_VERSION,
@@ -173,11 +173,16 @@ def _precheck(
     pending = []
     wanted: dict[str, set[str]] = {}
     for op in ops:
-        op_type = registry.op_type(op.type)
-        collection = registry.collection(op_type.collection)
-        if not collection.device_writable:
-            raise InvalidOperation(f"{collection.name} is written by the server only")
-        validate_fields(collection, op_type, op)
+        try:
+            op_type = registry.op_type(op.type)
+            collection = registry.collection(op_type.collection)
+            if not collection.device_writable:
+                raise InvalidOperation(f"{collection.name} is written by the server only")
+            validate_fields(collection, op_type, op)
+        except BatchError as exc:  # say which op, so a phone can set it aside and send the rest
+            exc.extra.setdefault("seq", op.seq)
+            exc.detail = f"ops[seq={op.seq}]: {exc.detail}"
+            raise
         pending.append(_Pending(op, op_type, collection))
         wanted.setdefault(collection.name, set()).add(op.id)
     for op in ops:

@@ -39,6 +39,7 @@ class LiveServer:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    database_url: str = ""
 
     def stop(self) -> None:
         self.process.terminate()
@@ -69,7 +70,7 @@ def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> Liv
             raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
         try:
             if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return LiveServer(url, process, log)
+                return LiveServer(url, process, log, database_url)
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()

@@ -1,5 +1,6 @@
 // App entry: registers the service worker, restores state from IndexedDB and routes by hash.
-import { loadLocal, refreshStores, state, subscribe } from './state.js';
+import { loadLocal, state, subscribe } from './state.js';
+import { startSync } from './sync.js';
 import { t } from './i18n.js';
 import './screens/login-screen.js';
 import './screens/store-list.js';
@@ -11,10 +12,14 @@ class FvApp extends HTMLElement {
     window.addEventListener('hashchange', () => this.route());
     window.addEventListener('fv:lang', () => this.route(true));
     subscribe(() => this.route());
-    loadLocal().then(() => {
-      this.route();
-      if (state.me && navigator.onLine) refreshStores().catch(() => {});
+    let syncingFor = null;
+    subscribe(() => {
+      // Start syncing whenever someone (new) is signed in.
+      const id = state.me?.user.id || null;
+      if (id && id !== syncingFor) { syncingFor = id; startSync(); }
+      if (!id) syncingFor = null;
     });
+    loadLocal().then(() => this.route());
   }
 
   route(force = false) {

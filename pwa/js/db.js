@@ -1,22 +1,47 @@
-// The one module that owns IndexedDB: its name, its version and every upgrade step live here.
-// Every call resolves when its transaction completes, so "saved" means durably saved.
-const DB_NAME = 'fieldvisit';
-const DB_VERSION = 1;
+// The one module that owns IndexedDB. Each signed-in user has a database of their own
+// ("fieldvisit-<user id>"), so a shared phone never mixes people's data and switching users
+// deletes nothing. Its version and every upgrade step live here; an upgrade never drops data.
+const DB_VERSION = 2;
 
-function upgrade(db, oldVersion) {
+function upgrade(db, oldVersion, tx) {
   if (oldVersion < 1) {
     db.createObjectStore('meta', { keyPath: 'key' });
     db.createObjectStore('stores', { keyPath: 'id' });
   }
-  // Later versions add stores here with `if (oldVersion < N)`; an upgrade never clears data.
+  if (oldVersion < 2) {
+    const records = db.createObjectStore('records', { keyPath: ['collection', 'id'] });
+    records.createIndex('by_collection', 'collection');
+    const outbox = db.createObjectStore('outbox', { keyPath: ['device_id', 'seq'] });
+    outbox.createIndex('by_record', ['collection', 'id']);
+    db.createObjectStore('failed', { keyPath: 'op_id' });
+    db.createObjectStore('blobs', { keyPath: 'sha256' });
+    // Version 1 cached stores under 'stores'; carry them over as pulled records, then retire it.
+    const old = tx.objectStore('stores');
+    old.openCursor().onsuccess = (e) => {
+      const cursor = e.target.result;
+      if (!cursor) { db.deleteObjectStore('stores'); return; }
+      const s = cursor.value;
+      records.put({ collection: 'store', id: s.id, fields: s, server: { fields: s, versions: {}, version: 0 }, deleted: false, pending: 0 });
+      cursor.continue();
+    };
+  }
 }
 
+let userId = null;
 let opening = null;
+
+export function useUser(id) {
+  if (id === userId) return;
+  if (opening) opening.then((db) => db.close()).catch(() => {});
+  userId = id; opening = null;
+}
+
 export function openDB() {
+  if (!userId) return Promise.reject(new Error('no user signed in'));
   if (!opening) {
     opening = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, DB_VERSION);
-      req.onupgradeneeded = (e) => upgrade(req.result, e.oldVersion);
+      const req = indexedDB.open(`fieldvisit-${userId}`, DB_VERSION);
+      req.onupgradeneeded = (e) => upgrade(req.result, e.oldVersion, req.transaction);
       req.onsuccess = () => {
         const db = req.result;
         db.onversionchange = () => { db.close(); opening = null; };
@@ -37,31 +62,33 @@ function done(tx) {
   });
 }
 
-function result(req) {
-  return new Promise((resolve, reject) => { req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error); });
+// A request as a promise; safe to await inside `transact` (it settles within the transaction).
+export function req(request) {
+  return new Promise((resolve, reject) => { request.onsuccess = () => resolve(request.result); request.onerror = () => reject(request.error); });
 }
 
 // Run `fn(tx)` in one transaction over `names`; resolves with fn's value once committed.
+// Inside fn, await only IndexedDB requests (via `req`), or the transaction closes early.
 export async function transact(names, mode, fn) {
   const db = await openDB();
   const tx = db.transaction(names, mode);
-  const value = await fn(tx);
-  await done(tx);
+  const committed = done(tx);
+  let value;
+  try {
+    value = await fn(tx);
+  } catch (e) {
+    try { tx.abort(); } catch (_) { /* already finished */ }
+    await committed.catch(() => {});
+    throw e;
+  }
+  await committed;
   return value;
 }
 
-export const get = (store, key) => transact([store], 'readonly', (tx) => result(tx.objectStore(store).get(key)));
-export const getAll = (store) => transact([store], 'readonly', (tx) => result(tx.objectStore(store).getAll()));
+export const get = (store, key) => transact([store], 'readonly', (tx) => req(tx.objectStore(store).get(key)));
+export const getAll = (store, query) => transact([store], 'readonly', (tx) => req(tx.objectStore(store).getAll(query)));
+export const count = (store, query) => transact([store], 'readonly', (tx) => req(tx.objectStore(store).count(query)));
 export const put = (store, value) => transact([store], 'readwrite', (tx) => { tx.objectStore(store).put(value); });
-export const del = (store, key) => transact([store], 'readwrite', (tx) => { tx.objectStore(store).delete(key); });
-
-// Replace a whole collection atomically: readers see the old set or the new one, never half.
-export const replaceAll = (store, values) => transact([store], 'readwrite', (tx) => {
-  const os = tx.objectStore(store);
-  os.clear();
-  for (const v of values) os.put(v);
-});
 
 export async function getMeta(key) { const row = await get('meta', key); return row ? row.value : undefined; }
 export const setMeta = (key, value) => put('meta', { key, value });
-export const clearStore = (store) => transact([store], 'readwrite', (tx) => { tx.objectStore(store).clear(); });

@@ -1,6 +1,7 @@
-// The top bar shared by the screens: title, network state, language and sign-out.
+// The top bar shared by the screens: title, network state, sync status, language and sign-out.
 import { LANGS, esc, getLang, setLang, t } from '../i18n.js';
 import { signOut, state } from '../state.js';
+import './sync-status.js';
 
 export function header(title, { back = false } = {}) {
   const other = LANGS.find(([code]) => code !== getLang());
@@ -10,7 +11,8 @@ export function header(title, { back = false } = {}) {
     <span class="net ${state.online ? '' : 'off'}" data-net>${state.online ? t('online') : t('offline')}</span>
     <button type="button" data-switch-lang="${other[0]}">${other[1]}</button>
     ${back ? '' : `<button type="button" data-sign-out>${t('signOut')}</button>`}
-  </header>`;
+  </header>
+  <fv-sync-status></fv-sync-status>`;
 }
 
 export function bindHeader(root) {

@@ -1,28 +1,50 @@
-// One store: its facts, distance from here, and a link to navigate there.
+// One store: its facts, distance from here, a link to navigate there, and the rep's notes on it.
+// Notes are edited offline; a note two people changed at once shows both texts for a person to choose.
 import { distanceM, lastFix, locate } from '../geo.js';
-import { esc, formatDistance, t } from '../i18n.js';
-import { state, subscribe } from '../state.js';
+import { esc, formatDistance, formatTime, t } from '../i18n.js';
+import { uuid7 } from '../ids.js';
+import { list, record, state, subscribe, write } from '../state.js';
 import { bindHeader, header, updateNet } from './header.js';
+
+function notesFor(storeId) {
+  return list('note').filter((n) => n.fields.store_id === storeId)
+    .sort((a, b) => (a.id < b.id ? 1 : -1));
+}
+
+function openConflicts(noteId) {
+  return list('conflict').filter((c) => c.fields.record_id === noteId && c.fields.status === 'open' && c.fields.field === 'text');
+}
 
 class StoreDetail extends HTMLElement {
   connectedCallback() {
-    this.unsubscribe = subscribe(() => { updateNet(this); });
-    this.render(lastFix());
-    locate().then((fix) => { if (fix && this.isConnected) this.render(fix); });
+    this.editing = null;
+    this.fix = lastFix();
+    this.unsubscribe = subscribe(() => {
+      updateNet(this);
+      const present = !!record('store', this.getAttribute('store-id'));
+      if (present !== this.present) { this.render(); return; } // the store arrived (or left) since the last render
+      if (!this.editing && !this.drafting()) this.renderNotes();
+    });
+    this.render();
+    locate().then((fix) => { if (fix && this.isConnected) { this.fix = fix; this.render(); } });
   }
 
   disconnectedCallback() { this.unsubscribe?.(); }
 
-  render(fix) {
+  drafting() { return !!this.querySelector('textarea[name=note]')?.value; }
+
+  render() {
     const id = this.getAttribute('store-id');
-    const s = state.stores.find((x) => x.id === id);
-    if (!s) {
+    const rec = record('store', id);
+    this.present = !!rec;
+    if (!rec || rec.deleted) {
       this.innerHTML = `${header(t('stores'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`;
       bindHeader(this);
       return;
     }
+    const s = rec.fields;
     const hasCoords = s.lat != null && s.lng != null;
-    const d = fix && hasCoords ? distanceM(fix, s) : null;
+    const d = this.fix && hasCoords ? distanceM(this.fix, s) : null;
     this.innerHTML = `${header(s.name, { back: true })}
       <main><section class="card">
         <h2 class="store-name">${esc(s.name)}</h2>
@@ -35,8 +57,81 @@ class StoreDetail extends HTMLElement {
           ${d != null ? `<dt>${t('distance')}</dt><dd data-distance>${esc(formatDistance(d))}</dd>` : ''}
         </dl>
         ${hasCoords ? `<div class="actions"><a href="geo:${s.lat},${s.lng}?q=${s.lat},${s.lng}(${encodeURIComponent(s.name)})">${t('navigate')}</a></div>` : ''}
+      </section>
+      <section class="card notes">
+        <h3>${t('notes')}</h3>
+        <form data-new-note>
+          <textarea name="note" rows="3" placeholder="${esc(t('notePlaceholder'))}" aria-label="${esc(t('notes'))}"></textarea>
+          <button type="submit" class="primary" data-add-note>${t('addNote')}</button>
+        </form>
+        <ul class="note-list" data-notes></ul>
       </section></main>`;
     bindHeader(this);
+    this.querySelector('[data-new-note]').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const area = e.currentTarget.note;
+      const text = area.value.trim();
+      if (!text) return;
+      await write('note.create', uuid7(), { store_id: id, text, lang: document.documentElement.lang });
+      area.value = '';
+      this.renderNotes();
+    });
+    this.querySelector('[data-notes]').addEventListener('click', (e) => this.onNoteClick(e));
+    this.renderNotes();
+  }
+
+  renderNotes() {
+    const ul = this.querySelector('[data-notes]');
+    if (!ul) return;
+    const notes = notesFor(this.getAttribute('store-id'));
+    ul.innerHTML = notes.length ? notes.map((n) => this.noteHtml(n)).join('') : `<li class="empty">${t('noNotes')}</li>`;
+  }
+
+  noteHtml(n) {
+    const conflicts = openConflicts(n.id);
+    const editing = this.editing === n.id;
+    const status = n.pending ? `<span class="chip wait" data-note-pending>${t('notSynced')}</span>` : '';
+    const body = editing
+      ? `<textarea name="edit" rows="3">${esc(n.fields.text)}</textarea>
+         <div class="row"><button type="button" class="primary" data-save>${t('save')}</button>
+         <button type="button" data-cancel>${t('cancel')}</button></div>`
+      : `<p class="note-text" data-text>${esc(n.fields.text)}</p>
+         <div class="row">${status}<button type="button" class="link" data-edit>${t('edit')}</button></div>`;
+    const conflictHtml = conflicts.map((c) => `
+      <div class="conflict" data-conflict-id="${esc(c.id)}" role="group" aria-label="${esc(t('conflict'))}">
+        <p><b>${t('conflict')}</b> ${t('conflictHelp')}</p>
+        <div class="choice"><span class="label">${t('kept')}</span><p data-kept>${esc(c.fields.kept)}</p>
+          <button type="button" data-choose="kept">${t('useThis')}</button></div>
+        <div class="choice"><span class="label">${t('other')} · ${esc(formatTime(c.fields.other_client_time))}</span>
+          <p data-other>${esc(c.fields.other)}</p>
+          <button type="button" data-choose="other">${t('useThis')}</button></div>
+      </div>`).join('');
+    return `<li data-note-id="${esc(n.id)}">${body}${conflictHtml}</li>`;
+  }
+
+  async onNoteClick(e) {
+    const li = e.target.closest('[data-note-id]');
+    if (!li) return;
+    const id = li.dataset.noteId;
+    const note = record('note', id);
+    if (e.target.closest('[data-edit]')) { this.editing = id; this.renderNotes(); li.querySelector('textarea')?.focus(); return; }
+    if (e.target.closest('[data-cancel]')) { this.editing = null; this.renderNotes(); return; }
+    const base = { text: note.server?.versions?.text || 0 };
+    if (e.target.closest('[data-save]')) {
+      const text = this.querySelector(`[data-note-id="${id}"] textarea`).value;
+      this.editing = null;
+      if (text !== note.fields.text) await write('note.edit', id, { text }, { base });
+      this.renderNotes();
+      return;
+    }
+    const choose = e.target.closest('[data-choose]');
+    if (choose) {
+      const box = choose.closest('[data-conflict-id]');
+      const conflict = record('conflict', box.dataset.conflictId);
+      const text = conflict.fields[choose.dataset.choose];
+      await write('note.edit', id, { text }, { base, resolves: [conflict.id] });
+      box.remove();
+    }
   }
 }
 customElements.define('fv-store-detail', StoreDetail);

@@ -1,7 +1,7 @@
 // Today's stores: the rep's stores from IndexedDB, searchable, nearest first when the position is known.
 import { distanceM, lastFix, locate } from '../geo.js';
 import { esc, formatDistance, formatTime, t } from '../i18n.js';
-import { state, subscribe } from '../state.js';
+import { list, state, subscribe } from '../state.js';
 import { bindHeader, header, updateNet } from './header.js';
 
 const CHUNK = 50;
@@ -28,8 +28,12 @@ class StoreList extends HTMLElement {
 
   disconnectedCallback() { this.unsubscribe?.(); }
 
+  stores() {
+    return list('store').map((r) => ({ id: r.id, ...r.fields }));
+  }
+
   rows() {
-    let rows = state.stores;
+    let rows = this.stores();
     const q = this.query;
     if (q) rows = rows.filter((s) => s.name.toLowerCase().includes(q) || s.code.toLowerCase().includes(q) || (s.address || '').toLowerCase().includes(q));
     const fix = this.fix;
@@ -43,13 +47,13 @@ class StoreList extends HTMLElement {
 
   renderList() {
     const rows = this.rows();
-    const list = this.querySelector('[data-list]');
+    const ul = this.querySelector('[data-list]');
     this.querySelector('[data-count]').textContent = t('count', { n: rows.length });
-    this.querySelector('[data-updated]').textContent = state.refreshing ? t('refreshing') : t('updated', { t: formatTime(state.storesUpdatedAt) });
+    this.querySelector('[data-updated]').textContent = t('updated', { t: formatTime(state.sync.lastSuccess) });
     if (!rows.length) {
-      list.innerHTML = `<li class="empty">${state.stores.length ? t('noStores') : t('noStoresAssigned')}</li>`;
+      ul.innerHTML = `<li class="empty">${this.query ? t('noStores') : t('noStoresAssigned')}</li>`;
     } else {
-      list.innerHTML = rows.slice(0, this.shown).map(({ s, d }) => `<li data-store-id="${esc(s.id)}"><a href="#/stores/${encodeURIComponent(s.id)}">
+      ul.innerHTML = rows.slice(0, this.shown).map(({ s, d }) => `<li data-store-id="${esc(s.id)}"><a href="#/stores/${encodeURIComponent(s.id)}">
         <span class="name">${esc(s.name)}</span>
         <span class="dist">${d != null && d !== Infinity ? esc(formatDistance(d)) : ''}</span>
         <span class="addr"><span class="chip">${esc(t('ch_' + s.channel))}</span>${esc(s.address)}</span></a></li>`).join('');

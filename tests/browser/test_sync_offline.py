@@ -1,0 +1,129 @@
+"""Offline edits at phone size: they survive a reload, reach the server exactly once, and an edit
+made meanwhile on a second phone shows as a conflict with both texts — nothing is lost."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlmodel import Session
+
+from server.audit.models import AuditEntry
+from tests.browser.conftest import sign_in_page
+from tests.livesupport import PHONE, LiveServer
+
+pytestmark = pytest.mark.browser
+USER = "rep05"
+
+
+def _open_store(page, store_id: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"/#/stores/{store_id}")
+    page.wait_for_selector("fv-store-detail [data-notes]")
+
+
+def _add_note(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.fill("textarea[name=note]", text)
+    page.click("[data-add-note]")
+    page.wait_for_selector(f"[data-text]:has-text('{text}')")
+
+
+def _wait_synced(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        "document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('All synced')",
+        timeout=20000,
+    )
+
+
+def _server_notes(live_server: LiveServer) -> dict[str, dict]:
+    with httpx.Client(base_url=live_server.url) as client:
+        client.post("/api/auth/login", json={"username": USER, "password": "fieldvisit"})
+        notes, cursor = {}, 0
+        while True:
+            page = client.get("/api/sync/pull", params={"cursor": cursor}).json()
+            for c in page["changes"]:
+                if c["collection"] == "note" and c["op"] == "upsert":
+                    notes[c["id"]] = c["fields"]
+            cursor = page["cursor"]
+            if not page["more"]:
+                return notes
+
+
+def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    contexts = [browser.new_context(**PHONE, base_url=live_server.url, locale="en-US") for _ in range(2)]
+    page_a, page_b = (c.new_page() for c in contexts)
+    for page in (page_a, page_b):
+        page.set_default_timeout(20000)
+        sign_in_page(page, USER)
+    stores = page_a.eval_on_selector_all("li[data-store-id]", "els => els.map(e => e.dataset.storeId)")
+    shop, other_shop = stores[0], stores[1]
+
+    # Online: phone A writes a note; phone B receives it.
+    _open_store(page_a, shop)
+    _add_note(page_a, "Cooler is warm")
+    _wait_synced(page_a)
+    _open_store(page_b, shop)
+    page_b.click("fv-sync-status [data-toggle]")
+    page_b.click("[data-sync-now]")
+    page_b.wait_for_selector("[data-text]:has-text('Cooler is warm')")
+
+    # Phone A goes offline and edits several records.
+    page_a.wait_for_function("navigator.serviceWorker.controller !== null")
+    contexts[0].set_offline(True)
+    page_a.click("[data-note-id] [data-edit]")
+    page_a.fill("[data-note-id] textarea[name=edit]", "A: cooler fixed, owner thanked")
+    page_a.click("[data-save]")
+    _add_note(page_a, "A: new shelf talker placed")
+    _open_store(page_a, other_shop)
+    _add_note(page_a, "A: second shop, owner away")
+
+    # Reload offline: the edits are still there, waiting.
+    page_a.reload()
+    _open_store(page_a, shop)
+    page_a.wait_for_selector("[data-text]:has-text('A: cooler fixed')")
+    assert page_a.locator("[data-text]:has-text('A: new shelf talker placed')").count() == 1
+    assert page_a.locator("[data-note-pending]").count() == 2
+    assert "3 waiting" in page_a.inner_text("fv-sync-status")
+
+    # Meanwhile phone B, online, edits the same note's text.
+    page_b.click("[data-note-id] [data-edit]")
+    page_b.fill("[data-note-id] textarea[name=edit]", "B: cooler still warm")
+    page_b.click("[data-save]")
+    page_b.wait_for_selector("[data-note-pending]")  # saved on phone B, waiting to sync
+    _wait_synced(page_b)
+    assert "B: cooler still warm" in [n["text"] for n in _server_notes(live_server).values()]
+
+    # Phone A comes back: everything is sent, and the clash is shown with both texts.
+    contexts[0].set_offline(False)
+    _wait_synced(page_a)
+    page_a.wait_for_selector(".conflict")
+    assert page_a.inner_text(".conflict [data-kept]") == "B: cooler still warm"
+    assert page_a.inner_text(".conflict [data-other]") == "A: cooler fixed, owner thanked"
+
+    notes = _server_notes(live_server)
+    texts = sorted(n["text"] for n in notes.values() if n["store_id"] in (shop, other_shop))
+    assert texts == ["A: new shelf talker placed", "A: second shop, owner away", "B: cooler still warm"]
+    engine = create_engine(live_server.database_url)
+    with Session(engine) as s:
+        for note_id in notes:
+            creates = s.execute(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.entity_id == note_id, AuditEntry.action == "note.create")
+            ).scalar_one()
+            assert creates == 1
+    engine.dispose()
+
+    # A person on phone A keeps A's text: it wins, and the conflict is settled everywhere.
+    page_a.click(".conflict [data-choose=other]")
+    _wait_synced(page_a)
+    page_a.wait_for_function("!document.querySelector('.conflict')")
+    final = _server_notes(live_server)
+    assert sorted(n["text"] for n in final.values() if n["store_id"] == shop) == [
+        "A: cooler fixed, owner thanked",
+        "A: new shelf talker placed",
+    ]
+    with httpx.Client(base_url=live_server.url) as client:
+        client.post("/api/auth/login", json={"username": USER, "password": "fieldvisit"})
+        assert client.get("/api/sync/conflicts").json() == []
+    for c in contexts:
+        c.close()
