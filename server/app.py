@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from litestar import Litestar, Response, get
+from litestar.concurrency import get_asyncio_executor
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -38,13 +41,22 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
+_HANDLER_THREADS = 32
+
+
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Litestar:
     settings = settings or get_settings()
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    def _startup() -> None:
+    async def _startup() -> None:
+        # Sync handlers wait on the database; the loop's default pool (cores + 4) is too small for that.
+        if get_asyncio_executor() is None:
+            asyncio.get_running_loop().set_default_executor(
+                ThreadPoolExecutor(max_workers=_HANDLER_THREADS, thread_name_prefix="fv-handler")
+            )
         if run_migrations:
-            migrate(settings)
+            await asyncio.to_thread(migrate, settings)
 
     return Litestar(
         route_handlers=[
@@ -61,7 +73,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "db": Provide(provide_db),
-            "actor": Provide(provide_actor, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[_startup],

@@ -47,7 +47,9 @@ def _ensure_sqlite_folder(url: str) -> bool:
 
 def _make_engine(url: str) -> Engine:
     if _ensure_sqlite_folder(url):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=20
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from litestar import Request
 from litestar.di import NamedDependency
@@ -22,17 +24,30 @@ DB = NamedDependency[Session]
 CurrentActor = NamedDependency[Actor]
 
 
-def provide_db(settings: AppSettings) -> Iterator[Session]:
-    """The request owns the transaction: commit after the handler returns, before the answer is sent."""
+# Commits get threads of their own. If they queued behind handlers that wait for SQLite's write
+# lock, the transaction holding that lock could never commit: every worker would wait on it.
+_TRANSACTION_EXECUTOR = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fv-commit")
+
+
+async def _in_transaction_thread(fn: Callable[[], object]) -> None:
+    await asyncio.get_running_loop().run_in_executor(_TRANSACTION_EXECUTOR, fn)
+
+
+async def provide_db(settings: AppSettings) -> AsyncIterator[Session]:
+    """The request owns the transaction: commit after the handler returns, before the answer is sent.
+
+    Commit, rollback and close never run on the event loop (blocking database work there would
+    stall every request) nor in the handlers' pool (see above).
+    """
     session = Session(get_engine(settings), expire_on_commit=False)
     try:
         yield session
-        session.commit()
+        await _in_transaction_thread(session.commit)
     except BaseException:
-        session.rollback()
+        await _in_transaction_thread(session.rollback)
         raise
     finally:
-        session.close()
+        await _in_transaction_thread(session.close)
 
 
 def provide_actor(request: Request, db: DB, settings: AppSettings) -> Actor:

@@ -38,6 +38,7 @@ def _state(row: Any) -> RecordState:
         row.deleted,
         Scope(row.rep_id, row.team_id, row.store_id, row.public),
         row.created_by,
+        dict(row.writers),
     )
 
 

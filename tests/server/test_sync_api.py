@@ -360,3 +360,22 @@ def test_compaction_sends_stale_devices_to_resync(
     assert fresh[("note", keep)]["fields"]["pinned"] is True and ("note", gone) not in fresh
     # A cursor from the future (a server restored from backup) also resyncs.
     assert app_client.get("/api/sync/pull", params={"cursor": 10**9}).json()["resync"] is True
+
+
+def test_a_devices_own_earlier_edit_never_conflicts(app_client: TestClient, world: World) -> None:
+    rep = world.east.reps[0]
+    store = world.east.stores[rep.username][0]
+    sign_in(app_client, rep.username)
+    phone, other = Phone(), Phone()
+    note_id = uuid7()
+    app_client.post(
+        "/api/sync/push", json=phone.batch(phone.op("note.create", note_id, {"store_id": store.id, "text": "1"}))
+    )
+    # Offline on the phone, two edits in a row, both based on what it never pulled (base 0).
+    for text in ("2", "3"):
+        result = app_client.post("/api/sync/push", json=phone.batch(phone.op("note.edit", note_id, {"text": text})))
+        assert result.json()["results"][0]["status"] == "applied"
+    # Another device editing from the old base does conflict.
+    clash = app_client.post("/api/sync/push", json=other.batch(other.op("note.edit", note_id, {"text": "x"})))
+    assert clash.json()["results"][0]["status"] == "conflict"
+    assert app_client.get(f"/api/sync/records/note/{note_id}").json()["fields"]["text"] == "3"

@@ -1,0 +1,288 @@
+"""Sync burst: many reps pushing a day's work at once, against the real server on loopback.
+
+    python bench/sync_burst.py [--reps 200] [--ops 1000] [--photos 150] [--photo-kb 300]
+                               [--concurrency 8] [--runs 3] [--no-pouchdb]
+
+Sets up a fresh SQLite database with the demo distributor grown to --reps reps, starts the
+server (`python -m server serve`), then
+1. pushes every rep's day of operations (batches of 200, as the PWA does) --runs times, printing
+   operations/s and the p50/p95 time to push one rep's day;
+2. uploads every rep's photos (random bytes, incompressible like JPEG) through the blob API:
+   MB/s;
+3. reads the server's peak memory (VmHWM) from /proc;
+4. unless --no-pouchdb: installs pouchdb and pouchdb-server from the npm registry into bench/out/
+   (for this benchmark only), pushes the same days through PouchDB into pouchdb-server (on disk,
+   like ours) and prints the throughput ratio.
+Targets (issue #3): >= 5,000 operations/s on SQLite, p95 <= 1 s per rep-day, >= 50 MB/s blobs,
+>= 3x pouchdb-server's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import select  # noqa: E402
+
+from server.accounts.models import Role, Team, User  # noqa: E402
+from server.db import dispose_engines, migrate, session_scope  # noqa: E402
+from server.demo.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
+from server.replication.publish import publish_all  # noqa: E402
+from server.settings import Settings  # noqa: E402
+from server.stores.models import Store  # noqa: E402
+from sync import PROTOCOL_VERSION, uuid7  # noqa: E402
+from tests.livesupport import start_server  # noqa: E402
+
+BATCH = 200
+
+
+def prepare(settings: Settings, reps: int) -> list[tuple[str, str]]:
+    """The demo distributor with `reps` reps sharing its 2,800 stores; returns (username, a store id)."""
+    migrate(settings)
+    seed_demo(settings)
+    with session_scope(settings) as s:
+        users = list(s.exec(select(User).where(User.role == Role.rep.value).order_by(User.username)))
+        teams = list(s.exec(select(Team)))
+        password_hash = users[0].password_hash
+        for n in range(len(users) + 1, reps + 1):
+            user = User(
+                username=f"rep{n:03d}",
+                display_name=f"压测{n}",
+                role=Role.rep.value,
+                team_id=teams[n % len(teams)].id,
+                password_hash=password_hash,
+            )
+            s.add(user)
+            users.append(user)
+        s.flush()
+        users = users[:reps]
+        stores = list(s.exec(select(Store).order_by(Store.code)))
+        first: dict[str, str] = {}
+        for i, store in enumerate(stores):
+            rep = users[i % len(users)]
+            store.rep_id = rep.id
+            first.setdefault(rep.username, store.id)
+        s.flush()
+        publish_all(s)
+    dispose_engines()
+    return [(u.username, first[u.username]) for u in users]
+
+
+def day_batches(store_id: str, ops: int) -> list[bytes]:
+    """A rep's day as the PWA would push it: a note per visit, then edits (text, tags, pin)."""
+    device = f"bench-{uuid7()}"
+    notes = [uuid7() for _ in range(max(1, ops * 15 // 100))]
+    raw = []
+    for i, note in enumerate(notes):
+        raw.append(("note.create", note, {"store_id": store_id, "text": f"store visit {i} 冰柜检查", "tags": []}))
+    for i in range(len(notes), ops):
+        raw.append(
+            (
+                "note.edit",
+                notes[i % len(notes)],
+                {"text": f"edit {i} 已整理", "tags": {"add": [f"t{i % 7}"]}, "pinned": i % 2 == 0},
+            )
+        )
+    out = []
+    for start in range(0, len(raw), BATCH):
+        chunk = [
+            {"op_id": uuid7(), "seq": start + j + 1, "type": t, "id": rid, "fields": f}
+            for j, (t, rid, f) in enumerate(raw[start : start + BATCH])
+        ]
+        out.append(json.dumps({"protocol": PROTOCOL_VERSION, "device_id": device, "ops": chunk}).encode())
+    return out
+
+
+def login(client: httpx.Client, username: str) -> httpx.Client:
+    response = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+    response.raise_for_status()
+    return client
+
+
+def push_day(url: str, username: str, batches: list[bytes]) -> float:
+    with httpx.Client(base_url=url, timeout=120) as client:
+        login(client, username)
+        started = time.perf_counter()
+        for body in batches:
+            response = client.post("/api/sync/push", content=body, headers={"content-type": "application/json"})
+            response.raise_for_status()
+            assert all(r["status"] == "applied" for r in response.json()["results"]), response.text[:300]
+        return time.perf_counter() - started
+
+
+def upload_photos(url: str, username: str, photos: int, size: int) -> tuple[int, float]:
+    sent, seconds = 0, 0.0
+    with httpx.Client(base_url=url, timeout=120) as client:
+        login(client, username)
+        for _ in range(photos):
+            data = os.urandom(size)
+            sha = hashlib.sha256(data).hexdigest()
+            started = time.perf_counter()
+            if client.get(f"/api/blobs/{sha}/status").json()["state"] != "complete":
+                answer = client.put(
+                    f"/api/blobs/{sha}",
+                    params={"offset": 0, "total": size},
+                    content=data,
+                    headers={"x-blob-type": "image/jpeg"},
+                )
+                answer.raise_for_status()
+                assert answer.json()["state"] == "complete"
+            seconds += time.perf_counter() - started
+            sent += size
+    return sent, seconds
+
+
+class MemoryWatch(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.running = pid, 0, True
+
+    def _read(self, key: str) -> int:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+        return 0
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                self.peak_kb = max(self.peak_kb, self._read("VmHWM:"))
+            except OSError:
+                return
+            time.sleep(0.2)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def run_pouchdb(work: Path, reps: int, ops: int, concurrency: int) -> dict | None:
+    if not shutil.which("node") or not shutil.which("npm"):
+        print("pouchdb: node/npm not found; install Debian's nodejs and npm to compare")
+        return None
+    prefix = ROOT / "bench" / "out" / "pouchdb"
+    prefix.mkdir(parents=True, exist_ok=True)
+    if not (prefix / "node_modules" / "pouchdb-server").exists():
+        print("pouchdb: installing pouchdb@9 and pouchdb-server@4 from the npm registry into bench/out/ …")
+        subprocess.run(
+            ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "pouchdb@9", "pouchdb-server@4"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    shutil.copy(ROOT / "bench" / "pouchdb_burst.mjs", prefix / "pouchdb_burst.mjs")
+    port = 5984 + os.getpid() % 1000
+    data = work / "pouchdb-server"
+    data.mkdir()
+    server = subprocess.Popen(
+        [str(prefix / "node_modules" / ".bin" / "pouchdb-server"), "--port", str(port), "--dir", str(data)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        out = subprocess.run(
+            [
+                "node",
+                str(prefix / "pouchdb_burst.mjs"),
+                f"http://127.0.0.1:{port}",
+                str(work / "pouch-local"),
+                str(reps),
+                str(ops),
+                str(concurrency),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=prefix,
+        )
+        (work / "pouch-local").mkdir(exist_ok=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--ops", type=int, default=1000, help="operations per rep-day")
+    parser.add_argument("--photos", type=int, default=150, help="photos per rep-day")
+    parser.add_argument("--photo-kb", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=8, help="reps pushing at the same time")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of the operations phase")
+    parser.add_argument("--no-pouchdb", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="fv-burst-"))
+    settings = Settings(data_dir=work / "data", database_url=f"sqlite:///{work / 'burst.db'}", secret_key="bench")
+    print(f"setting up {args.reps} reps …")
+    reps = prepare(settings, args.reps)
+    server = start_server(work / "data", settings.resolved_database_url(), demo=False)
+    watch = MemoryWatch(server.process.pid)
+    watch.start()
+    try:
+        throughputs, latencies = [], []
+        for run in range(args.runs):
+            days = [(u, day_batches(store, args.ops)) for u, store in reps]
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                times = list(pool.map(lambda d: push_day(server.url, d[0], d[1]), days))
+            push_seconds = sum(times) / args.concurrency
+            throughputs.append(args.reps * args.ops / push_seconds)
+            latencies.extend(times)
+            print(f"  run {run + 1}: {throughputs[-1]:,.0f} operations/s, rep-day p95 {pct(times, 95) * 1000:.0f} ms")
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            uploads = list(pool.map(lambda r: upload_photos(server.url, r[0], args.photos, args.photo_kb * 1024), reps))
+        blob_bytes = sum(b for b, _ in uploads)
+        blob_seconds = sum(s for _, s in uploads) / args.concurrency
+        watch.running = False
+        watch.join()
+    finally:
+        server.stop()
+    ops_s = statistics.median(throughputs)
+    print(
+        f"\nreps {args.reps} × {args.ops} operations + {args.photos} photos of {args.photo_kb} KB, "
+        f"{args.concurrency} at a time, SQLite"
+    )
+    print(f"operations/s (median of {args.runs} runs): {ops_s:,.0f}   target >= 5,000")
+    print(
+        f"rep-day push latency: p50 {pct(latencies, 50) * 1000:.0f} ms, p95 {pct(latencies, 95) * 1000:.0f} ms"
+        "   target p95 <= 1000 ms"
+    )
+    print(f"blobs: {blob_bytes / 1e6 / blob_seconds:,.1f} MB/s ({blob_bytes / 1e9:.2f} GB)   target >= 50 MB/s")
+    print(f"peak server memory (VmHWM): {watch.peak_kb / 1024:,.0f} MB")
+    if not args.no_pouchdb:
+        pouch = run_pouchdb(work, args.reps, args.ops, args.concurrency)
+        if pouch:
+            print(
+                f"pouchdb-server (PouchDB replication, on disk): {pouch['ops_per_s']:,.0f} operations/s, "
+                f"rep-day p95 {pct(pouch['latencies_ms'], 95):.0f} ms"
+            )
+            print(f"ratio: {ops_s / pouch['ops_per_s']:.1f}× pouchdb-server   target >= 3×")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
