@@ -108,3 +108,18 @@ def test_blobs_are_private_to_the_uploaders_side(app_client: TestClient, world: 
     ):
         sign_in(app_client, user.username)
         assert (app_client.get(f"/api/blobs/{sha}").status_code == 200) is visible, user.username
+
+
+def test_wrong_hash_found_after_several_chunks(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.east.reps[0].username)
+    data = os.urandom(3 * CHUNK + 10)
+    wrong = hashlib.sha256(data[:-1]).hexdigest()
+    offsets = []
+    for offset in range(0, len(data), CHUNK):
+        response = app_client.put(
+            f"/api/blobs/{wrong}", params={"offset": offset, "total": len(data)}, content=data[offset : offset + CHUNK]
+        )
+        offsets.append(offset)
+    assert response.status_code == 422 and response.json()["code"] == "hash_mismatch"
+    assert len(offsets) == 4
+    assert app_client.get(f"/api/blobs/{wrong}/status").json() == {"sha256": wrong, "state": "missing", "received": 0}
