@@ -127,3 +127,39 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
         assert client.get("/api/sync/conflicts").json() == []
     for c in contexts:
         c.close()
+
+
+def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    context = browser.new_context(**PHONE, base_url=live_server.url, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    sign_in_page(page, "rep11")
+    _wait_synced(page)
+    context.set_offline(True)
+    sha = page.evaluate("""async () => {
+        const bytes = new Uint8Array(700 * 1024).map((_, i) => (i * 31 + 7) % 251);
+        const m = await import('/js/blobs.js');
+        const hash = await m.keepBlob(new Blob([bytes], { type: 'image/jpeg' }));
+        await (await import('/js/sync.js')).refreshCounts();
+        return hash;
+    }""")
+    data = bytes((i * 31 + 7) % 251 for i in range(700 * 1024))
+    assert sha == hashlib.sha256(data).hexdigest()
+    page.wait_for_function("document.querySelector('[data-sync-summary]').textContent.includes('1 waiting')")
+
+    # An earlier attempt got the first chunk through before the connection dropped.
+    with httpx.Client(base_url=live_server.url) as client:
+        client.post("/api/auth/login", json={"username": "rep11", "password": "fieldvisit"})
+        first = client.put(f"/api/blobs/{sha}", params={"offset": 0, "total": len(data)}, content=data[:262144])
+        assert first.json()["received"] == 262144
+        puts: list[str] = []
+        page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
+        context.set_offline(False)
+        _wait_synced(page)
+        assert [u.split("offset=")[1].split("&")[0] for u in puts] == ["262144", "524288"]  # no byte sent twice
+        assert client.get(f"/api/blobs/{sha}/status").json()["state"] == "complete"
+        assert hashlib.sha256(client.get(f"/api/blobs/{sha}").content).hexdigest() == sha
+    assert page.evaluate("(async () => (await import('/js/blobs.js')).pendingBlobs().then(r => r.length))()") == 0
+    context.close()
