@@ -53,23 +53,19 @@ def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> i
 
 def _check_rate_limits(session: Session, settings: Settings, username: str, address: str, now: datetime) -> None:
     window = timedelta(minutes=settings.login_window_minutes)
-    since = now - window
-    count, oldest = repo.count_failures(session, since=since, username=username)
-    if count >= settings.login_max_failures_per_account:
-        wait = _retry_after(oldest, window, now)
-        raise TooManyRequests(
-            f"Too many failed sign-ins for this account. Try again in {math.ceil(wait / 60)} minute(s).",
-            retry_after=wait,
-            code="login_locked_account",
-        )
-    count, oldest = repo.count_failures(session, since=since, address=address)
-    if count >= settings.login_max_failures_per_address:
-        wait = _retry_after(oldest, window, now)
-        raise TooManyRequests(
-            f"Too many failed sign-ins from this address. Try again in {math.ceil(wait / 60)} minute(s).",
-            retry_after=wait,
-            code="login_locked_address",
-        )
+    limits = (
+        ({"username": username}, settings.login_max_failures_per_account, "for this account", "login_locked_account"),
+        ({"address": address}, settings.login_max_failures_per_address, "from this address", "login_locked_address"),
+    )
+    for who, limit, where, code in limits:
+        count, oldest = repo.count_failures(session, since=now - window, **who)
+        if count >= limit:
+            wait = _retry_after(oldest, window, now)
+            raise TooManyRequests(
+                f"Too many failed sign-ins {where}. Try again in {math.ceil(wait / 60)} minute(s).",
+                retry_after=wait,
+                code=code,
+            )
 
 
 def _record_failure(settings: Settings, username: str, address: str) -> int:
