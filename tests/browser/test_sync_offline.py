@@ -163,3 +163,31 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
         assert hashlib.sha256(client.get(f"/api/blobs/{sha}").content).hexdigest() == sha
     assert page.evaluate("(async () => (await import('/js/blobs.js')).pendingBlobs().then(r => r.length))()") == 0
     context.close()
+
+
+def test_rep_is_warned_when_changes_wait_over_a_day(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(**PHONE, base_url=live_server.url, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    sign_in_page(page, "rep12")
+    store = page.eval_on_selector("li[data-store-id]", "e => e.dataset.storeId")
+    context.set_offline(True)
+    _open_store(page, store)
+    _add_note(page, "written yesterday")
+    # Age the waiting operation by 25 hours, as if the phone had been offline since yesterday.
+    page.evaluate("""async () => {
+        const me = JSON.parse(localStorage.getItem('fv.me'));
+        const db = await new Promise((ok) => { const r = indexedDB.open('fieldvisit-' + me.user.id); r.onsuccess = () => ok(r.result); });
+        const tx = db.transaction('outbox', 'readwrite');
+        const os = tx.objectStore('outbox');
+        const rows = await new Promise((ok) => { const r = os.getAll(); r.onsuccess = () => ok(r.result); });
+        for (const row of rows) { row.created_at -= 25 * 3600 * 1000; os.put(row); }
+        await new Promise((ok) => { tx.oncomplete = ok; });
+        db.close();
+        await (await import('/js/sync.js')).refreshCounts();
+    }""")
+    page.wait_for_function("document.querySelector('[data-sync-summary]').parentElement.textContent.includes('⚠')")
+    page.click("fv-sync-status [data-toggle]")
+    assert "waited over a day" in page.inner_text(".sync-panel")
+    assert page.inner_text(".sync-panel [data-pending]") == "1"
+    context.close()
