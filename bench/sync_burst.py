@@ -241,6 +241,7 @@ def main() -> int:
     reps = prepare(settings, args.reps)
     server = start_server(work / "data", settings.resolved_database_url(), demo=False)
     watch = MemoryWatch(server.process.pid)
+    print(f"server memory at start (VmHWM): {watch._read('VmHWM:') / 1024:,.0f} MB")
     watch.start()
     try:
         throughputs, latencies = [], []
@@ -270,7 +271,8 @@ def main() -> int:
         f"rep-day push latency: p50 {pct(latencies, 50) * 1000:.0f} ms, p95 {pct(latencies, 95) * 1000:.0f} ms"
         "   target p95 <= 1000 ms"
     )
-    print(f"blobs: {blob_bytes / 1e6 / blob_seconds:,.1f} MB/s ({blob_bytes / 1e9:.2f} GB)   target >= 50 MB/s")
+    if blob_seconds:
+        print(f"blobs: {blob_bytes / 1e6 / blob_seconds:,.1f} MB/s ({blob_bytes / 1e9:.2f} GB)   target >= 50 MB/s")
     print(f"peak server memory (VmHWM): {watch.peak_kb / 1024:,.0f} MB")
     if not args.no_pouchdb:
         pouch = run_pouchdb(work, args.reps, args.ops, args.concurrency)

@@ -177,7 +177,10 @@ def test_rep_is_warned_when_changes_wait_over_a_day(browser, live_server: LiveSe
     # Age the waiting operation by 25 hours, as if the phone had been offline since yesterday.
     page.evaluate("""async () => {
         const me = JSON.parse(localStorage.getItem('fv.me'));
-        const db = await new Promise((ok) => { const r = indexedDB.open('fieldvisit-' + me.user.id); r.onsuccess = () => ok(r.result); });
+        const db = await new Promise((ok) => {
+            const r = indexedDB.open('fieldvisit-' + me.user.id);
+            r.onsuccess = () => ok(r.result);
+        });
         const tx = db.transaction('outbox', 'readwrite');
         const os = tx.objectStore('outbox');
         const rows = await new Promise((ok) => { const r = os.getAll(); r.onsuccess = () => ok(r.result); });
