@@ -187,6 +187,7 @@ def run_pouchdb(work: Path, reps: int, ops: int, concurrency: int) -> dict | Non
             stdout=subprocess.DEVNULL,
         )
     shutil.copy(ROOT / "bench" / "pouchdb_burst.mjs", prefix / "pouchdb_burst.mjs")
+    (work / "pouch-local").mkdir(exist_ok=True)
     port = 5984 + os.getpid() % 1000
     data = work / "pouchdb-server"
     data.mkdir()
@@ -217,7 +218,6 @@ def run_pouchdb(work: Path, reps: int, ops: int, concurrency: int) -> dict | Non
             text=True,
             cwd=prefix,
         )
-        (work / "pouch-local").mkdir(exist_ok=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
         server.terminate()

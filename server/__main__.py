@@ -42,8 +42,10 @@ def _publish(settings: Settings) -> None:
     """Make sure every store and catalogue entry is in the change sequence phones pull from."""
     from server.db import session_scope
     from server.replication.publish import publish_all
+    from server.visits.service import ensure_default_templates
 
     with session_scope(settings) as session:
+        ensure_default_templates(session)
         publish_all(session)
 
 

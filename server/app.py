@@ -22,6 +22,7 @@ from server.pwa import pwa_router
 from server.replication.controller import BlobController, SyncController
 from server.settings import Settings, get_settings
 from server.stores.controller import StoreAdminController, StoreController
+from server.visits.controller import TemplateController
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             CatalogController,
             SyncController,
             BlobController,
+            TemplateController,
             *pwa_router(settings.pwa_dir),
         ],
         dependencies={

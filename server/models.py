@@ -7,6 +7,7 @@ from server.audit.models import AuditEntry
 from server.catalog.models import CompetitorSku, Material, Sku
 from server.replication.models import BlobMeta, SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.stores.models import Store
+from server.visits.models import VisitTemplate
 
 metadata = SQLModel.metadata
 
@@ -26,5 +27,6 @@ __all__ = [
     "SyncRecord",
     "Team",
     "User",
+    "VisitTemplate",
     "metadata",
 ]

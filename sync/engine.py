@@ -159,6 +159,11 @@ class ScopePolicy(Protocol):
     ) -> None:
         """Domain rules beyond merging (e.g. step order); raise OpRejected to refuse."""
 
+    def derive(
+        self, who: Principal, op_type: OpType, state: RecordState, lookup: dict[tuple[str, str], RecordState | None]
+    ) -> dict[str, Any] | None:
+        """Server-owned fields that follow from an applied operation (a geofence verdict, a score)."""
+
 
 @dataclass
 class _Pending:
@@ -302,6 +307,12 @@ def _apply_one(
         if outcome.changed:
             store.save(outcome.state, current)
             states[key] = outcome.state
+            derived = policy.derive(who, p.op_type, outcome.state, states)
+            if derived:
+                follow = merge.server_write(p.collection, outcome.state, derived, store.next_version())
+                if follow.changed:
+                    store.save(follow.state, outcome.state)
+                    states[key] = outcome.state = follow.state
         result.version = outcome.state.version
         if outcome.conflicts:
             result.status = "conflict"

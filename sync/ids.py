@@ -8,6 +8,7 @@ timestamp only helps index locality; nothing relies on device clocks being right
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 
@@ -21,9 +22,9 @@ def uuid7(now_ms: int | None = None) -> str:
     return str(uuid.UUID(int=value))
 
 
-def is_uuid7(value: str) -> bool:
-    try:
-        parsed = uuid.UUID(value)
-    except (ValueError, AttributeError, TypeError):
-        return False
-    return parsed.version == 7 and str(parsed) == value.lower()
+_UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def is_uuid7(value: object) -> bool:
+    """A canonical (lowercase, hyphenated) UUID of version 7 and the RFC variant."""
+    return isinstance(value, str) and _UUID7.match(value) is not None

@@ -22,6 +22,7 @@ from server.db import session_scope, utcnow
 from server.replication.publish import publish_all
 from server.settings import Settings
 from server.stores.models import Channel, Store
+from server.visits.service import ensure_default_templates
 from sync.ids import uuid7
 
 DEMO_PASSWORD = "fieldvisit"
@@ -246,6 +247,21 @@ def _offset(lat: float, lng: float, north_m: float, east_m: float) -> tuple[floa
     return (lat + north_m / 111_320.0, lng + east_m / (111_320.0 * math.cos(math.radians(lat))))
 
 
+def _cycle(rng: random.Random, index: int, channel: Channel) -> dict[str, object]:
+    """A believable visit cycle: one or two weekdays (Mon–Sat), restaurants often every other
+    week; about 15–20 stores per rep per day."""
+    days = {index % 6 + 1}
+    if rng.random() < 0.7:
+        days.add((index + 3) % 6 + 1)
+    weeks = 2 if channel is Channel.restaurant and rng.random() < 0.3 else 1
+    return {
+        "visit_days": ",".join(str(d) for d in sorted(days)),
+        "cycle_weeks": weeks,
+        "cycle_anchor": "2026-01-05",
+        "route_order": None,
+    }
+
+
 def demo_logins() -> list[tuple[str, str, str]]:
     """The demo's accounts, as seeded (all share one password)."""
     total = sum(c.reps for c in CITIES)
@@ -308,7 +324,7 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
                 centre = _offset(city.lat, city.lng, radius * math.sin(angle), radius * math.cos(angle))
                 district = rng.choice(city.districts)
                 count = STORE_COUNT // total_reps + (1 if rep_number <= STORE_COUNT % total_reps else 0)
-                for _ in range(count):
+                for j in range(count):
                     channel = rng.choices(channels, weights)[0]
                     street = rng.choice(STREETS)
                     name = f"{rng.choice(NAME_WORDS)}{rng.choice(CHANNEL_SUFFIXES[channel])}"
@@ -329,6 +345,7 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
                             "region_id": region.id,
                             "created_at": now,
                             "updated_at": now,
+                            **_cycle(rng, j, channel),
                         }
                     )
         session.flush()
@@ -360,6 +377,7 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
         for code, name, name_en, unit in MATERIALS:
             session.add(Material(code=code, name=name, name_en=name_en, unit=unit))
         session.flush()
+        ensure_default_templates(session)
         publish_all(session)
     return demo_logins()
 

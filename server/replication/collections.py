@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from server.visits.rules import OP_TYPES as VISIT_OPS
+from server.visits.rules import STEP, VISIT
 from sync import CONFLICT_COLLECTION, Collection, Field, OpType, Policy, Registry
 
 NOTE = Collection(
@@ -14,6 +16,27 @@ NOTE = Collection(
         "lang": Field(Policy.OVERWRITE, "str", max_length=8),
         "recordings": Field(Policy.SET, "list"),
     },
+)
+
+STORE_FIELDS = (
+    "code",
+    "name",
+    "address",
+    "channel",
+    "lat",
+    "lng",
+    "geofence_m",
+    "rep_id",
+    "region_id",
+    "visit_days",
+    "cycle_weeks",
+    "cycle_anchor",
+    "route_order",
+)
+TEMPLATE = Collection(
+    "template",
+    {f: Field(Policy.SERVER) for f in ("code", "version", "name", "name_en", "channels", "steps", "active")},
+    device_writable=False,
 )
 
 # Reference data: written by the server, pulled by phones.
@@ -44,6 +67,9 @@ def build_registry() -> Registry:
         OpType("note.delete", "note", "delete"),
     )
     registry.add(CONFLICT_COLLECTION)
+    registry.add(VISIT, *(t for t in VISIT_OPS if t.collection == "visit"))
+    registry.add(STEP, *(t for t in VISIT_OPS if t.collection == "step"))
+    registry.add(TEMPLATE)
     registry.add(STORE)
     for collection in CATALOGS.values():
         registry.add(collection)

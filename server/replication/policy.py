@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from server.accounts.models import Role, User
 from server.replication.store import FINANCE_COLLECTIONS
 from server.stores.models import Store
+from server.visits import rules as visit_rules
 from sync import Operation, OpType, Principal, RecordState, Scope
 
 # Domain rules per collection (e.g. visit steps in order), registered by domain modules.
@@ -17,6 +18,12 @@ Check = Callable[
     [Session, Principal, OpType, Operation, RecordState | None, dict[tuple[str, str], RecordState | None]], None
 ]
 CHECKS: dict[str, Check] = {}
+Derive = Callable[
+    [Session, Principal, OpType, RecordState, dict[tuple[str, str], RecordState | None]], dict[str, Any] | None
+]
+DERIVES: dict[str, Derive] = {}
+CHECKS.update({"visit": visit_rules.check_visit, "step": visit_rules.check_step})
+DERIVES["visit"] = visit_rules.derive_visit
 
 
 def can_see(who: Principal, collection: str, scope: Scope) -> bool:
@@ -77,3 +84,9 @@ class ServerScope:
         rule = CHECKS.get(op_type.collection)
         if rule is not None:
             rule(self.session, who, op_type, op, current, lookup)
+
+    def derive(
+        self, who: Principal, op_type: OpType, state: RecordState, lookup: dict[tuple[str, str], RecordState | None]
+    ) -> dict[str, Any] | None:
+        rule = DERIVES.get(op_type.collection)
+        return rule(self.session, who, op_type, state, lookup) if rule is not None else None

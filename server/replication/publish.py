@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import User
 from server.catalog.models import CompetitorSku, Material, Sku
-from server.replication.collections import CATALOGS, STORE
+from server.replication.collections import CATALOGS, STORE, TEMPLATE
 from server.replication.store import SqlSyncStore
 from server.stores.models import Store
 from sync import Collection, RecordState, Scope, merge
@@ -66,6 +66,20 @@ def publish_stores(session: Session, stores: Sequence[Store]) -> int:
     return written
 
 
+def publish_templates(session: Session) -> int:
+    from server.visits.models import VisitTemplate
+
+    sync_store = SqlSyncStore(session)
+    sync_store.begin_write()
+    fields = tuple(TEMPLATE.fields)
+    rows: list[Any] = list(session.exec(select(VisitTemplate)).all())
+    written = _publish(
+        sync_store, TEMPLATE, ((r.id, {f: getattr(r, f) for f in fields}, Scope(public=True)) for r in rows)
+    )
+    sync_store.finish()
+    return written
+
+
 def publish_all(session: Session) -> int:
     """Every store and catalogue entry (after seeding or a migration)."""
     written = publish_stores(session, list(session.exec(select(Store))))
@@ -78,4 +92,4 @@ def publish_all(session: Session) -> int:
             sync_store, CATALOGS[name], ((r.id, {f: getattr(r, f) for f in fields}, Scope(public=True)) for r in rows)
         )
     sync_store.finish()
-    return written
+    return written + publish_templates(session)

@@ -24,6 +24,8 @@ COUNTER = SyncCounter.__table__  # type: ignore[attr-defined]
 DEVICES = SyncDevice.__table__  # type: ignore[attr-defined]
 AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 
+AUDIT_TEXT_MAX = 500
+
 # Collections finance reads in full (claims arrive with their issue).
 FINANCE_COLLECTIONS = ("store", "claim")
 
@@ -124,7 +126,11 @@ class SqlSyncStore:
         if result.status == "rejected":
             changes["code"] = result.code
         elif op.fields:
-            changes["fields"] = sorted(op.fields)
+            # What changed (an exception's reason and note, a step's answers); long texts are cut.
+            changes["fields"] = {
+                k: v[:AUDIT_TEXT_MAX] + "…" if isinstance(v, str) and len(v) > AUDIT_TEXT_MAX else v
+                for k, v in op.fields.items()
+            }
         if op.client_time:
             changes["client_time"] = op.client_time
         self._audit.append(

@@ -22,7 +22,19 @@ from server.errors import InvalidInput
 from server.stores import repository as repo
 from server.stores.models import Channel, Store, StoreCreate
 
-COLUMNS = ["code", "name", "address", "channel", "lat", "lng", "geofence_m", "rep", "region"]
+COLUMNS = [
+    "code",
+    "name",
+    "address",
+    "channel",
+    "lat",
+    "lng",
+    "geofence_m",
+    "rep",
+    "region",
+    "visit_days",
+    "cycle_weeks",
+]
 REQUIRED = {"code", "name"}
 
 HEADER_ALIASES = {
@@ -37,6 +49,8 @@ HEADER_ALIASES = {
     "围栏半径": "geofence_m",
     "业务员": "rep",
     "区域": "region",
+    "拜访日": "visit_days",
+    "拜访周期": "cycle_weeks",
     "latitude": "lat",
     "longitude": "lng",
     "geofence": "geofence_m",
@@ -104,7 +118,10 @@ def _row_to_fields(
     if channel:
         alias = CHANNEL_ALIASES.get(channel) or CHANNEL_ALIASES.get(channel.lower())
         values["channel"] = alias.value if alias else channel.lower().replace("-", "_")
-    for key, cast in (("lat", float), ("lng", float), ("geofence_m", int)):
+    days = (row.get("visit_days") or "").strip().replace(" ", "").replace("，", ",")
+    if days:
+        values["visit_days"] = days
+    for key, cast in (("lat", float), ("lng", float), ("geofence_m", int), ("cycle_weeks", int)):
         raw = (row.get(key) or "").strip()
         if raw:
             try:
@@ -210,6 +227,8 @@ def export_stores(session: Session) -> bytes:
                 store.geofence_m,
                 usernames.get(store.rep_id or "", ""),
                 region_codes.get(store.region_id or "", ""),
+                store.visit_days,
+                store.cycle_weeks,
             ]
         )
     # A byte-order mark so Excel opens the Chinese text as UTF-8.

@@ -32,6 +32,12 @@ class StoreBase(SQLModel):
     geofence_m: int = Field(default=DEFAULT_GEOFENCE_M, ge=10, le=5000)
     rep_id: str | None = Field(default=None, max_length=36)
     region_id: str | None = Field(default=None, max_length=36)
+    # The visit cycle: ISO weekdays (1 = Monday) as "1,4", every `cycle_weeks` weeks counted from
+    # `cycle_anchor`; `route_order` is a supervisor's fixed position in the day's route.
+    visit_days: str = Field(default="", max_length=20, regex=r"^([1-7](,[1-7])*)?$")
+    cycle_weeks: int = Field(default=1, ge=1, le=8)
+    cycle_anchor: str = Field(default="2026-01-05", max_length=10, regex=r"^\d{4}-\d{2}-\d{2}$")
+    route_order: int | None = Field(default=None, ge=0)
 
 
 class Store(StoreBase, table=True):
@@ -58,6 +64,10 @@ class StoreUpdate(SQLModel):
     lng: float | None = Field(default=None, ge=-180, le=180)
     geofence_m: int | None = Field(default=None, ge=10, le=5000)
     rep_id: str | None = Field(default=None, max_length=36)
+    visit_days: str | None = Field(default=None, max_length=20, regex=r"^([1-7](,[1-7])*)?$")
+    cycle_weeks: int | None = Field(default=None, ge=1, le=8)
+    cycle_anchor: str | None = Field(default=None, max_length=10, regex=r"^\d{4}-\d{2}-\d{2}$")
+    route_order: int | None = Field(default=None, ge=0)
 
     @field_validator("channel")
     @classmethod

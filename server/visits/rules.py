@@ -1,0 +1,231 @@
+"""Visits and steps as synced records, and the rules the server holds them to when they sync:
+steps in template order, complete when their required fields are filled, exceptions (特批) only
+with a reason code and a note, arrival checked against the store's geofence, the score computed
+here from the template version the visit was done under."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.replication.store import RECORDS, _state
+from server.stores.models import Store
+from server.visits.models import VisitTemplate
+from server.visits.templates import EXCEPTION_REASONS, TemplateSpec, missing, score
+from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
+
+VISIT = Collection(
+    "visit",
+    {
+        "store_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
+        "template_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
+        "day": Field(Policy.IMMUTABLE, "str", required=True, nullable=False, max_length=10),
+        "arrived_at": Field(Policy.IMMUTABLE, "str", required=True, nullable=False, max_length=40),
+        "arrival": Field(Policy.IMMUTABLE, "json"),  # {lat, lng, accuracy, at} or null when denied
+        "planned": Field(Policy.IMMUTABLE, "bool"),
+        "flags": Field(Policy.SET, "list"),
+        "status": Field(Policy.MONOTONIC, order=("arrived", "checked_out"), required=True),
+        "checked_out_at": Field(Policy.OVERWRITE, "str", max_length=40),
+        "distance_m": Field(Policy.SERVER),
+        "inside_geofence": Field(Policy.SERVER),
+        "server_flags": Field(Policy.SERVER),
+        "minutes_on_site": Field(Policy.SERVER),
+        "score": Field(Policy.SERVER),
+        "max_score": Field(Policy.SERVER),
+    },
+)
+STEP = Collection(
+    "step",
+    {
+        "visit_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
+        "store_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
+        "step": Field(Policy.IMMUTABLE, "str", required=True, nullable=False, max_length=32),
+        "answers": Field(Policy.PROTECTED, "json"),
+        "photos": Field(Policy.SET, "list"),
+        "status": Field(Policy.MONOTONIC, order=("excepted", "done"), required=True),
+        "exception": Field(Policy.IMMUTABLE, "json"),
+        "completed_at": Field(Policy.OVERWRITE, "str", max_length=40),
+    },
+)
+OP_TYPES = (
+    OpType("visit.arrive", "visit", "create"),
+    OpType("visit.flag", "visit", "update", frozenset({"flags"})),
+    OpType("visit.checkout", "visit", "update", frozenset({"status", "checked_out_at"})),
+    OpType("step.complete", "step", "create"),
+    OpType("step.except", "step", "create"),
+    OpType("step.edit", "step", "update", frozenset({"answers", "photos"})),
+)
+STALE_FIX_SECONDS = 300
+POOR_ACCURACY_M = 200
+
+
+def _template(session: Session, template_id: str) -> TemplateSpec | None:
+    row = session.get(VisitTemplate, template_id)
+    if row is None:
+        return None
+    return TemplateSpec.model_validate(
+        {"code": row.code, "name": row.name, "name_en": row.name_en, "channels": row.channels, "steps": row.steps}
+    )
+
+
+def _visit(session: Session, visit_id: str, lookup: dict[tuple[str, str], RecordState | None]) -> RecordState | None:
+    if ("visit", visit_id) in lookup and lookup[("visit", visit_id)] is not None:
+        return lookup[("visit", visit_id)]
+    row = session.execute(select(RECORDS).where(RECORDS.c.collection == "visit", RECORDS.c.id == visit_id)).first()
+    return _state(row) if row else None
+
+
+def _steps_of(
+    session: Session, visit: RecordState, lookup: dict[tuple[str, str], RecordState | None]
+) -> dict[str, RecordState]:
+    """The visit's step records by step key, from the database and from earlier in this batch."""
+    found: dict[str, RecordState] = {}
+    rows = session.execute(
+        select(RECORDS).where(RECORDS.c.collection == "step", RECORDS.c.store_id == visit.scope.store_id)
+    )
+    for row in rows:
+        state = _state(row)
+        if state.fields.get("visit_id") == visit.id and not state.deleted:
+            found[state.fields["step"]] = state
+    for (collection, _), state in lookup.items():
+        if collection == "step" and state is not None and state.fields.get("visit_id") == visit.id:
+            found[state.fields["step"]] = state
+    return found
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def check_step(
+    session: Session,
+    who: Principal,
+    op_type: OpType,
+    op: Operation,
+    current: RecordState | None,
+    lookup: dict[tuple[str, str], RecordState | None],
+) -> None:
+    fields = {**(current.fields if current else {}), **op.fields}
+    visit = _visit(session, str(fields.get("visit_id")), lookup)
+    if visit is None:
+        raise OpRejected("no_visit", "This step belongs to a visit the server does not have.")
+    if visit.fields.get("status") == "checked_out" and op_type.action == "create":
+        raise OpRejected("visit_closed", "The visit was checked out; start a new visit.")
+    if fields.get("store_id") != visit.fields.get("store_id"):
+        raise OpRejected("wrong_store", "The step's store is not the visit's store.")
+    spec = _template(session, visit.fields["template_id"])
+    step = spec.step(str(fields.get("step"))) if spec else None
+    if spec is None or step is None:
+        raise OpRejected("unknown_step", f"The visit's template has no step {fields.get('step')!r}.")
+    if op_type.name == "step.except":
+        exc = op.fields.get("exception")
+        reason = exc.get("reason") if isinstance(exc, dict) else None
+        note = exc.get("note") if isinstance(exc, dict) else None
+        if reason not in EXCEPTION_REASONS or not isinstance(note, str) or not note.strip():
+            raise OpRejected(
+                "exception_needs_reason", "An exception (特批) needs a reason code and a note explaining it."
+            )
+        if op.fields.get("status") != "excepted":
+            raise OpRejected("exception_status", "An exception marks the step 'excepted'.")
+    else:
+        if op_type.action == "create" and op.fields.get("status") != "done":
+            raise OpRejected("step_status", "A completed step is 'done'.")
+        if fields.get("status") == "done":
+            gaps = missing(step, fields.get("answers") or {})
+            if gaps:
+                labels = ", ".join(f.label_en or f.label for f in step.fields if f.key in gaps)
+                raise OpRejected("step_incomplete", f"“{step.name_en or step.name}” still needs: {labels}.")
+    if op_type.action != "create":
+        return
+    existing = _steps_of(session, visit, {k: v for k, v in lookup.items() if k != ("step", op.id)})
+    if step.key in existing:
+        raise OpRejected("step_exists", f"“{step.name_en or step.name}” was already recorded for this visit.")
+    for earlier in spec.steps[: spec.keys().index(step.key)]:
+        if not earlier.optional and earlier.key not in existing:
+            raise OpRejected(
+                "step_locked",
+                f"Finish “{earlier.name_en or earlier.name}” ({earlier.name}) first, "
+                "or take an exception (特批) with a reason.",
+            )
+
+
+def check_visit(
+    session: Session,
+    who: Principal,
+    op_type: OpType,
+    op: Operation,
+    current: RecordState | None,
+    lookup: dict[tuple[str, str], RecordState | None],
+) -> None:
+    if op_type.name == "visit.arrive":
+        if _template(session, str(op.fields.get("template_id"))) is None:
+            raise OpRejected("unknown_template", "The visit names a template the server does not have.")
+        if op.fields.get("status") != "arrived":
+            raise OpRejected("visit_status", "A visit starts as 'arrived'.")
+    elif op_type.name == "visit.checkout" and current is not None and op.fields.get("status") == "checked_out":
+        spec = _template(session, current.fields["template_id"])
+        done = _steps_of(session, current, lookup)
+        left = [s for s in (spec.steps if spec else []) if not s.optional and s.key not in done]
+        if left:
+            names = ", ".join(s.name_en or s.name for s in left)
+            raise OpRejected("steps_missing", f"Check-out needs every step done or excepted; still open: {names}.")
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(h))
+
+
+def derive_visit(
+    session: Session,
+    who: Principal,
+    op_type: OpType,
+    state: RecordState,
+    lookup: dict[tuple[str, str], RecordState | None],
+) -> dict[str, Any] | None:
+    if op_type.name == "visit.arrive":
+        store = session.get(Store, state.fields["store_id"])
+        fix = state.fields.get("arrival")
+        flags: list[str] = []
+        out: dict[str, Any] = {"distance_m": None, "inside_geofence": None}
+        if (
+            not isinstance(fix, dict)
+            or not isinstance(fix.get("lat"), int | float)
+            or not isinstance(fix.get("lng"), int | float)
+        ):
+            flags.append("location_missing")
+        elif store is None or store.lat is None or store.lng is None:
+            flags.append("store_unmapped")
+        else:
+            d = distance_m((fix["lat"], fix["lng"]), (store.lat, store.lng))
+            out["distance_m"] = round(d)
+            out["inside_geofence"] = d <= store.geofence_m
+            if d > store.geofence_m:
+                flags.append("outside_geofence")
+            if isinstance(fix.get("accuracy"), int | float) and fix["accuracy"] > POOR_ACCURACY_M:
+                flags.append("poor_accuracy")
+            taken, arrived = _time(fix.get("at")), _time(state.fields.get("arrived_at"))
+            if taken and arrived and abs((arrived - taken).total_seconds()) > STALE_FIX_SECONDS:
+                flags.append("stale_fix")
+        out["server_flags"] = flags
+        return out
+    if op_type.name == "visit.checkout" and state.fields.get("status") == "checked_out":
+        spec = _template(session, state.fields["template_id"])
+        steps = _steps_of(session, state, lookup)
+        statuses = {k: s.fields.get("status", "") for k, s in steps.items()}
+        arrived, left = _time(state.fields.get("arrived_at")), _time(state.fields.get("checked_out_at"))
+        minutes = round((left - arrived).total_seconds() / 60) if arrived and left else None
+        return {
+            "score": score(spec, statuses) if spec else 0,
+            "max_score": sum(s.points for s in spec.steps) if spec else 0,
+            "minutes_on_site": minutes,
+        }
+    return None

@@ -1,0 +1,245 @@
+"""Visits through sync: steps in order, exceptions with reasons, geofence, scores per template version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.testing import TestClient
+from sqlmodel import Session, select
+
+from server.audit.models import AuditEntry
+from server.visits.service import ensure_default_templates
+from sync import uuid7
+from tests.conftest import sign_in
+from tests.factories import World
+from tests.synchelp import Phone
+
+PHOTO = "a" * 64
+
+
+def _answers(step: str) -> dict[str, Any]:
+    return {
+        "display": {
+            "shelf_photos": [PHOTO],
+            "facings": {"BEV-001": 4},
+            "cooler_clean": True,
+            "own_only": True,
+            "price_tags": False,
+        },
+        "competitors": {"scans": [{"code": "6901234567892"}], "promotion_seen": False},
+        "materials": {"placed": {"POSM-001": 2}, "placement_photos": [PHOTO]},
+        "checkin": {"storefront": [PHOTO]},
+    }[step]
+
+
+class Visit:
+    def __init__(self, client: TestClient, phone: Phone, store: Any, template_id: str) -> None:
+        self.client, self.phone, self.store, self.id = client, phone, store, uuid7()
+        self.template_id = template_id
+
+    def push(self, *ops: dict[str, Any]) -> list[dict[str, Any]]:
+        response = self.client.post("/api/sync/push", json=self.phone.batch(*ops))
+        assert response.status_code == 200, response.text
+        return response.json()["results"]
+
+    def arrive(self, lat: float, lng: float, accuracy: float = 12) -> dict[str, Any]:
+        now = "2026-11-24T10:00:00+08:00"
+        return self.push(
+            self.phone.op(
+                "visit.arrive",
+                self.id,
+                {
+                    "store_id": self.store.id,
+                    "template_id": self.template_id,
+                    "day": "2026-11-24",
+                    "arrived_at": now,
+                    "arrival": {"lat": lat, "lng": lng, "accuracy": accuracy, "at": now},
+                    "planned": True,
+                    "status": "arrived",
+                },
+            )
+        )[0]
+
+    def complete(self, step: str, answers: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.push(
+            self.phone.op(
+                "step.complete",
+                uuid7(),
+                {
+                    "visit_id": self.id,
+                    "store_id": self.store.id,
+                    "step": step,
+                    "answers": _answers(step) if answers is None else answers,
+                    "status": "done",
+                },
+            )
+        )[0]
+
+    def except_(self, step: str, exception: Any) -> dict[str, Any]:
+        return self.push(
+            self.phone.op(
+                "step.except",
+                uuid7(),
+                {
+                    "visit_id": self.id,
+                    "store_id": self.store.id,
+                    "step": step,
+                    "exception": exception,
+                    "status": "excepted",
+                },
+            )
+        )[0]
+
+    def checkout(self) -> dict[str, Any]:
+        return self.push(
+            self.phone.op(
+                "visit.checkout", self.id, {"status": "checked_out", "checked_out_at": "2026-11-24T10:23:00+08:00"}
+            )
+        )[0]
+
+    def record(self) -> dict[str, Any]:
+        return self.client.get(f"/api/sync/records/visit/{self.id}").json()
+
+
+def _template(client: TestClient, code: str = "standard") -> dict[str, Any]:
+    return next(t for t in client.get("/api/templates").json() if t["code"] == code)
+
+
+def _start(app_client: TestClient, world: World, session: Session) -> tuple[Visit, Any]:
+    ensure_default_templates(session)
+    session.commit()
+    rep = world.east.reps[0]
+    store = world.east.stores[rep.username][0]
+    sign_in(app_client, rep.username)
+    return Visit(app_client, Phone(), store, _template(app_client)["id"]), store
+
+
+def test_steps_complete_only_in_order(app_client: TestClient, world: World, session: Session) -> None:
+    visit, store = _start(app_client, world, session)
+    assert visit.arrive(store.lat, store.lng)["status"] == "applied"
+    early = visit.complete("materials")
+    assert early["status"] == "rejected" and early["code"] == "step_locked"
+    assert "Display check" in early["detail"] and "exception" in early["detail"]
+    incomplete = visit.complete("display", {**_answers("display"), "shelf_photos": []})
+    assert incomplete["status"] == "rejected" and incomplete["code"] == "step_incomplete"
+    assert "Cooler / shelf photos" in incomplete["detail"]
+    for step in ("display", "competitors", "materials", "checkin"):
+        assert visit.complete(step)["status"] == "applied", step
+    again = visit.complete("display")
+    assert again["code"] == "step_exists"
+    assert visit.checkout()["status"] == "applied"
+    record = visit.record()["fields"]
+    assert record["score"] == 100 and record["max_score"] == 100 and record["minutes_on_site"] == 23
+
+
+def test_an_exception_needs_a_reason_and_is_audited(app_client: TestClient, world: World, session: Session) -> None:
+    visit, store = _start(app_client, world, session)
+    visit.arrive(store.lat, store.lng)
+    for bad in (None, {"reason": "store_closed"}, {"reason": "bored", "note": "x"}, {"reason": "other", "note": " "}):
+        refused = visit.except_("display", bad)
+        assert refused["status"] == "rejected" and refused["code"] == "exception_needs_reason", bad
+    ok = visit.except_("display", {"reason": "owner_refused", "note": "老板不让拍冰柜"})
+    assert ok["status"] == "applied"
+    assert visit.complete("competitors")["status"] == "applied"  # the exception unlocked the next step
+    entries = session.exec(select(AuditEntry).where(AuditEntry.action == "step.except")).all()
+    assert len(entries) == 5
+    accepted = [e for e in entries if e.changes["status"] == "applied"]
+    assert len(accepted) == 1 and accepted[0].user_id == world.east.reps[0].id
+    assert accepted[0].changes["fields"]["exception"] == {"reason": "owner_refused", "note": "老板不让拍冰柜"}
+    # An excepted step scores nothing.
+    for step in ("materials", "checkin"):
+        visit.complete(step)
+    visit.checkout()
+    assert visit.record()["fields"]["score"] == 70
+
+
+def test_arriving_2_km_away_flags_the_visit(app_client: TestClient, world: World, session: Session) -> None:
+    visit, store = _start(app_client, world, session)
+    visit.arrive(store.lat + 0.018, store.lng)  # ~2 km north
+    fields = visit.record()["fields"]
+    assert fields["inside_geofence"] is False and 1900 < fields["distance_m"] < 2100
+    assert "outside_geofence" in fields["server_flags"]
+    near = Visit(app_client, visit.phone, store, visit.template_id)
+    near.arrive(store.lat + 0.0005, store.lng)  # ~55 m
+    assert near.record()["fields"]["inside_geofence"] is True
+    denied = Visit(app_client, visit.phone, store, visit.template_id)
+    denied.push(
+        visit.phone.op(
+            "visit.arrive",
+            denied.id,
+            {
+                "store_id": store.id,
+                "template_id": visit.template_id,
+                "day": "2026-11-24",
+                "arrived_at": "2026-11-24T11:00:00+08:00",
+                "arrival": None,
+                "status": "arrived",
+            },
+        )
+    )
+    assert denied.record()["fields"]["server_flags"] == ["location_missing"]
+    # A phone cannot write the server's verdict.
+    forged = app_client.post(
+        "/api/sync/push", json=visit.phone.batch(visit.phone.op("visit.flag", visit.id, {"inside_geofence": True}))
+    )
+    assert forged.status_code == 400 and forged.json()["code"] == "invalid_operation"
+    assert visit.record()["fields"]["inside_geofence"] is False
+
+
+def test_a_template_change_does_not_alter_past_scores(app_client: TestClient, world: World, session: Session) -> None:
+    visit, store = _start(app_client, world, session)
+    visit.arrive(store.lat, store.lng)
+    for step in ("display", "competitors", "materials", "checkin"):
+        visit.complete(step)
+    visit.checkout()
+    assert visit.record()["fields"]["score"] == 100
+    old_id = visit.template_id
+    # An admin doubles the display step's points: a new version.
+    sign_in(app_client, world.admin.username)
+    spec = _template(app_client)
+    body = {
+        "code": "standard",
+        "name": spec["name"],
+        "name_en": spec["name_en"],
+        "channels": spec["channels"],
+        "steps": [{**s, "points": s["points"] * 2 if s["key"] == "display" else s["points"]} for s in spec["steps"]],
+    }
+    new = app_client.post("/api/admin/templates", json=body).json()
+    assert new["version"] == 2 and new["id"] != old_id
+    assert app_client.get(f"/api/templates/{old_id}").json()["active"] is False
+    sign_in(app_client, world.east.reps[0].username)
+    assert visit.record()["fields"]["score"] == 100  # untouched
+    later = Visit(app_client, visit.phone, store, new["id"])
+    later.arrive(store.lat, store.lng)
+    for step in ("display", "competitors", "materials", "checkin"):
+        later.complete(step)
+    later.checkout()
+    assert later.record()["fields"]["score"] == 130
+
+
+def test_templates_are_validated_and_admin_only(app_client: TestClient, world: World, session: Session) -> None:
+    ensure_default_templates(session)
+    session.commit()
+    sign_in(app_client, world.east.reps[0].username)
+    good = {
+        "code": "mini",
+        "name": "简版",
+        "steps": [
+            {
+                "key": "checkin",
+                "name": "打卡",
+                "points": 10,
+                "fields": [{"key": "storefront", "type": "photos", "label": "门头", "min": 1, "max": 1}],
+            }
+        ],
+    }
+    assert app_client.post("/api/admin/templates", json=good).status_code == 403
+    sign_in(app_client, world.admin.username)
+    assert app_client.post("/api/admin/templates", json=good).status_code == 201
+    bad = {**good, "steps": [{**good["steps"][0], "fields": [{"key": "x", "type": "choice", "label": "?"}]}]}
+    response = app_client.post("/api/admin/templates", json=bad)
+    assert response.status_code == 400 and "choice needs options" in response.text
+    codes = {t["code"] for t in app_client.get("/api/templates").json()}
+    assert codes == {"standard", "liquor", "mini"}
+    liquor = _template(app_client, "liquor")
+    assert [s["key"] for s in liquor["steps"]] == ["display", "competitors", "owner_interview", "materials", "checkin"]
