@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.deps import DB, CurrentActor
 from server.visits import service
@@ -19,7 +19,7 @@ class TemplateController(Controller):
 
     @get("/templates", sync_to_thread=True)
     def list_templates(
-        self, db: DB, actor: CurrentActor, all_versions: Annotated[bool, Parameter(query="all")] = False
+        self, db: DB, actor: CurrentActor, all_versions: Annotated[bool, QueryParameter(name="all")] = False
     ) -> list[VisitTemplate]:
         """Active templates (or every version with ``?all=true``)."""
         return service.list_templates(db, include_old=all_versions)

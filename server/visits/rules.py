@@ -91,9 +91,9 @@ def _steps_of(
         state = _state(row)
         if state.fields.get("visit_id") == visit.id and not state.deleted:
             found[state.fields["step"]] = state
-    for (collection, _), state in lookup.items():
-        if collection == "step" and state is not None and state.fields.get("visit_id") == visit.id:
-            found[state.fields["step"]] = state
+    for (collection, _), pending in lookup.items():
+        if collection == "step" and pending is not None and pending.fields.get("visit_id") == visit.id:
+            found[pending.fields["step"]] = pending
     return found
 
 

@@ -207,6 +207,9 @@ def test_a_template_change_does_not_alter_past_scores(app_client: TestClient, wo
     new = app_client.post("/api/admin/templates", json=body).json()
     assert new["version"] == 2 and new["id"] != old_id
     assert app_client.get(f"/api/templates/{old_id}").json()["active"] is False
+    versions = [(t["code"], t["version"]) for t in app_client.get("/api/templates", params={"all": "true"}).json()]
+    assert ("standard", 1) in versions and ("standard", 2) in versions
+    assert ("standard", 1) not in [(t["code"], t["version"]) for t in app_client.get("/api/templates").json()]
     sign_in(app_client, world.east.reps[0].username)
     assert visit.record()["fields"]["score"] == 100  # untouched
     later = Visit(app_client, visit.phone, store, new["id"])
