@@ -64,7 +64,7 @@ def offline_start_times(base: str, user: str, runs: int, profile: Path) -> list[
         page.fill("#u", user)
         page.fill("#p", "fieldvisit")
         page.click("button[type=submit]")
-        page.wait_for_selector("li[data-store-id]")
+        page.wait_for_selector("fv-route [data-route]")
         page.wait_for_function("navigator.serviceWorker.controller !== null")
         context.close()
 
@@ -74,7 +74,7 @@ def offline_start_times(base: str, user: str, runs: int, profile: Path) -> list[
             page = context.pages[0] if context.pages else context.new_page()
             cdp = context.new_cdp_session(page)
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-            page.goto("/", wait_until="commit")
+            page.goto("/#/stores", wait_until="commit")
             page.wait_for_function("performance.getEntriesByName('fv:stores-rendered').length > 0", timeout=30000)
             ms = page.evaluate("performance.getEntriesByName('fv:stores-rendered')[0].startTime")
             rows = page.locator("li[data-store-id]").count()

@@ -3,7 +3,9 @@ import { loadLocal, state, subscribe } from './state.js';
 import { startSync } from './sync.js';
 import { t } from './i18n.js';
 import './screens/login-screen.js';
+import './screens/route-screen.js';
 import './screens/store-list.js';
+import './screens/visit-screen.js';
 import './screens/store-detail.js';
 
 class FvApp extends HTMLElement {
@@ -23,10 +25,11 @@ class FvApp extends HTMLElement {
   }
 
   route(force = false) {
-    const hash = location.hash.slice(1) || '/stores';
-    let tag = 'fv-store-list', param = null;
+    const hash = location.hash.slice(1) || '/route';
+    let tag = hash.startsWith('/stores') ? 'fv-store-list' : 'fv-route', param = null;
     if (!state.me) tag = 'fv-login';
     else if (hash.startsWith('/stores/')) { tag = 'fv-store-detail'; param = decodeURIComponent(hash.slice(8)); }
+    else if (hash.startsWith('/visit/')) { tag = 'fv-visit'; param = decodeURIComponent(hash.slice(7)); }
     const key = `${tag}:${param}`;
     if (!force && key === this.current) return;
     this.current = key;

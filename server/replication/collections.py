@@ -42,10 +42,7 @@ TEMPLATE = Collection(
 # Reference data: written by the server, pulled by phones.
 STORE = Collection(
     "store",
-    {
-        name: Field(Policy.SERVER)
-        for name in ("code", "name", "address", "channel", "lat", "lng", "geofence_m", "rep_id", "region_id")
-    },
+    {name: Field(Policy.SERVER) for name in STORE_FIELDS},
     device_writable=False,
 )
 CATALOGS = {

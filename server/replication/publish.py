@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import User
 from server.catalog.models import CompetitorSku, Material, Sku
-from server.replication.collections import CATALOGS, STORE, TEMPLATE
+from server.replication.collections import CATALOGS, STORE, STORE_FIELDS, TEMPLATE
 from server.replication.store import SqlSyncStore
 from server.stores.models import Store
 from sync import Collection, RecordState, Scope, merge
@@ -36,17 +36,7 @@ def _publish(store: SqlSyncStore, collection: Collection, items: Iterable[tuple[
 
 
 def _store_values(s: Store) -> dict[str, Any]:
-    return {
-        "code": s.code,
-        "name": s.name,
-        "address": s.address,
-        "channel": s.channel,
-        "lat": s.lat,
-        "lng": s.lng,
-        "geofence_m": s.geofence_m,
-        "rep_id": s.rep_id,
-        "region_id": s.region_id,
-    }
+    return {name: getattr(s, name) for name in STORE_FIELDS}
 
 
 def publish_stores(session: Session, stores: Sequence[Store]) -> int:

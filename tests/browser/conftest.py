@@ -35,4 +35,6 @@ def sign_in_page(page, username: str, password: str = "fieldvisit") -> None:  # 
     page.fill("#u", username)
     page.fill("#p", password)
     page.click("button[type=submit]")
+    page.wait_for_selector("fv-route [data-route]")  # the home screen is today's route
+    page.goto("/#/stores")
     page.wait_for_selector("fv-store-list li[data-store-id]")

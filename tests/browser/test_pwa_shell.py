@@ -23,7 +23,7 @@ def test_rep_sees_only_their_stores_switches_language_and_starts_offline(phone, 
 
     page = phone.new_page()
     sign_in_page(page, "rep02")
-    assert page.inner_text("header h1") == "今日门店"
+    assert page.inner_text("header h1") == "我的门店"
     assert _shown_ids(page) == expected
     assert page.inner_text("[data-count]") == f"{len(expected)} 家门店"
     # Nearest first: the geolocation is set, so every row shows a distance, ascending.
@@ -31,7 +31,7 @@ def test_rep_sees_only_their_stores_switches_language_and_starts_offline(phone, 
     assert all(distances)
 
     page.click("[data-switch-lang=en]")
-    page.wait_for_selector("text=Today's stores")
+    page.wait_for_selector("text=My stores")
     assert page.inner_text("[data-count]") == f"{len(expected)} stores"
     page.fill(".search", "zzz-no-such-store")
     assert page.inner_text("li.empty") == "No stores match."
@@ -44,7 +44,7 @@ def test_rep_sees_only_their_stores_switches_language_and_starts_offline(phone, 
     page.wait_for_selector("li[data-store-id]")
     assert page.evaluate("navigator.onLine") is False
     assert page.evaluate("fetch('/api/health').then(() => 'reached', () => 'unreachable')") == "unreachable"
-    assert page.inner_text("header h1") == "Today's stores"  # the language choice survives
+    assert page.inner_text("header h1") == "My stores"  # the language choice survives
     assert page.inner_text("[data-net]") == "Offline"
     assert _shown_ids(page) == expected
 

@@ -6,7 +6,7 @@ import './sync-status.js';
 export function header(title, { back = false } = {}) {
   const other = LANGS.find(([code]) => code !== getLang());
   return `<header class="bar">
-    ${back ? `<a href="#/stores" aria-label="${t('back')}">‹ ${t('back')}</a>` : ''}
+    ${back ? `<a href="#/route" data-back aria-label="${t('back')}">‹ ${t('back')}</a>` : ''}
     <h1>${esc(title)}</h1>
     <span class="net ${state.online ? '' : 'off'}" data-net>${state.online ? t('online') : t('offline')}</span>
     <button type="button" data-switch-lang="${other[0]}">${other[1]}</button>
@@ -16,6 +16,9 @@ export function header(title, { back = false } = {}) {
 }
 
 export function bindHeader(root) {
+  root.querySelector('[data-back]')?.addEventListener('click', (e) => {
+    if (history.length > 1) { e.preventDefault(); history.back(); }
+  });
   root.querySelector('[data-switch-lang]')?.addEventListener('click', (e) => setLang(e.currentTarget.dataset.switchLang));
   root.querySelector('[data-sign-out]')?.addEventListener('click', () => signOut());
 }

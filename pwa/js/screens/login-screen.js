@@ -40,7 +40,7 @@ class LoginScreen extends HTMLElement {
       button.disabled = true; button.textContent = t('signingIn'); error.hidden = true;
       try {
         await signIn(username, password);
-        location.hash = '#/stores';
+        location.hash = '#/route';
       } catch (e) {
         error.textContent = errorText(e); error.hidden = false;
         button.disabled = false; button.textContent = t('signIn');

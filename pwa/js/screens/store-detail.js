@@ -56,6 +56,7 @@ class StoreDetail extends HTMLElement {
           ${hasCoords ? `<dt>${t('coords')}</dt><dd>${s.lat.toFixed(5)}, ${s.lng.toFixed(5)}</dd>` : ''}
           ${d != null ? `<dt>${t('distance')}</dt><dd data-distance>${esc(formatDistance(d))}</dd>` : ''}
         </dl>
+        <div class="actions"><a href="#/visit/${encodeURIComponent(id)}" data-start-visit>${t('startVisit')}</a></div>
         ${hasCoords ? `<div class="actions"><a href="geo:${s.lat},${s.lng}?q=${s.lat},${s.lng}(${encodeURIComponent(s.name)})">${t('navigate')}</a></div>` : ''}
       </section>
       <section class="card notes">

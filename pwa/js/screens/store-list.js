@@ -13,6 +13,7 @@ class StoreList extends HTMLElement {
     this.fix = lastFix();
     this.innerHTML = `${header(t('stores'))}
       <main>
+        <nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores" aria-current="page">${t('allStores')}</a></nav>
         <input class="search" type="search" placeholder="${esc(t('search'))}" aria-label="${esc(t('search'))}">
         <div class="meta"><span data-count></span><span data-updated></span></div>
         <ul class="stores" data-list></ul>

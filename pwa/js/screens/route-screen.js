@@ -1,0 +1,46 @@
+// Today's route: the stores planned for today, in order, each done / in progress / missed.
+import { distanceM, lastFix, locate } from '../geo.js';
+import { esc, formatDistance, t } from '../i18n.js';
+import { localDay, order, plannedOn, statusOf } from '../route.js';
+import { list, state, subscribe } from '../state.js';
+import { bindHeader, header, updateNet } from './header.js';
+
+class RouteScreen extends HTMLElement {
+  connectedCallback() {
+    this.fix = lastFix();
+    this.innerHTML = `${header(t('route'))}
+      <main>
+        <nav class="tabs"><a href="#/route" aria-current="page">${t('route')}</a><a href="#/stores">${t('allStores')}</a></nav>
+        <div class="meta"><span data-route-count></span><span data-route-day></span></div>
+        <ol class="stores route" data-route></ol>
+      </main>`;
+    bindHeader(this);
+    this.unsubscribe = subscribe(() => { updateNet(this); this.renderRoute(); });
+    this.renderRoute();
+    locate().then((fix) => { if (fix && this.isConnected) { this.fix = fix; this.renderRoute(); } });
+  }
+
+  disconnectedCallback() { this.unsubscribe?.(); }
+
+  renderRoute() {
+    const day = localDay();
+    const stores = list('store').map((r) => ({ id: r.id, ...r.fields })).filter((s) => plannedOn(s, day));
+    const visits = list('visit').map((r) => ({ id: r.id, ...r.fields }));
+    const ordered = order(stores, this.fix);
+    const counts = { done: 0 };
+    const items = ordered.map((s, i) => {
+      const status = statusOf(s, visits, { day });
+      counts[status] = (counts[status] || 0) + 1;
+      const d = this.fix && s.lat != null ? formatDistance(distanceM(this.fix, s)) : '';
+      return `<li data-route-store="${esc(s.id)}" data-status="${status}"><a href="#/stores/${encodeURIComponent(s.id)}">
+        <span class="name"><span class="seq">${i + 1}</span>${esc(s.name)}</span>
+        <span class="dist">${esc(d)}</span>
+        <span class="addr"><span class="chip status-${status}" data-route-status>${t(`st_${status}`)}</span>${esc(s.address)}</span></a></li>`;
+    });
+    this.querySelector('[data-route]').innerHTML = items.join('') || `<li class="empty">${t('nothingPlanned')}</li>`;
+    this.querySelector('[data-route-count]').textContent = t('routeCount', { done: counts.done, n: ordered.length });
+    this.querySelector('[data-route-day]').textContent = day;
+    if (!this.marked && ordered.length) { this.marked = true; performance.mark('fv:route-rendered'); }
+  }
+}
+customElements.define('fv-route', RouteScreen);

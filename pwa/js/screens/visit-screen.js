@@ -1,0 +1,217 @@
+// A store visit: arrive (GPS fix, geofence), then the template's steps strictly in order — each
+// unlocks when the one before is done or excepted (特批, with a reason and a note) — then check out.
+import { keepBlob } from '../blobs.js';
+import { capture, closeCamera, openCamera } from '../camera.js';
+import { distanceM, locate } from '../geo.js';
+import { esc, formatDistance, getLang, t } from '../i18n.js';
+import { uuid7 } from '../ids.js';
+import { localDay, plannedOn } from '../route.js';
+import { list, record, state, subscribe, write } from '../state.js';
+import { EXCEPTION_REASONS, currentStep, missing, stepsOf, templateById, templateFor, visitsAt } from '../visits.js';
+import { bindHeader, header, updateNet } from './header.js';
+
+const label = (o, key = 'name') => (getLang() === 'en' && o[`${key}_en`]) || o[key];
+
+class VisitScreen extends HTMLElement {
+  connectedCallback() {
+    this.draft = {};
+    this.excepting = false;
+    this.unsubscribe = subscribe(() => { updateNet(this); if (!this.busy) this.render(); });
+    this.addEventListener('click', (e) => this.onClick(e));
+    this.addEventListener('change', (e) => this.onChange(e));
+    this.addEventListener('input', (e) => this.onChange(e));
+    this.render();
+  }
+
+  disconnectedCallback() { this.unsubscribe?.(); closeCamera(this.stream); }
+
+  get store() { return record('store', this.getAttribute('store-id')); }
+
+  openVisit() {
+    return visitsAt(this.store.id, localDay()).find((v) => v.fields.status === 'arrived');
+  }
+
+  render() {
+    const store = this.store;
+    if (!store) { this.innerHTML = `${header(t('visit'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`; bindHeader(this); return; }
+    const s = store.fields;
+    const visit = this.openVisit();
+    let body;
+    if (!visit) {
+      const done = visitsAt(store.id, localDay()).some((v) => v.fields.status === 'checked_out');
+      body = `<section class="card"><p>${done ? t('visitDoneToday') : t('arriveHelp')}</p>
+        <button type="button" class="primary" data-arrive>${t('arrive')}</button></section>`;
+    } else {
+      const template = templateById(visit.fields.template_id);
+      const steps = stepsOf(visit.id);
+      const current = template ? currentStep(template, steps) : null;
+      const a = visit.fields.arrival;
+      const d = a && s.lat != null ? distanceM(a, s) : null;
+      const outside = d != null && d > s.geofence_m;
+      body = `<section class="card"><p data-geofence="${d == null ? 'unknown' : outside ? 'outside' : 'inside'}">
+          ${d == null ? t('noLocation') : outside ? t('outsideFence', { d: formatDistance(d) }) : t('insideFence', { d: formatDistance(d) })}</p></section>
+        <ol class="steps">${(template?.fields.steps || []).map((st) => this.stepHtml(st, steps[st.key], current)).join('')}</ol>
+        ${current ? '' : `<button type="button" class="primary" data-checkout>${t('checkout')}</button>`}`;
+    }
+    this.innerHTML = `${header(s.name, { back: true })}<main class="visit">${body}</main>
+      <div class="camera" hidden><video playsinline muted></video><div class="row">
+        <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`;
+    bindHeader(this);
+  }
+
+  stepHtml(step, rec, current) {
+    const state = rec ? rec.fields.status : current && current.key === step.key ? 'current' : 'locked';
+    const title = `<h3>${esc(label(step))} <span class="chip">${t(`step_${state}`)}</span></h3>`;
+    if (state !== 'current') return `<li class="step ${state}" data-step="${step.key}" data-state="${state}">${title}</li>`;
+    const answers = this.draft;
+    const gaps = missing(step, answers);
+    const fields = step.fields.map((f) => this.fieldHtml(f, answers[f.key])).join('');
+    const exception = this.excepting ? `<div class="exception">
+        <label>${t('reason')}</label><select data-reason><option value="">—</option>
+        ${EXCEPTION_REASONS.map((r) => `<option value="${r}">${t(`reason_${r}`)}</option>`).join('')}</select>
+        <label>${t('exceptionNote')}</label><textarea data-except-note rows="2"></textarea>
+        <button type="button" class="primary" data-except-submit>${t('submitException')}</button></div>` : '';
+    return `<li class="step current" data-step="${step.key}" data-state="current">${title}${fields}
+      <div class="row"><button type="button" class="primary" data-complete ${gaps.length ? 'disabled' : ''}>${t('completeStep')}</button>
+      <button type="button" class="link" data-except>${t('exception')}</button></div>${exception}</li>`;
+  }
+
+  fieldHtml(f, value) {
+    const name = esc(label(f, 'label')) + (f.required ? ' *' : '');
+    const wrap = (inner) => `<div class="field" data-field="${f.key}" data-type="${f.type}"><label>${name}</label>${inner}</div>`;
+    switch (f.type) {
+      case 'photos':
+        return wrap(`<div class="thumbs">${(value || []).map((h) => `<span class="thumb" data-photo="${h}">📷 ${h.slice(0, 6)}</span>`).join('')}</div>
+          <button type="button" data-take-photo="${f.key}">${t('takePhoto')}</button>`);
+      case 'yesno':
+        return wrap(`<div class="row"><button type="button" data-yesno="${f.key}" data-value="true" aria-pressed="${value === true}">${t('yes')}</button>
+          <button type="button" data-yesno="${f.key}" data-value="false" aria-pressed="${value === false}">${t('no')}</button></div>`);
+      case 'number':
+        return wrap(`<input type="number" inputmode="decimal" data-number="${f.key}" value="${value ?? ''}">`);
+      case 'facings':
+      case 'materials': {
+        const items = f.type === 'facings' ? list('sku') : list('material');
+        return wrap(`<div class="grid">${items.map((i) => `<label class="qty">${esc(label(i.fields))}
+          <input type="number" min="0" inputmode="numeric" data-qty="${f.key}" data-item="${esc(i.fields.code)}" value="${value?.[i.fields.code] ?? ''}"></label>`).join('')}</div>`);
+      }
+      case 'barcodes':
+        return wrap(`<ul class="codes">${(value || []).map((c) => `<li data-code="${esc(c.code)}">${esc(c.code)} ${c.name ? `· ${esc(c.name)}` : `· ${t('notInCatalogue')}`}</li>`).join('')}</ul>
+          <div class="row"><input type="text" inputmode="numeric" data-code-input="${f.key}" placeholder="${t('typeCode')}">
+          <button type="button" data-add-code="${f.key}">${t('add')}</button></div>`);
+      case 'choice':
+        return wrap(`<select data-choice="${f.key}"><option value="">—</option>${f.options.map((o) => `<option ${o === value ? 'selected' : ''}>${esc(o)}</option>`).join('')}</select>`);
+      default:
+        return wrap(`<textarea data-text="${f.key}" rows="2">${esc(value || '')}</textarea>`);
+    }
+  }
+
+  onChange(e) {
+    const el = e.target;
+    if (el.dataset.number) this.draft[el.dataset.number] = el.value === '' ? undefined : Number(el.value);
+    else if (el.dataset.qty) {
+      const map = { ...(this.draft[el.dataset.qty] || {}) };
+      if (el.value === '') delete map[el.dataset.item]; else map[el.dataset.item] = Math.max(0, Math.round(Number(el.value)));
+      this.draft[el.dataset.qty] = map;
+    } else if (el.dataset.choice) this.draft[el.dataset.choice] = el.value || undefined;
+    else if (el.dataset.text) this.draft[el.dataset.text] = el.value;
+    else return;
+    this.refreshComplete();
+  }
+
+  refreshComplete() {
+    const visit = this.openVisit();
+    const template = visit && templateById(visit.fields.template_id);
+    const step = template && currentStep(template, stepsOf(visit.id));
+    const button = this.querySelector('[data-complete]');
+    if (step && button) button.disabled = missing(step, this.draft).length > 0;
+  }
+
+  async onClick(e) {
+    const el = e.target.closest('button');
+    if (!el) return;
+    const d = el.dataset;
+    if ('arrive' in d) return this.arrive();
+    if (d.yesno) { this.draft[d.yesno] = d.value === 'true'; return this.render(); }
+    if (d.addCode) {
+      const input = this.querySelector(`[data-code-input="${d.addCode}"]`);
+      const code = input.value.trim();
+      if (!code) return;
+      const match = list('competitor_sku').find((c) => c.fields.barcode === code);
+      this.draft[d.addCode] = [...(this.draft[d.addCode] || []), { code, sku_id: match?.id || null, name: match ? label(match.fields) : null }];
+      return this.render();
+    }
+    if (d.takePhoto) return this.startCamera(d.takePhoto);
+    if ('shutter' in d) return this.shoot();
+    if ('closeCamera' in d) { closeCamera(this.stream); this.querySelector('.camera').hidden = true; return undefined; }
+    if ('complete' in d) return this.complete();
+    if ('except' in d) { this.excepting = !this.excepting; return this.render(); }
+    if ('exceptSubmit' in d) return this.except();
+    if ('checkout' in d) return this.checkout();
+    return undefined;
+  }
+
+  async arrive() {
+    this.busy = true;
+    const store = this.store;
+    const fix = await locate({ timeout: 8000, maximumAge: 0 });
+    const template = templateFor(store.fields.channel);
+    const now = new Date().toISOString();
+    this.busy = false;
+    await write('visit.arrive', uuid7(), {
+      store_id: store.id, template_id: template.id, day: localDay(), arrived_at: now, status: 'arrived',
+      arrival: fix ? { lat: fix.lat, lng: fix.lng, accuracy: fix.accuracy, at: new Date(fix.at).toISOString() } : null,
+      planned: plannedOn(store.fields, localDay()), flags: fix ? [] : ['location_denied'],
+    });
+  }
+
+  async startCamera(field) {
+    this.photoField = field;
+    const box = this.querySelector('.camera');
+    box.hidden = false;
+    try { this.stream = await openCamera(box.querySelector('video')); } catch (err) { box.hidden = true; alert(t('noCamera')); }
+  }
+
+  async shoot() {
+    const video = this.querySelector('.camera video');
+    const visit = this.openVisit();
+    const a = visit.fields.arrival;
+    const lines = [this.store.fields.name, new Date().toLocaleString('zh-CN', { hour12: false }),
+      a ? `GPS ${a.lat.toFixed(5)}, ${a.lng.toFixed(5)} ±${Math.round(a.accuracy)}m` : 'GPS —', state.me.user.display_name];
+    const shot = await capture(video, lines);
+    if ((shot.dark || shot.blurred) && confirm(shot.dark ? t('tooDark') : t('blurred'))) return; // retake
+    closeCamera(this.stream);
+    const hash = await keepBlob(shot.blob);
+    this.draft[this.photoField] = [...(this.draft[this.photoField] || []), hash];
+    this.draft.__captures = { ...(this.draft.__captures || {}), [hash]: { at: new Date().toISOString(), width: shot.width, height: shot.height, brightness: shot.brightness, sharpness: shot.sharpness } };
+    this.render();
+  }
+
+  async complete() {
+    const visit = this.openVisit();
+    const step = currentStep(templateById(visit.fields.template_id), stepsOf(visit.id));
+    const { __captures: captures, ...answers } = this.draft;
+    const photos = step.fields.filter((f) => f.type === 'photos').flatMap((f) => answers[f.key] || []);
+    if (captures) answers.captures = captures;
+    this.draft = {};
+    await write('step.complete', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key, answers, photos,
+      status: 'done', completed_at: new Date().toISOString() });
+  }
+
+  async except() {
+    const reason = this.querySelector('[data-reason]').value;
+    const note = this.querySelector('[data-except-note]').value.trim();
+    if (!reason || !note) { alert(t('exceptionNeedsReason')); return; }
+    const visit = this.openVisit();
+    const step = currentStep(templateById(visit.fields.template_id), stepsOf(visit.id));
+    this.excepting = false;
+    this.draft = {};
+    await write('step.except', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key,
+      exception: { reason, note }, status: 'excepted' });
+  }
+
+  async checkout() {
+    await write('visit.checkout', this.openVisit().id, { status: 'checked_out', checked_out_at: new Date().toISOString() });
+    location.hash = '#/route';
+  }
+}
+customElements.define('fv-visit', VisitScreen);

@@ -1,0 +1,46 @@
+// Visit rules on the phone, mirroring server/visits: which template, which step is unlocked,
+// whether a step's answers are complete. The server checks the same again when the visit syncs.
+import { list } from './state.js';
+
+export const EXCEPTION_REASONS = ['store_closed', 'owner_refused', 'strategic_customer', 'no_stock_delivered', 'safety', 'other'];
+
+export function templateFor(channel) {
+  const active = list('template').filter((t) => t.fields.active);
+  return active.find((t) => t.fields.channels.includes(channel)) || active.find((t) => t.fields.code === 'standard');
+}
+
+export function templateById(id) { return list('template').find((t) => t.id === id); }
+
+export function visitsAt(storeId, day) {
+  return list('visit').filter((v) => v.fields.store_id === storeId && v.fields.day === day);
+}
+
+export function stepsOf(visitId) {
+  const out = {};
+  for (const s of list('step')) if (s.fields.visit_id === visitId) out[s.fields.step] = s;
+  return out;
+}
+
+function empty(v) { return v == null || v === '' || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length); }
+
+export function missing(step, answers) {
+  const out = [];
+  for (const f of step.fields) {
+    const v = answers[f.key];
+    if (empty(v)) { if (f.required) out.push(f.key); continue; }
+    let ok = true;
+    if (f.type === 'photos' || f.type === 'barcodes') ok = Array.isArray(v) && v.length >= (f.min || 1) && (f.max == null || v.length <= f.max);
+    else if (f.type === 'yesno') ok = typeof v === 'boolean';
+    else if (f.type === 'number') ok = typeof v === 'number' && (f.min == null || v >= f.min);
+    else if (f.type === 'facings' || f.type === 'materials') ok = Object.values(v).every((n) => Number.isInteger(n) && n >= 0) && (!f.required || Object.values(v).some((n) => n > 0));
+    else if (f.type === 'choice') ok = f.options.includes(v);
+    else if (f.type === 'text') ok = typeof v === 'string' && !!v.trim();
+    if (!ok) out.push(f.key);
+  }
+  return out;
+}
+
+// The first step not yet done or excepted; steps after it stay locked.
+export function currentStep(template, steps) {
+  return template.fields.steps.find((s) => !steps[s.key]) || null;
+}
