@@ -1,1 +1,19 @@
-"""Fieldvisit OCR library (receipts, watermarks, photo checks). Built with the promotion-claims issue."""
+"""Fieldvisit OCR library (receipts, watermarks, photo checks); no web framework inside.
+
+Public API so far: ``check_image`` (safe decoding of untrusted photos) and the ``OcrError``
+hierarchy. Receipts and watermarks arrive with the promotion-claims issue.
+"""
+
+from ocr.errors import ImageError, ImageTooLarge, NotAnImage, OcrError, TruncatedImage
+from ocr.images import MAX_PIXELS, ImageInfo, check_image
+
+__all__ = [
+    "MAX_PIXELS",
+    "ImageError",
+    "ImageInfo",
+    "ImageTooLarge",
+    "NotAnImage",
+    "OcrError",
+    "TruncatedImage",
+    "check_image",
+]

@@ -7,6 +7,7 @@
     ├── NotFound       404 not_found      (also for records outside the caller's scope)
     ├── Conflict       409 conflict
     ├── PayloadTooLarge 413 too_large
+    ├── Unprocessable  422 (e.g. not_an_image, truncated_image, image_too_large)
     └── TooManyRequests 429 rate_limited (carries retry_after seconds)
 
 Every 4xx answer has the same shape: ``{"status_code", "code", "detail", "extra"?}``;
@@ -67,6 +68,11 @@ class Conflict(DomainError):
 class PayloadTooLarge(DomainError):
     status_code = 413
     code = "too_large"
+
+
+class Unprocessable(DomainError):
+    status_code = 422
+    code = "unprocessable"
 
 
 class TooManyRequests(DomainError):

@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     sync_max_body_bytes: int = Field(default=8_000_000, description="Largest push body accepted.")
     sync_pull_page_max: int = Field(default=2000, description="Most changes one pull page may carry.")
     blob_chunk_bytes: int = Field(default=1_048_576, description="Largest blob chunk accepted in one request.")
-    max_blob_bytes: int = Field(default=25_000_000, description="Largest photo or recording accepted.")
+    max_blob_bytes: int = Field(default=25_000_000, description="Largest recording or other blob accepted.")
+    max_photo_bytes: int = Field(
+        default=10_000_000, description="Largest photo accepted (the app sends them at most 1600 px, ~300 KB)."
+    )
     speech_model_en: Path | None = Field(
         default=None, description="Vosk model folder for English (e.g. vosk-model-small-en-us-0.15)."
     )

@@ -50,6 +50,8 @@ class BlobStore(Protocol):
 
     def delete_partial(self, sha256: str) -> None: ...
 
+    def delete(self, sha256: str) -> None: ...
+
 
 class DiskBlobStore:
     def __init__(self, root: Path, *, max_blob_bytes: int) -> None:
@@ -149,3 +151,9 @@ class DiskBlobStore:
 
     def delete_partial(self, sha256: str) -> None:
         self._part(check_sha256(sha256)).unlink(missing_ok=True)
+
+    def delete(self, sha256: str) -> None:
+        """Forget a blob (one the server refused after it arrived, e.g. not a usable photo)."""
+        with self._lock(sha256):
+            self._final(check_sha256(sha256)).unlink(missing_ok=True)
+            self._part(sha256).unlink(missing_ok=True)

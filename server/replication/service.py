@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
+from ocr import ImageError, check_image
 from server.accounts.models import Role, User
 from server.accounts.service import Actor
 from server.db import get_engine, session_scope
-from server.errors import NotFound
+from server.errors import NotFound, PayloadTooLarge, Unprocessable
 from server.replication.collections import REGISTRY
 from server.replication.models import BlobMeta, SyncRecord
 from server.replication.policy import ServerScope, can_see
@@ -95,7 +96,18 @@ def blob_status(settings: Settings, sha256: str) -> dict[str, Any]:
 def blob_append(
     settings: Settings, actor: Actor, sha256: str, offset: int, total: int, data: bytes, content_type: str
 ) -> dict[str, Any]:
-    status = blob_store(settings).append(sha256, offset, data, total=total)
+    photo = content_type.startswith("image/")
+    if photo and total > settings.max_photo_bytes:
+        raise PayloadTooLarge(f"A photo is at most {settings.max_photo_bytes:,} bytes; this one is {total:,}.")
+    store = blob_store(settings)
+    status = store.append(sha256, offset, data, total=total)
+    if status.state == "complete" and photo:
+        path = store.path(sha256)
+        try:
+            check_image(path.read_bytes() if path else b"")
+        except ImageError as exc:
+            store.delete(sha256)  # the record that names it stays; only these bytes are refused
+            raise Unprocessable(f"The photo was refused: {exc}.", code=exc.code) from None
     if status.state == "complete":
         with session_scope(settings) as session:
             if session.get(BlobMeta, sha256) is None:

@@ -141,7 +141,7 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
     sha = page.evaluate("""async () => {
         const bytes = new Uint8Array(700 * 1024).map((_, i) => (i * 31 + 7) % 251);
         const m = await import('/js/blobs.js');
-        const hash = await m.keepBlob(new Blob([bytes], { type: 'image/jpeg' }));
+        const hash = await m.keepBlob(new Blob([bytes], { type: 'audio/webm' }));  // a recording
         await (await import('/js/sync.js')).refreshCounts();
         return hash;
     }""")

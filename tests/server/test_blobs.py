@@ -29,7 +29,7 @@ def _upload(
             f"/api/blobs/{sha}",
             params={"offset": offset, "total": len(data)},
             content=chunk,
-            headers={"x-blob-type": "image/jpeg"},
+            headers={"x-blob-type": "audio/webm"},
         )
         assert response.status_code == 200, response.text
         answer = response.json()
@@ -123,3 +123,80 @@ def test_wrong_hash_found_after_several_chunks(app_client: TestClient, world: Wo
     assert response.status_code == 422 and response.json()["code"] == "hash_mismatch"
     assert len(offsets) == 4
     assert app_client.get(f"/api/blobs/{wrong}/status").json() == {"sha256": wrong, "state": "missing", "received": 0}
+
+
+def _jpeg(size: tuple[int, int] = (640, 480)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def _png_bomb(side: int = 30000) -> bytes:
+    """A few hundred bytes that claim to be a 30000 × 30000 picture."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")
+    )
+
+
+def _put_photo(client: TestClient, data: bytes):  # type: ignore[no-untyped-def]
+    sha = hashlib.sha256(data).hexdigest()
+    return sha, client.put(
+        f"/api/blobs/{sha}",
+        params={"offset": 0, "total": len(data)},
+        content=data,
+        headers={"x-blob-type": "image/jpeg"},
+    )
+
+
+def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestClient, world: World) -> None:
+    from sync import uuid7
+    from tests.synchelp import Phone
+
+    rep = world.east.reps[0]
+    sign_in(app_client, rep.username)
+    good = _jpeg()
+    cases = {
+        "not_an_image": b"%PDF-1.7 this is a document, not a photo" * 10,
+        "truncated_image": good[: len(good) // 2],
+        "image_too_large": _png_bomb(),
+    }
+    # A note names the photos before they arrive (a record may come before its blobs).
+    phone, note = Phone(), uuid7()
+    hashes = [hashlib.sha256(d).hexdigest() for d in cases.values()]
+    app_client.post(
+        "/api/sync/push",
+        json=phone.batch(
+            phone.op(
+                "note.create",
+                note,
+                {"store_id": world.east.stores[rep.username][0].id, "text": "photos", "recordings": hashes},
+            )
+        ),
+    )
+    for code, data in cases.items():
+        sha, response = _put_photo(app_client, data)
+        assert response.status_code == 422, (code, response.text)
+        assert response.json()["code"] == code and "photo was refused" in response.json()["detail"]
+        assert app_client.get(f"/api/blobs/{sha}/status").json()["state"] == "missing"  # nothing kept
+    sha, ok = _put_photo(app_client, good)
+    assert ok.status_code == 200 and ok.json()["state"] == "complete"
+    assert app_client.get(f"/api/sync/records/note/{note}").json()["fields"]["recordings"] == hashes
+
+
+def test_a_photo_over_the_size_limit_is_refused(settings: Settings, clean_db: None, world: World) -> None:
+    small = settings.model_copy(update={"max_photo_bytes": 2000})
+    with TestClient(app=create_app(small, run_migrations=False)) as client:
+        sign_in(client, world.east.reps[0].username)
+        _, response = _put_photo(client, _jpeg((800, 600)))
+        assert response.status_code == 413 and "A photo is at most 2,000 bytes" in response.json()["detail"]

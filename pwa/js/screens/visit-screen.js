@@ -1,6 +1,7 @@
 // A store visit: arrive (GPS fix, geofence), then the template's steps strictly in order — each
 // unlocks when the one before is done or excepted (特批, with a reason and a note) — then check out.
 import { keepBlob } from '../blobs.js';
+import { get } from '../db.js';
 import { capture, closeCamera, openCamera } from '../camera.js';
 import { distanceM, locate } from '../geo.js';
 import { esc, formatDistance, getLang, t } from '../i18n.js';
@@ -57,6 +58,18 @@ class VisitScreen extends HTMLElement {
       <div class="camera" hidden><video playsinline muted></video><div class="row">
         <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`;
     bindHeader(this);
+    this.showThumbs();
+  }
+
+  // Photos still on the phone are shown from IndexedDB.
+  async showThumbs() {
+    for (const img of this.querySelectorAll('img[data-photo]')) {
+      const row = await get('blobs', img.dataset.photo).catch(() => null);
+      if (row && img.isConnected) {
+        img.onload = () => URL.revokeObjectURL(img.src);
+        img.src = URL.createObjectURL(row.blob);
+      }
+    }
   }
 
   stepHtml(step, rec, current) {
@@ -81,7 +94,7 @@ class VisitScreen extends HTMLElement {
     const wrap = (inner) => `<div class="field" data-field="${f.key}" data-type="${f.type}"><label>${name}</label>${inner}</div>`;
     switch (f.type) {
       case 'photos':
-        return wrap(`<div class="thumbs">${(value || []).map((h) => `<span class="thumb" data-photo="${h}">📷 ${h.slice(0, 6)}</span>`).join('')}</div>
+        return wrap(`<div class="thumbs">${(value || []).map((h) => `<img class="thumb" data-photo="${h}" alt="${h.slice(0, 8)}">`).join('')}</div>
           <button type="button" data-take-photo="${f.key}">${t('takePhoto')}</button>`);
       case 'yesno':
         return wrap(`<div class="row"><button type="button" data-yesno="${f.key}" data-value="true" aria-pressed="${value === true}">${t('yes')}</button>

@@ -1,0 +1,48 @@
+"""Opening untrusted photos safely: the format, the pixel count (before decoding, so a
+decompression bomb costs nothing) and a complete decode. Pillow's errors become ours."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from ocr.errors import ImageTooLarge, NotAnImage, TruncatedImage
+
+# A 48-megapixel phone camera is 8000 × 6000; nothing we accept is larger.
+MAX_PIXELS = 48_000_000
+FORMATS = ("JPEG", "PNG", "WEBP", "HEIF", "GIF", "BMP", "TIFF")
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    format: str
+    width: int
+    height: int
+
+
+def check_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
+    """Raise an ``ImageError`` unless ``data`` is a complete photo of a sane size."""
+    if not data:
+        raise NotAnImage("the file is empty")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+                raise ImageTooLarge(f"the image is too large to be a photo ({exc})") from None
+            raise NotAnImage("the file is not an image (JPEG, PNG, WebP…)") from None
+        with image:
+            width, height = image.size
+            if image.format not in FORMATS:
+                raise NotAnImage(f"{image.format} is not a photo format")
+            if width * height > max_pixels:
+                raise ImageTooLarge(f"{width}×{height} is more pixels than a phone photo ({max_pixels:,} at most)")
+            try:
+                image.load()
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise TruncatedImage(f"the image is damaged or cut short ({exc})") from None
+            return ImageInfo(str(image.format), width, height)
