@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from server.accounts.models import AuthSession, LoginFailure, Region, Team, User
 from server.audit.models import AuditEntry
-from server.catalog.models import CompetitorSku, Material, Sku
+from server.catalog.models import CompetitorSku, Material, MaterialAllocation, Sku
 from server.replication.models import BlobMeta, SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.stores.models import Store
 from server.visits.models import VisitTemplate
@@ -18,6 +18,7 @@ __all__ = [
     "CompetitorSku",
     "LoginFailure",
     "Material",
+    "MaterialAllocation",
     "Region",
     "Sku",
     "Store",

@@ -40,6 +40,20 @@ export function missing(step, answers) {
   return out;
 }
 
+// This month's POSM allocation less what the rep's visits placed (and `draft`, being entered now).
+export function remainingMaterials(day, draft = {}) {
+  const month = day.slice(0, 7);
+  const left = {};
+  for (const a of list('allocation')) if (a.fields.period === month) left[a.fields.material_code] = a.fields.quantity;
+  const monthVisits = new Set(list('visit').filter((v) => (v.fields.day || '').startsWith(month)).map((v) => v.id));
+  for (const s of list('step')) {
+    if (s.fields.step !== 'materials' || !monthVisits.has(s.fields.visit_id)) continue;
+    for (const [code, n] of Object.entries(s.fields.answers?.placed || {})) if (code in left) left[code] -= n;
+  }
+  for (const [code, n] of Object.entries(draft || {})) if (code in left) left[code] -= n;
+  return left;
+}
+
 // The first step not yet done or excepted; steps after it stay locked.
 export function currentStep(template, steps) {
   return template.fields.steps.find((s) => !steps[s.key]) || null;

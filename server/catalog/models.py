@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from sync.ids import uuid7
@@ -35,3 +36,16 @@ class Material(SQLModel, table=True):
     name: str = Field(max_length=120)
     name_en: str = Field(default="", max_length=120)
     unit: str = Field(default="pcs", max_length=16)
+
+
+class MaterialAllocation(SQLModel, table=True):
+    """How many of a POSM item a rep may place in a month."""
+
+    __tablename__ = "material_allocation"
+    __table_args__ = (UniqueConstraint("rep_id", "material_id", "period"),)
+
+    id: str = Field(default_factory=uuid7, primary_key=True, max_length=36)
+    rep_id: str = Field(foreign_key="user.id", index=True, max_length=36)
+    material_id: str = Field(foreign_key="material.id", max_length=36)
+    period: str = Field(max_length=7, regex=r"^\d{4}-\d{2}$")  # "2026-11"
+    quantity: int = Field(ge=0)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from server.accounts.models import Region, Role, Team, User
 from server.accounts.passwords import hash_password
-from server.catalog.models import CompetitorSku, Material, Sku
+from server.catalog.models import CompetitorSku, Material, MaterialAllocation, Sku
 from server.db import session_scope, utcnow
 from server.replication.publish import publish_all
 from server.settings import Settings
@@ -26,6 +27,17 @@ from server.visits.service import ensure_default_templates
 from sync.ids import uuid7
 
 DEMO_PASSWORD = "fieldvisit"
+CHINA = timezone(timedelta(hours=8))
+# A rep's monthly POSM allocation.
+ALLOCATION = {
+    "POSM-001": 20,
+    "POSM-002": 40,
+    "POSM-003": 40,
+    "POSM-004": 15,
+    "POSM-005": 2,
+    "POSM-006": 10,
+    "POSM-007": 5,
+}
 STORE_COUNT = 2800
 
 
@@ -374,8 +386,18 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
                         category=category,
                     )
                 )
-        for code, name, name_en, unit in MATERIALS:
-            session.add(Material(code=code, name=name, name_en=name_en, unit=unit))
+        materials = [
+            Material(code=code, name=name, name_en=name_en, unit=unit) for code, name, name_en, unit in MATERIALS
+        ]
+        session.add_all(materials)
+        session.flush()
+        month = now.astimezone(CHINA).strftime("%Y-%m")
+        reps = session.exec(select(User).where(User.role == Role.rep.value)).all()
+        session.add_all(
+            MaterialAllocation(rep_id=r.id, material_id=m.id, period=month, quantity=ALLOCATION[m.code])
+            for r in reps
+            for m in materials
+        )
         session.flush()
         ensure_default_templates(session)
         publish_all(session)

@@ -33,6 +33,11 @@ STORE_FIELDS = (
     "cycle_anchor",
     "route_order",
 )
+ALLOCATION = Collection(
+    "allocation",
+    {f: Field(Policy.SERVER) for f in ("material_code", "period", "quantity")},
+    device_writable=False,
+)
 TEMPLATE = Collection(
     "template",
     {f: Field(Policy.SERVER) for f in ("code", "version", "name", "name_en", "channels", "steps", "active")},
@@ -67,6 +72,7 @@ def build_registry() -> Registry:
     registry.add(VISIT, *(t for t in VISIT_OPS if t.collection == "visit"))
     registry.add(STEP, *(t for t in VISIT_OPS if t.collection == "step"))
     registry.add(TEMPLATE)
+    registry.add(ALLOCATION)
     registry.add(STORE)
     for collection in CATALOGS.values():
         registry.add(collection)

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import User
 from server.catalog.models import CompetitorSku, Material, Sku
-from server.replication.collections import CATALOGS, STORE, STORE_FIELDS, TEMPLATE
+from server.replication.collections import ALLOCATION, CATALOGS, STORE, STORE_FIELDS, TEMPLATE
 from server.replication.store import SqlSyncStore
 from server.stores.models import Store
 from sync import Collection, RecordState, Scope, merge
@@ -70,6 +70,31 @@ def publish_templates(session: Session) -> int:
     return written
 
 
+def publish_allocations(session: Session) -> int:
+    """Each rep's POSM allocations, to that rep's phone (and their supervisor's)."""
+    from server.catalog.models import MaterialAllocation
+
+    codes = dict(session.exec(select(Material.id, Material.code)).all())
+    teams = dict(session.exec(select(User.id, User.team_id)).all())
+    rows = list(session.exec(select(MaterialAllocation)))
+    sync_store = SqlSyncStore(session)
+    sync_store.begin_write()
+    written = _publish(
+        sync_store,
+        ALLOCATION,
+        (
+            (
+                a.id,
+                {"material_code": codes.get(a.material_id), "period": a.period, "quantity": a.quantity},
+                Scope(a.rep_id, teams.get(a.rep_id)),
+            )
+            for a in rows
+        ),
+    )
+    sync_store.finish()
+    return written
+
+
 def publish_all(session: Session) -> int:
     """Every store and catalogue entry (after seeding or a migration)."""
     written = publish_stores(session, list(session.exec(select(Store))))
@@ -82,4 +107,4 @@ def publish_all(session: Session) -> int:
             sync_store, CATALOGS[name], ((r.id, {f: getattr(r, f) for f in fields}, Scope(public=True)) for r in rows)
         )
     sync_store.finish()
-    return written + publish_templates(session)
+    return written + publish_templates(session) + publish_allocations(session)

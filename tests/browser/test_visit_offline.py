@@ -55,6 +55,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
         **PHONE,
         base_url=live_server.url,
         locale="en-US",
+        timezone_id="Asia/Shanghai",  # the demo's allocations are for the month in China
         geolocation={"latitude": store["lat"], "longitude": store["lng"], "accuracy": 15},
         permissions=["geolocation", "camera"],
     )
@@ -93,7 +94,9 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
     page.click("[data-complete]")
     page.wait_for_selector("[data-step=materials][data-state=current]")
 
+    assert page.inner_text("[data-remaining=POSM-001]") == "20 left this month"  # the demo allocation
     page.locator("[data-qty=placed][data-item=POSM-001]").fill("2")
+    assert page.inner_text("[data-remaining=POSM-001]") == "18 left this month"
     _photo(page, "placement_photos")
     page.click("[data-complete]")
     page.wait_for_selector("[data-step=checkin][data-state=current]")

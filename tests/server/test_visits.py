@@ -246,3 +246,22 @@ def test_templates_are_validated_and_admin_only(app_client: TestClient, world: W
     assert codes == {"standard", "liquor", "mini"}
     liquor = _template(app_client, "liquor")
     assert [s["key"] for s in liquor["steps"]] == ["display", "competitors", "owner_interview", "materials", "checkin"]
+
+
+def test_allocations_reach_only_their_reps_phone(app_client: TestClient, world: World, session: Session) -> None:
+    from server.catalog.models import Material, MaterialAllocation
+    from server.replication.publish import publish_allocations
+
+    poster = Material(code="POSM-001", name="海报", name_en="Poster")
+    session.add(poster)
+    session.flush()
+    mine, other = world.east.reps[0], world.west.reps[0]
+    for rep, qty in ((mine, 20), (other, 7)):
+        session.add(MaterialAllocation(rep_id=rep.id, material_id=poster.id, period="2026-11", quantity=qty))
+    session.flush()
+    publish_allocations(session)
+    session.commit()
+    sign_in(app_client, mine.username)
+    changes = app_client.get("/api/sync/pull").json()["changes"]
+    allocations = [c["fields"] for c in changes if c["collection"] == "allocation"]
+    assert allocations == [{"material_code": "POSM-001", "period": "2026-11", "quantity": 20}]

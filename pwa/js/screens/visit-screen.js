@@ -8,7 +8,9 @@ import { esc, formatDistance, getLang, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay, plannedOn } from '../route.js';
 import { list, record, state, subscribe, write } from '../state.js';
-import { EXCEPTION_REASONS, currentStep, missing, stepsOf, templateById, templateFor, visitsAt } from '../visits.js';
+import {
+  EXCEPTION_REASONS, currentStep, missing, remainingMaterials, stepsOf, templateById, templateFor, visitsAt,
+} from '../visits.js';
 import { bindHeader, header, updateNet } from './header.js';
 
 const label = (o, key = 'name') => (getLang() === 'en' && o[`${key}_en`]) || o[key];
@@ -104,8 +106,10 @@ class VisitScreen extends HTMLElement {
       case 'facings':
       case 'materials': {
         const items = f.type === 'facings' ? list('sku') : list('material');
+        const left = f.type === 'materials' ? remainingMaterials(localDay(), value) : null;
         return wrap(`<div class="grid">${items.map((i) => `<label class="qty">${esc(label(i.fields))}
-          <input type="number" min="0" inputmode="numeric" data-qty="${f.key}" data-item="${esc(i.fields.code)}" value="${value?.[i.fields.code] ?? ''}"></label>`).join('')}</div>`);
+          <input type="number" min="0" inputmode="numeric" data-qty="${f.key}" data-item="${esc(i.fields.code)}" value="${value?.[i.fields.code] ?? ''}">
+          ${left && i.fields.code in left ? `<small data-remaining="${esc(i.fields.code)}" class="${left[i.fields.code] < 0 ? 'over' : ''}">${t('remaining', { n: left[i.fields.code] })}</small>` : ''}</label>`).join('')}</div>`);
       }
       case 'barcodes':
         return wrap(`<ul class="codes">${(value || []).map((c) => `<li data-code="${esc(c.code)}">${esc(c.code)} ${c.name ? `· ${esc(c.name)}` : `· ${t('notInCatalogue')}`}</li>`).join('')}</ul>
@@ -125,10 +129,20 @@ class VisitScreen extends HTMLElement {
       const map = { ...(this.draft[el.dataset.qty] || {}) };
       if (el.value === '') delete map[el.dataset.item]; else map[el.dataset.item] = Math.max(0, Math.round(Number(el.value)));
       this.draft[el.dataset.qty] = map;
+      if (el.dataset.qty === 'placed') this.updateRemaining();
     } else if (el.dataset.choice) this.draft[el.dataset.choice] = el.value || undefined;
     else if (el.dataset.text) this.draft[el.dataset.text] = el.value;
     else return;
     this.refreshComplete();
+  }
+
+  updateRemaining() {
+    const left = remainingMaterials(localDay(), this.draft.placed);
+    for (const el of this.querySelectorAll('[data-remaining]')) {
+      const n = left[el.dataset.remaining];
+      el.textContent = t('remaining', { n });
+      el.classList.toggle('over', n < 0);
+    }
   }
 
   refreshComplete() {
