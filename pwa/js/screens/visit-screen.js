@@ -19,7 +19,12 @@ class VisitScreen extends HTMLElement {
   connectedCallback() {
     this.draft = {};
     this.excepting = false;
-    this.unsubscribe = subscribe(() => { updateNet(this); if (!this.busy) this.render(); });
+    // Re-render only when the visit or its steps changed, not on every sync-progress tick.
+    this.unsubscribe = subscribe(() => {
+      updateNet(this);
+      const seen = this.signature();
+      if (!this.busy && seen !== this.seen) this.render();
+    });
     this.addEventListener('click', (e) => this.onClick(e));
     this.addEventListener('change', (e) => this.onChange(e));
     this.addEventListener('input', (e) => this.onChange(e));
@@ -34,7 +39,15 @@ class VisitScreen extends HTMLElement {
     return visitsAt(this.store.id, localDay()).find((v) => v.fields.status === 'arrived');
   }
 
+  signature() {
+    const visit = this.store && this.openVisit();
+    if (!visit) return `none:${this.store ? visitsAt(this.store.id, localDay()).length : 0}`;
+    const steps = stepsOf(visit.id);
+    return `${visit.id}:${visit.fields.status}:${Object.entries(steps).map(([k, s]) => `${k}=${s.fields.status}`).join(',')}`;
+  }
+
   render() {
+    this.seen = this.signature();
     const store = this.store;
     if (!store) { this.innerHTML = `${header(t('visit'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`; bindHeader(this); return; }
     const s = store.fields;
@@ -61,6 +74,7 @@ class VisitScreen extends HTMLElement {
         <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`;
     bindHeader(this);
     this.showThumbs();
+    performance.mark('fv:visit-render');
   }
 
   // Photos still on the phone are shown from IndexedDB.
