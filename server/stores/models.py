@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from server.db import utcnow
@@ -34,10 +35,21 @@ class StoreBase(SQLModel):
     region_id: str | None = Field(default=None, max_length=36)
     # The visit cycle: ISO weekdays (1 = Monday) as "1,4", every `cycle_weeks` weeks counted from
     # `cycle_anchor`; `route_order` is a supervisor's fixed position in the day's route.
-    visit_days: str = Field(default="", max_length=20, regex=r"^([1-7](,[1-7])*)?$")
+    visit_days: str = Field(default="", max_length=20)
     cycle_weeks: int = Field(default=1, ge=1, le=8)
-    cycle_anchor: str = Field(default="2026-01-05", max_length=10, regex=r"^\d{4}-\d{2}-\d{2}$")
+    cycle_anchor: str = Field(default="2026-01-05", max_length=10)
     route_order: int | None = Field(default=None, ge=0)
+
+
+VISIT_DAYS = re.compile(r"^([1-7](,[1-7])*)?$")
+ANCHOR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _check_cycle(visit_days: str | None, anchor: str | None) -> None:
+    if visit_days is not None and not VISIT_DAYS.match(visit_days):
+        raise ValueError("visit_days lists ISO weekdays 1–7, e.g. '1,4'")
+    if anchor is not None and not ANCHOR.match(anchor):
+        raise ValueError("cycle_anchor is a date, e.g. '2026-01-05'")
 
 
 class Store(StoreBase, table=True):
@@ -55,6 +67,11 @@ class StoreCreate(StoreBase):
     def _known_channel(cls, value: str) -> str:
         return Channel(value).value
 
+    @model_validator(mode="after")
+    def _cycle(self) -> StoreCreate:
+        _check_cycle(self.visit_days, self.cycle_anchor)
+        return self
+
 
 class StoreUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=120)
@@ -64,15 +81,20 @@ class StoreUpdate(SQLModel):
     lng: float | None = Field(default=None, ge=-180, le=180)
     geofence_m: int | None = Field(default=None, ge=10, le=5000)
     rep_id: str | None = Field(default=None, max_length=36)
-    visit_days: str | None = Field(default=None, max_length=20, regex=r"^([1-7](,[1-7])*)?$")
+    visit_days: str | None = Field(default=None, max_length=20)
     cycle_weeks: int | None = Field(default=None, ge=1, le=8)
-    cycle_anchor: str | None = Field(default=None, max_length=10, regex=r"^\d{4}-\d{2}-\d{2}$")
+    cycle_anchor: str | None = Field(default=None, max_length=10)
     route_order: int | None = Field(default=None, ge=0)
 
     @field_validator("channel")
     @classmethod
     def _known_channel(cls, value: str | None) -> str | None:
         return None if value is None else Channel(value).value
+
+    @model_validator(mode="after")
+    def _cycle(self) -> StoreUpdate:
+        _check_cycle(self.visit_days, self.cycle_anchor)
+        return self
 
 
 class StorePublic(StoreBase):

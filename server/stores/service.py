@@ -10,7 +10,7 @@ from server.accounts.models import Role
 from server.accounts.service import Actor, require_role
 from server.audit import service as audit
 from server.db import utcnow
-from server.errors import Conflict, InvalidInput, NotFound
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.replication.publish import publish_stores
 from server.stores import csvio
 from server.stores import repository as repo
@@ -61,10 +61,16 @@ def create_store(session: Session, actor: Actor, data: StoreCreate) -> Store:
     return store
 
 
+# What a supervisor may change on their team's stores: the visit cycle and the route order.
+SUPERVISOR_FIELDS = frozenset({"visit_days", "cycle_weeks", "cycle_anchor", "route_order"})
+
+
 def update_store(session: Session, actor: Actor, store_id: str, data: StoreUpdate) -> Store:
-    require_role(actor, Role.admin)
+    require_role(actor, Role.admin, Role.supervisor)
     store = get_store(session, actor, store_id)
     values = data.model_dump(exclude_unset=True)
+    if actor.role is Role.supervisor and set(values) - SUPERVISOR_FIELDS:
+        raise Forbidden(f"A supervisor may change only {', '.join(sorted(SUPERVISOR_FIELDS))}.")
     _check_references(session, values)
     before = store.model_dump()
     for key, value in values.items():

@@ -72,11 +72,18 @@ def test_admin_edit_is_audited_with_device(app_client: TestClient, world: World,
     assert (entries[0].user_id, entries[0].device_id, entries[0].action) == (world.admin.id, "dev-123", "update")
 
 
-def test_reps_and_supervisors_cannot_edit_stores(app_client: TestClient, world: World) -> None:
+def test_reps_cannot_edit_stores_and_supervisors_only_the_visit_cycle(app_client: TestClient, world: World) -> None:
     store = world.east.stores[world.east.reps[0].username][0]
     for user in (world.east.reps[0], world.east.supervisor):
         sign_in(app_client, user.username)
         assert app_client.patch(f"/api/stores/{store.id}", json={"geofence_m": 10}).status_code == 403
+    sign_in(app_client, world.east.supervisor.username)
+    cycle = {"visit_days": "2,5", "cycle_weeks": 2, "route_order": 3}
+    response = app_client.patch(f"/api/stores/{store.id}", json=cycle)
+    assert response.status_code == 200 and {k: response.json()[k] for k in cycle} == cycle
+    assert app_client.patch(f"/api/stores/{store.id}", json={"visit_days": "8"}).status_code == 400
+    foreign = world.west.stores[world.west.reps[0].username][0]
+    assert app_client.patch(f"/api/stores/{foreign.id}", json=cycle).status_code == 404
 
 
 def test_store_validation_errors_are_clear(app_client: TestClient, world: World) -> None:
