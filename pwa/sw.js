@@ -34,6 +34,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   // Data goes through the app's own store and sync, never through this cache.
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/schema')) return;
+  if (url.pathname.startsWith('/admin/')) return; // the admin page is online-only, served as it is
   if (request.mode === 'navigate') {
     event.respondWith(caches.match('/', { cacheName: CACHE }).then((hit) => hit || fetch(request)));
     return;
