@@ -90,6 +90,15 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
     page.fill("[data-code-input=scans]", competitor["barcode"])
     page.click("[data-add-code=scans]")
     assert competitor["name_en"] in page.inner_text("[data-field=scans] .codes")
+    # A code the catalogue lacks: found by name instead (offline, on the phone's own catalogue).
+    page.fill("[data-code-input=scans]", "6999999999991")
+    page.click("[data-add-code=scans]")
+    page.click("[data-code='6999999999991'] [data-find]")
+    page.fill("[data-find-name]", competitor["name_en"].split()[0].lower())
+    page.click("[data-find-go]")
+    page.click(f"[data-pick$='|{competitor['id']}']")
+    assert page.locator("[data-field=scans] .codes li").count() == 2
+    assert "not in the catalogue" not in page.inner_text("[data-field=scans] .codes")
     page.click("[data-yesno=promotion_seen][data-value=false]")
     page.click("[data-complete]")
     page.wait_for_selector("[data-step=materials][data-state=current]")
@@ -139,6 +148,12 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
             assert image.format == "JPEG" and max(image.size) <= 1600
         scans = next(s for s in steps if s["step"] == "competitors")["answers"]["scans"]
         assert scans[0]["code"] == competitor["barcode"] and scans[0]["sku_id"] == competitor["id"]
+        assert scans[1] == {
+            "code": "6999999999991",
+            "sku_id": competitor["id"],
+            "name": competitor["name_en"],
+            "matched_by": "name",
+        }
 
     engine = create_engine(live_server.database_url)
     with Session(engine) as s:

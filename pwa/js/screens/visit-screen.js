@@ -3,6 +3,7 @@
 import { keepBlob } from '../blobs.js';
 import { get } from '../db.js';
 import { capture, closeCamera, openCamera } from '../camera.js';
+import { api } from '../api.js';
 import { distanceM, locate } from '../geo.js';
 import { esc, formatDistance, getLang, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
@@ -126,9 +127,14 @@ class VisitScreen extends HTMLElement {
           ${left && i.fields.code in left ? `<small data-remaining="${esc(i.fields.code)}" class="${left[i.fields.code] < 0 ? 'over' : ''}">${t('remaining', { n: left[i.fields.code] })}</small>` : ''}</label>`).join('')}</div>`);
       }
       case 'barcodes':
-        return wrap(`<ul class="codes">${(value || []).map((c) => `<li data-code="${esc(c.code)}">${esc(c.code)} ${c.name ? `· ${esc(c.name)}` : `· ${t('notInCatalogue')}`}</li>`).join('')}</ul>
+        return wrap(`<ul class="codes">${(value || []).map((c, i) => `<li data-code="${esc(c.code)}">${esc(c.code)} ${c.name ? `· ${esc(c.name)}`
+          : `· ${t('notInCatalogue')} <button type="button" class="link" data-find="${f.key}|${i}">${t('findByName')}</button>`}
+          ${this.finding === `${f.key}|${i}` ? `<div class="row"><input type="text" data-find-name placeholder="${t('productName')}">
+            <button type="button" data-find-go="${f.key}|${i}">${t('search')}</button></div>
+            <div class="choices">${(this.choices || []).map((c) => `<button type="button" data-pick="${f.key}|${i}|${esc(c.id)}">${esc(label(c))}${c.score ? ` · ${c.score}%` : ''}</button>`).join('')}</div>` : ''}</li>`).join('')}</ul>
           <div class="row"><input type="text" inputmode="numeric" data-code-input="${f.key}" placeholder="${t('typeCode')}">
-          <button type="button" data-add-code="${f.key}">${t('add')}</button></div>`);
+          <button type="button" data-add-code="${f.key}">${t('add')}</button>
+          ${'BarcodeDetector' in window ? `<button type="button" data-scan="${f.key}">${t('scan')}</button>` : ''}</div>`);
       case 'choice':
         return wrap(`<select data-choice="${f.key}"><option value="">—</option>${f.options.map((o) => `<option ${o === value ? 'selected' : ''}>${esc(o)}</option>`).join('')}</select>`);
       default:
@@ -176,11 +182,21 @@ class VisitScreen extends HTMLElement {
     if (d.addCode) {
       const input = this.querySelector(`[data-code-input="${d.addCode}"]`);
       const code = input.value.trim();
-      if (!code) return;
-      const match = list('competitor_sku').find((c) => c.fields.barcode === code);
-      this.draft[d.addCode] = [...(this.draft[d.addCode] || []), { code, sku_id: match?.id || null, name: match ? label(match.fields) : null }];
+      if (code) this.addCode(d.addCode, code);
+      return undefined;
+    }
+    if (d.find) { this.finding = d.find; this.choices = []; return this.render(); }
+    if (d.findGo) return this.findByName(d.findGo);
+    if (d.pick) {
+      const [key, index, skuId] = d.pick.split('|');
+      const sku = record('competitor_sku', skuId);
+      const entries = [...(this.draft[key] || [])];
+      entries[Number(index)] = { ...entries[Number(index)], sku_id: skuId, name: sku ? label(sku.fields) : skuId, matched_by: 'name' };
+      this.draft[key] = entries;
+      this.finding = null;
       return this.render();
     }
+    if (d.scan) return this.scan(d.scan);
     if (d.takePhoto) return this.startCamera(d.takePhoto);
     if ('shutter' in d) return this.shoot();
     if ('closeCamera' in d) { closeCamera(this.stream); this.querySelector('.camera').hidden = true; return undefined; }
@@ -189,6 +205,49 @@ class VisitScreen extends HTMLElement {
     if ('exceptSubmit' in d) return this.except();
     if ('checkout' in d) return this.checkout();
     return undefined;
+  }
+
+  addCode(key, code) {
+    const match = list('competitor_sku').find((c) => c.fields.barcode === code);
+    this.draft[key] = [...(this.draft[key] || []), { code, sku_id: match?.id || null, name: match ? label(match.fields) : null }];
+    this.render();
+  }
+
+  // A code the catalogue does not know: the closest names (rapidfuzz on the server; a plain
+  // substring search on the phone when offline), for the rep to choose.
+  async findByName(where) {
+    const [key, index] = where.split('|');
+    const name = this.querySelector('[data-find-name]').value.trim();
+    if (!name) return;
+    const code = this.draft[key][Number(index)].code;
+    try {
+      const found = await api(`/api/catalog/competitor-skus/match?code=${encodeURIComponent(code)}&name=${encodeURIComponent(name)}`);
+      this.choices = found.exact ? [found.exact] : found.suggestions;
+    } catch (e) {
+      const q = name.toLowerCase();
+      this.choices = list('competitor_sku').filter((c) => `${c.fields.name} ${c.fields.name_en}`.toLowerCase().includes(q))
+        .slice(0, 5).map((c) => ({ id: c.id, ...c.fields }));
+    }
+    this.render();
+    const input = this.querySelector('[data-find-name]');
+    if (input) input.value = name;
+  }
+
+  // The browser's own barcode reader, where it has one (Android Chrome): point the camera at the code.
+  async scan(key) {
+    const box = this.querySelector('.camera');
+    box.hidden = false;
+    const video = box.querySelector('video');
+    try { this.stream = await openCamera(video); } catch (e) { box.hidden = true; alert(t('noCamera')); return; }
+    const detector = new window.BarcodeDetector({ formats: ['ean_13', 'ean_8', 'upc_a', 'upc_e', 'code_128'] });
+    const started = Date.now();
+    while (!box.hidden && Date.now() - started < 20000) {
+      const codes = await detector.detect(video).catch(() => []);
+      if (codes.length) { closeCamera(this.stream); this.addCode(key, codes[0].rawValue); return; }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    closeCamera(this.stream);
+    box.hidden = true;
   }
 
   async arrive() {
