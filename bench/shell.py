@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright
 
 from server.pwa import shell_manifest
 from server.settings import Settings
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, start_server
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in_pwa, start_server
 
 
 def shell_bytes(base: str) -> tuple[int, int, list[tuple[str, int]]]:
@@ -60,11 +60,7 @@ def offline_start_times(base: str, user: str, runs: int, profile: Path) -> list[
 
         context = launch()
         page = context.pages[0] if context.pages else context.new_page()
-        page.goto("/")
-        page.fill("#u", user)
-        page.fill("#p", "fieldvisit")
-        page.click("button[type=submit]")
-        page.wait_for_selector("fv-route [data-route]")
+        sign_in_pwa(page, user)
         page.wait_for_function("navigator.serviceWorker.controller !== null")
         context.close()
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image, ImageDraw, ImageFilter
 from playwright.sync_api import sync_playwright
 
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, start_server
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in_pwa, start_server
 
 USER = "rep20"
 
@@ -72,11 +72,7 @@ def run_visit(browser, url: str, store: dict, wire: list[int], timings: list[flo
     )
     page = context.new_page()
     page.on("dialog", lambda d: d.dismiss())
-    page.goto("/")
-    page.fill("#u", USER)
-    page.fill("#p", "fieldvisit")
-    page.click("button[type=submit]")
-    page.wait_for_selector("fv-route")
+    sign_in_pwa(page, USER)
     page.wait_for_function("document.querySelector('[data-sync-summary]')?.textContent.includes('All synced')")
     cdp = context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})

@@ -75,3 +75,12 @@ def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> Liv
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
+
+
+def sign_in_pwa(page, username: str, password: str = "fieldvisit") -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the app's own form and wait for the home screen (today's route)."""
+    page.goto("/")
+    page.fill("#u", username)
+    page.fill("#p", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("fv-route [data-route]")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.livesupport import PHONE, LiveServer
+from tests.livesupport import PHONE, LiveServer, sign_in_pwa
 
 
 @pytest.fixture
@@ -31,10 +31,6 @@ def api_stores(live_server: LiveServer, username: str, password: str = "fieldvis
 
 
 def sign_in_page(page, username: str, password: str = "fieldvisit") -> None:  # type: ignore[no-untyped-def]
-    page.goto("/")
-    page.fill("#u", username)
-    page.fill("#p", password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("fv-route [data-route]")  # the home screen is today's route
+    sign_in_pwa(page, username, password)
     page.goto("/#/stores")
     page.wait_for_selector("fv-store-list li[data-store-id]")

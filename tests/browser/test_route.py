@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from sync import uuid7
-from tests.livesupport import PHONE, LiveServer
+from tests.livesupport import PHONE, LiveServer, sign_in_pwa
 from tests.synchelp import Phone
 
 pytestmark = pytest.mark.browser
@@ -113,10 +113,7 @@ def test_todays_route_in_order_and_a_finished_visit_is_done(browser, live_server
         )
         page = context.new_page()
         page.clock.set_fixed_time(datetime(2026, 11, 25, 10, 0) - timedelta(hours=8))  # 10:00 in Shanghai
-        page.goto("/")
-        page.fill("#u", "rep40")
-        page.fill("#p", "fieldvisit")
-        page.click("button[type=submit]")
+        sign_in_pwa(page, "rep40")
         page.wait_for_selector("fv-route li[data-route-store]")
         page.wait_for_function(
             f"document.querySelectorAll('[data-route-store]').length === {len(today)} && "

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from server.audit.models import AuditEntry
 from tests.browser.test_sync_offline import _wait_synced
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, sign_in_pwa
 
 pytestmark = pytest.mark.browser
 USER = "rep14"
@@ -62,11 +62,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
     page = context.new_page()
     page.set_default_timeout(20000)
     page.on("dialog", lambda d: d.dismiss())  # "retake?" → keep the photo
-    page.goto("/")
-    page.fill("#u", USER)
-    page.fill("#p", "fieldvisit")
-    page.click("button[type=submit]")
-    page.wait_for_selector("fv-route")
+    sign_in_pwa(page, USER)
     _wait_synced(page)
     page.wait_for_function("document.querySelector('fv-sync-status') && true")
 
