@@ -213,6 +213,7 @@ def run_pouchdb(work: Path, reps: int, ops: int, concurrency: int) -> dict | Non
         [str(prefix / "node_modules" / ".bin" / "pouchdb-server"), "--port", str(port), "--dir", str(data)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        cwd=work,  # it writes log.txt where it runs
     )
     try:
         for _ in range(100):
