@@ -19,7 +19,7 @@ from server.errors import NotFound, PayloadTooLarge, Unprocessable
 from server.replication.collections import REGISTRY
 from server.replication.models import BlobMeta, SyncRecord
 from server.replication.policy import ServerScope, can_see
-from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, _state
+from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, _state, audience_clause
 from server.settings import Settings
 from sync import CONFLICT, DiskBlobStore, Principal, Registry, parse_batch, pull, push, upgrade_batch
 from sync.engine import record_payload
@@ -63,10 +63,12 @@ def pull_page(settings: Settings, actor: Actor, cursor: int, limit: int) -> dict
 
 def open_conflicts(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Conflicts still waiting for a person, within the caller's scope."""
-    who = principal(actor)
-    rows = session.execute(select(RECORDS).where(RECORDS.c.collection == CONFLICT, RECORDS.c.deleted.is_(False)))
-    states = [_state(r) for r in rows]
-    return [record_payload(s) for s in states if s.fields.get("status") == "open" and can_see(who, CONFLICT, s.scope)]
+    query = select(RECORDS).where(RECORDS.c.collection == CONFLICT, RECORDS.c.deleted.is_(False))
+    scope = audience_clause(principal(actor), RECORDS)
+    if scope is not None:
+        query = query.where(scope)
+    states = [_state(r) for r in session.execute(query)]
+    return [record_payload(s) for s in states if s.fields.get("status") == "open"]
 
 
 def get_record(session: Session, actor: Actor, collection: str, record_id: str) -> dict[str, Any]:

@@ -242,16 +242,17 @@ class SqlSyncStore:
         return [ChangeRow(int(r.seq), r.collection, r.record_id) for r in rows]
 
 
-def audience_clause(who: Principal) -> Any:
-    """SQL twin of ``ServerScope.can_see``: which change rows a user's devices receive."""
+def audience_clause(who: Principal, table: Any = CHANGES) -> Any:
+    """SQL twin of ``ServerScope.can_see``: which change rows (or records) a user may see.
+    Both tables carry the same audience columns: public, rep_id, team_id, collection."""
     role = Role(who.role)
     if role is Role.admin:
         return None
-    clauses = [CHANGES.c.public.is_(True)]
+    clauses = [table.c.public.is_(True)]
     if role is Role.rep:
-        clauses.append(CHANGES.c.rep_id == who.user_id)
+        clauses.append(table.c.rep_id == who.user_id)
     elif role is Role.supervisor and who.team_id:
-        clauses.append(CHANGES.c.team_id == who.team_id)
+        clauses.append(table.c.team_id == who.team_id)
     elif role is Role.finance:
-        clauses.append(CHANGES.c.collection.in_(FINANCE_COLLECTIONS))
+        clauses.append(table.c.collection.in_(FINANCE_COLLECTIONS))
     return or_(*clauses)

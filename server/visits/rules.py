@@ -63,13 +63,22 @@ STALE_FIX_SECONDS = 300
 POOR_ACCURACY_M = 200
 
 
+# A template row never changes once saved (editing makes a new version, a new id), so parsed
+# templates can be kept for the life of the process instead of being read for every step.
+_TEMPLATES: dict[str, TemplateSpec] = {}
+
+
 def _template(session: Session, template_id: str) -> TemplateSpec | None:
-    row = session.get(VisitTemplate, template_id)
-    if row is None:
-        return None
-    return TemplateSpec.model_validate(
-        {"code": row.code, "name": row.name, "name_en": row.name_en, "channels": row.channels, "steps": row.steps}
-    )
+    spec = _TEMPLATES.get(template_id)
+    if spec is None:
+        row = session.get(VisitTemplate, template_id)
+        if row is None:
+            return None
+        spec = TemplateSpec.model_validate(
+            {"code": row.code, "name": row.name, "name_en": row.name_en, "channels": row.channels, "steps": row.steps}
+        )
+        _TEMPLATES[template_id] = spec
+    return spec
 
 
 def _visit(session: Session, visit_id: str, lookup: dict[tuple[str, str], RecordState | None]) -> RecordState | None:

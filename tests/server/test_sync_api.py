@@ -216,6 +216,12 @@ def test_concurrent_edits_of_a_protected_field_keep_both(app_client: TestClient,
     conflict = conflicts[0]
     assert conflict["fields"]["kept"] == "from A" and conflict["fields"]["other"] == "from B"
     assert conflict["fields"]["other_device_id"] == phone_b.device_id
+    # The team's supervisor sees it too; another team's does not.
+    sign_in(app_client, world.east.supervisor.username)
+    assert [c["id"] for c in app_client.get("/api/sync/conflicts").json()] == [conflict["id"]]
+    sign_in(app_client, world.west.supervisor.username)
+    assert app_client.get("/api/sync/conflicts").json() == []
+    sign_in(app_client, rep.username)
     # A person picks B's text: an edit on the current version that says which conflict it settles.
     settled = app_client.post(
         "/api/sync/push",
