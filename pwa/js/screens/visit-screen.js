@@ -1,7 +1,7 @@
 // A store visit: arrive (GPS fix, geofence), then the template's steps strictly in order — each
 // unlocks when the one before is done or excepted (特批, with a reason and a note) — then check out.
 import { keepBlob } from '../blobs.js';
-import { get } from '../db.js';
+import { get, getMeta, setMeta } from '../db.js';
 import { capture, closeCamera, openCamera } from '../camera.js';
 import { api } from '../api.js';
 import { distanceM, locate } from '../geo.js';
@@ -40,6 +40,30 @@ class VisitScreen extends HTMLElement {
     return visitsAt(this.store.id, localDay()).find((v) => v.fields.status === 'arrived');
   }
 
+  // The answers of the step in hand are kept on the phone as they are entered, so a reload, a
+  // call or a crash mid-step loses nothing.
+  draftKey() {
+    const visit = this.store && this.openVisit();
+    const template = visit && templateById(visit.fields.template_id);
+    const step = template && currentStep(template, stepsOf(visit.id));
+    return step ? `draft:${visit.id}:${step.key}` : null;
+  }
+
+  persistDraft() {
+    const key = this.draftKey();
+    if (key) setMeta(key, this.draft).catch(() => {});
+  }
+
+  restoreDraft() {
+    const key = this.draftKey();
+    if (!key || key === this.draftFor) return;
+    this.draftFor = key;
+    this.draft = {};
+    getMeta(key).then((saved) => {
+      if (saved && Object.keys(saved).length && this.draftFor === key && this.isConnected) { this.draft = saved; this.render(); }
+    }).catch(() => {});
+  }
+
   signature() {
     const visit = this.store && this.openVisit();
     if (!visit) return `none:${this.store ? visitsAt(this.store.id, localDay()).length : 0}`;
@@ -49,6 +73,7 @@ class VisitScreen extends HTMLElement {
 
   render() {
     this.seen = this.signature();
+    this.restoreDraft();
     const store = this.store;
     if (!store) { this.innerHTML = `${header(t('visit'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`; bindHeader(this); return; }
     const s = store.fields;
@@ -153,6 +178,7 @@ class VisitScreen extends HTMLElement {
     } else if (el.dataset.choice) this.draft[el.dataset.choice] = el.value || undefined;
     else if (el.dataset.text) this.draft[el.dataset.text] = el.value;
     else return;
+    this.persistDraft();
     this.refreshComplete();
   }
 
@@ -178,7 +204,7 @@ class VisitScreen extends HTMLElement {
     if (!el) return;
     const d = el.dataset;
     if ('arrive' in d) return this.arrive();
-    if (d.yesno) { this.draft[d.yesno] = d.value === 'true'; return this.render(); }
+    if (d.yesno) { this.draft[d.yesno] = d.value === 'true'; this.persistDraft(); return this.render(); }
     if (d.addCode) {
       const input = this.querySelector(`[data-code-input="${d.addCode}"]`);
       const code = input.value.trim();
@@ -194,6 +220,7 @@ class VisitScreen extends HTMLElement {
       entries[Number(index)] = { ...entries[Number(index)], sku_id: skuId, name: sku ? label(sku.fields) : skuId, matched_by: 'name' };
       this.draft[key] = entries;
       this.finding = null;
+      this.persistDraft();
       return this.render();
     }
     if (d.scan) return this.scan(d.scan);
@@ -210,6 +237,7 @@ class VisitScreen extends HTMLElement {
   addCode(key, code) {
     const match = list('competitor_sku').find((c) => c.fields.barcode === code);
     this.draft[key] = [...(this.draft[key] || []), { code, sku_id: match?.id || null, name: match ? label(match.fields) : null }];
+    this.persistDraft();
     this.render();
   }
 
@@ -283,6 +311,7 @@ class VisitScreen extends HTMLElement {
     const hash = await keepBlob(shot.blob);
     this.draft[this.photoField] = [...(this.draft[this.photoField] || []), hash];
     this.draft.__captures = { ...(this.draft.__captures || {}), [hash]: { at: new Date().toISOString(), width: shot.width, height: shot.height, brightness: shot.brightness, sharpness: shot.sharpness } };
+    this.persistDraft();
     this.render();
   }
 
@@ -292,6 +321,7 @@ class VisitScreen extends HTMLElement {
     const { __captures: captures, ...answers } = this.draft;
     const photos = step.fields.filter((f) => f.type === 'photos').flatMap((f) => answers[f.key] || []);
     if (captures) answers.captures = captures;
+    setMeta(this.draftKey(), null).catch(() => {});
     this.draft = {};
     await write('step.complete', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key, answers, photos,
       status: 'done', completed_at: new Date().toISOString() });
@@ -304,6 +334,7 @@ class VisitScreen extends HTMLElement {
     const visit = this.openVisit();
     const step = currentStep(templateById(visit.fields.template_id), stepsOf(visit.id));
     this.excepting = false;
+    setMeta(this.draftKey(), null).catch(() => {});
     this.draft = {};
     await write('step.except', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key,
       exception: { reason, note }, status: 'excepted' });
