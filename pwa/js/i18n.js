@@ -38,7 +38,7 @@ const STRINGS = {
     step_current: 'Now', step_locked: 'Locked', step_done: 'Done', step_excepted: 'Exception',
     reason_store_closed: 'Store closed', reason_owner_refused: 'Owner refused', reason_strategic_customer: 'Strategic customer',
     reason_no_stock_delivered: 'No stock delivered', reason_safety: 'Safety', reason_other: 'Other',
-    remaining: '{n} left this month', findByName: 'Find by name', productName: 'Product name', scan: 'Scan',
+    remaining: '{n} left this month', neverSynced: 'Not synced yet', findByName: 'Find by name', productName: 'Product name', scan: 'Scan',
   },
   zh: {
     app: 'Fieldvisit 巡店', signIn: '登录', username: '用户名', password: '密码', signingIn: '正在登录…',
@@ -72,7 +72,7 @@ const STRINGS = {
     tooDark: '照片太暗，重拍吗？', blurred: '照片模糊，重拍吗？', step_current: '当前', step_locked: '未解锁',
     step_done: '已完成', step_excepted: '特批', reason_store_closed: '门店关门', reason_owner_refused: '老板拒绝',
     reason_strategic_customer: '战略客户', reason_no_stock_delivered: '未到货', reason_safety: '安全原因', reason_other: '其他',
-    remaining: '本月剩余 {n}', findByName: '按名称查找', productName: '产品名称', scan: '扫码',
+    remaining: '本月剩余 {n}', neverSynced: '尚未同步', findByName: '按名称查找', productName: '产品名称', scan: '扫码',
   },
 };
 export const LANGS = [['zh', '中文'], ['en', 'English']];

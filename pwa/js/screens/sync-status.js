@@ -26,6 +26,7 @@ class SyncStatus extends HTMLElement {
     }
     if (s.error && s.error !== 'offline') return { cls: 'bad', text: t('syncError') };
     if (s.pending || s.blobs) return { cls: 'wait', text: t('waiting', { n: s.pending + s.blobs }) };
+    if (!s.lastSuccess) return { cls: 'wait', text: t('neverSynced') }; // not "all synced" before the first sync
     return { cls: 'ok', text: t('synced') };
   }
 
