@@ -76,7 +76,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
     assert page.locator("[data-step=materials] [data-complete]").count() == 0
 
     _photo(page, "shelf_photos")
-    page.locator("[data-qty=facings]").first.fill("4")
+    page.locator("[data-qty=facings][data-item=BEV-001]").fill("4")
     # A reload mid-step (offline) keeps what was entered: the photo and the facings.
     page.wait_for_function("""(async () => {
         const db = await import('/js/db.js');
@@ -85,7 +85,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
     })()""")
     page.reload()
     page.wait_for_selector("[data-step=display][data-state=current] [data-field=shelf_photos] .thumb")
-    assert page.locator("[data-qty=facings]").first.input_value() == "4"
+    assert page.locator("[data-qty=facings][data-item=BEV-001]").input_value() == "4"
     assert page.is_disabled("[data-complete]")  # yes/no answers still missing
     for key in ("cooler_clean", "own_only", "price_tags"):
         page.click(f"[data-yesno={key}][data-value=true]")

@@ -145,7 +145,9 @@ class VisitScreen extends HTMLElement {
         return wrap(`<input type="number" inputmode="decimal" data-number="${f.key}" value="${value ?? ''}">`);
       case 'facings':
       case 'materials': {
-        const items = f.type === 'facings' ? list('sku') : list('material');
+        // By code: the same order on every screen and after every reload.
+        const items = (f.type === 'facings' ? list('sku') : list('material'))
+          .sort((a, b) => a.fields.code.localeCompare(b.fields.code));
         const left = f.type === 'materials' ? remainingMaterials(localDay(), value) : null;
         return wrap(`<div class="grid">${items.map((i) => `<label class="qty">${esc(label(i.fields))}
           <input type="number" min="0" inputmode="numeric" data-qty="${f.key}" data-item="${esc(i.fields.code)}" value="${value?.[i.fields.code] ?? ''}">
