@@ -263,7 +263,7 @@ def _cycle(rng: random.Random, index: int, channel: Channel) -> dict[str, object
     """A believable visit cycle: one or two weekdays (Mon–Sat), restaurants often every other
     week; about 15–20 stores per rep per day."""
     days = {index % 6 + 1}
-    if rng.random() < 0.7:
+    if rng.random() < 0.9:
         days.add((index + 3) % 6 + 1)
     weeks = 2 if channel is Channel.restaurant and rng.random() < 0.3 else 1
     return {
