@@ -16,8 +16,11 @@ from server.stores.models import Store
 from sync import Collection, RecordState, Scope, merge
 
 
-def _publish(store: SqlSyncStore, collection: Collection, items: Iterable[tuple[str, dict[str, Any], Scope]]) -> int:
+def _publish(session: Session, collection: Collection, items: Iterable[tuple[str, dict[str, Any], Scope]]) -> int:
+    """Write the records whose values or scope changed, under the change-sequence lock."""
     items = list(items)
+    store = SqlSyncStore(session)
+    store.begin_write()
     existing = store.load(collection.name, [item_id for item_id, _, _ in items])
     written = 0
     for item_id, values, scope in items:
@@ -32,7 +35,16 @@ def _publish(store: SqlSyncStore, collection: Collection, items: Iterable[tuple[
             state.scope, state.version, state.deleted = scope, version, False
         store.save(state, current)
         written += 1
+    store.finish()
     return written
+
+
+def _public(session: Session, model: Any, collection: Collection) -> int:
+    """Every row of ``model`` to every phone, with the collection's fields."""
+    rows: list[Any] = list(session.exec(select(model)).all())
+    return _publish(
+        session, collection, ((r.id, {f: getattr(r, f) for f in collection.fields}, Scope(public=True)) for r in rows)
+    )
 
 
 def _store_values(s: Store) -> dict[str, Any]:
@@ -45,29 +57,17 @@ def publish_stores(session: Session, stores: Sequence[Store]) -> int:
         return 0
     rep_ids = {s.rep_id for s in stores if s.rep_id}
     teams = dict(session.exec(select(User.id, User.team_id).where(col(User.id).in_(rep_ids))).all()) if rep_ids else {}
-    sync_store = SqlSyncStore(session)
-    sync_store.begin_write()
-    written = _publish(
-        sync_store,
+    return _publish(
+        session,
         STORE,
         ((s.id, _store_values(s), Scope(s.rep_id, teams.get(s.rep_id) if s.rep_id else None, s.id)) for s in stores),
     )
-    sync_store.finish()
-    return written
 
 
 def publish_templates(session: Session) -> int:
     from server.visits.models import VisitTemplate
 
-    sync_store = SqlSyncStore(session)
-    sync_store.begin_write()
-    fields = tuple(TEMPLATE.fields)
-    rows: list[Any] = list(session.exec(select(VisitTemplate)).all())
-    written = _publish(
-        sync_store, TEMPLATE, ((r.id, {f: getattr(r, f) for f in fields}, Scope(public=True)) for r in rows)
-    )
-    sync_store.finish()
-    return written
+    return _public(session, VisitTemplate, TEMPLATE)
 
 
 def publish_allocations(session: Session) -> int:
@@ -77,10 +77,8 @@ def publish_allocations(session: Session) -> int:
     codes = dict(session.exec(select(Material.id, Material.code)).all())
     teams = dict(session.exec(select(User.id, User.team_id)).all())
     rows = list(session.exec(select(MaterialAllocation)))
-    sync_store = SqlSyncStore(session)
-    sync_store.begin_write()
-    written = _publish(
-        sync_store,
+    return _publish(
+        session,
         ALLOCATION,
         (
             (
@@ -91,20 +89,11 @@ def publish_allocations(session: Session) -> int:
             for a in rows
         ),
     )
-    sync_store.finish()
-    return written
 
 
 def publish_all(session: Session) -> int:
-    """Every store and catalogue entry (after seeding or a migration)."""
+    """Every store, catalogue entry, template and allocation (after seeding or a migration)."""
     written = publish_stores(session, list(session.exec(select(Store))))
-    sync_store = SqlSyncStore(session)
-    sync_store.begin_write()
     for model, name in ((Sku, "sku"), (CompetitorSku, "competitor_sku"), (Material, "material")):
-        fields = tuple(CATALOGS[name].fields)
-        rows: list[Any] = list(session.exec(select(model)).all())
-        written += _publish(
-            sync_store, CATALOGS[name], ((r.id, {f: getattr(r, f) for f in fields}, Scope(public=True)) for r in rows)
-        )
-    sync_store.finish()
+        written += _public(session, model, CATALOGS[name])
     return written + publish_templates(session) + publish_allocations(session)
