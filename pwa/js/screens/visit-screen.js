@@ -43,10 +43,15 @@ class VisitScreen extends HTMLElement {
   // The answers of the step in hand are kept on the phone as they are entered, so a reload, a
   // call or a crash mid-step loses nothing.
   draftKey() {
+    const { visit, step } = this.inHand();
+    return step ? `draft:${visit.id}:${step.key}` : null;
+  }
+
+  // The open visit and the step in hand (null when there is none).
+  inHand() {
     const visit = this.store && this.openVisit();
     const template = visit && templateById(visit.fields.template_id);
-    const step = template && currentStep(template, stepsOf(visit.id));
-    return step ? `draft:${visit.id}:${step.key}` : null;
+    return { visit, step: (template && currentStep(template, stepsOf(visit.id))) || null };
   }
 
   persistDraft() {
@@ -194,9 +199,7 @@ class VisitScreen extends HTMLElement {
   }
 
   refreshComplete() {
-    const visit = this.openVisit();
-    const template = visit && templateById(visit.fields.template_id);
-    const step = template && currentStep(template, stepsOf(visit.id));
+    const { step } = this.inHand();
     const button = this.querySelector('[data-complete]');
     if (step && button) button.disabled = missing(step, this.draft).length > 0;
   }
@@ -318,8 +321,7 @@ class VisitScreen extends HTMLElement {
   }
 
   async complete() {
-    const visit = this.openVisit();
-    const step = currentStep(templateById(visit.fields.template_id), stepsOf(visit.id));
+    const { visit, step } = this.inHand();
     const { __captures: captures, ...answers } = this.draft;
     const photos = step.fields.filter((f) => f.type === 'photos').flatMap((f) => answers[f.key] || []);
     if (captures) answers.captures = captures;
@@ -333,8 +335,7 @@ class VisitScreen extends HTMLElement {
     const reason = this.querySelector('[data-reason]').value;
     const note = this.querySelector('[data-except-note]').value.trim();
     if (!reason || !note) { alert(t('exceptionNeedsReason')); return; }
-    const visit = this.openVisit();
-    const step = currentStep(templateById(visit.fields.template_id), stepsOf(visit.id));
+    const { visit, step } = this.inHand();
     this.excepting = false;
     setMeta(this.draftKey(), null).catch(() => {});
     this.draft = {};
