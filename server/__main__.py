@@ -130,12 +130,45 @@ def _cmd_compact(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import time
+
+    from server.db import migrate
+    from server.dictation import service as _dictation  # noqa: F401  (registers the transcription job)
+    from server.jobs.worker import Worker, run_pending
+    from server.settings import get_settings
+
+    settings = get_settings()
+    migrate(settings)
+    if args.once:
+        print(f"ran {run_pending(settings)} jobs")
+        return 0
+    worker = Worker(settings)
+    worker.start()
+    print("job worker running; Ctrl-C stops it", file=sys.stderr)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        worker.stop()
+    return 0
+
+
+def _cmd_speech_models(args: argparse.Namespace) -> int:
+    from server.settings import get_settings
+    from speech.__main__ import main as speech_main
+
+    target = get_settings().resolved_speech_models_dir()
+    extra = ["--base-url", args.base_url] if args.base_url else []
+    return speech_main(["download", *args.langs, "--dir", str(target), *extra])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldvisit",
         description="Fieldvisit server. Settings come from FIELDVISIT_* environment variables "
         "(FIELDVISIT_DATABASE_URL, FIELDVISIT_DATA_DIR, FIELDVISIT_SECRET_KEY, FIELDVISIT_COOKIE_SECURE, "
-        "FIELDVISIT_SPEECH_MODEL_EN, FIELDVISIT_SPEECH_MODEL_ZH).",
+        "FIELDVISIT_SPEECH_MODELS_DIR, FIELDVISIT_JOBS_EMBEDDED).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -170,6 +203,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep deletions this many days, longer than any phone stays offline (default 90)",
     )
     comp.set_defaults(func=_cmd_compact)
+
+    work = sub.add_parser(
+        "worker",
+        help="run durable jobs (transcription, OCR) beside servers started with FIELDVISIT_JOBS_EMBEDDED=false",
+    )
+    work.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")
+    work.set_defaults(func=_cmd_worker)
+
+    models = sub.add_parser(
+        "speech-models",
+        help="download, verify and install the small Vosk models into FIELDVISIT_SPEECH_MODELS_DIR",
+        description="Fetch vosk-model-small-en-us-0.15 (en) and vosk-model-small-cn-0.22 (zh) from the Vosk "
+        "model page, verify and unpack them into <data_dir>/models/speech/<lang> (or FIELDVISIT_SPEECH_MODELS_DIR).",
+    )
+    models.add_argument("langs", nargs="*", default=["en", "zh"], help="languages (default: en zh)")
+    models.add_argument("--base-url", help="a mirror holding the same archives")
+    models.set_defaults(func=_cmd_speech_models)
     return parser
 
 

@@ -17,7 +17,10 @@ from server.accounts.controller import AuthController, MeController
 from server.catalog.controller import CatalogController
 from server.db import migrate
 from server.deps import provide_actor, provide_db
+from server.dictation import service as _dictation  # noqa: F401  (registers the transcription job)
+from server.dictation.controller import SpeechController, live_dictation
 from server.errors import EXCEPTION_HANDLERS
+from server.jobs.worker import Worker
 from server.pwa import pwa_router
 from server.replication.controller import BlobController, SyncController
 from server.settings import Settings, get_settings
@@ -49,6 +52,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     settings = settings or get_settings()
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    workers: list[Worker] = []
 
     async def _startup() -> None:
         # Sync handlers wait on the database; the loop's default pool (cores + 4) is too small for that.
@@ -58,6 +62,15 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             )
         if run_migrations:
             await asyncio.to_thread(migrate, settings)
+        if settings.jobs_embedded:
+            worker = Worker(settings)
+            worker.start()
+            workers.append(worker)
+
+    async def _shutdown() -> None:
+        for worker in workers:
+            await asyncio.to_thread(worker.stop)
+        workers.clear()
 
     return Litestar(
         route_handlers=[
@@ -70,6 +83,8 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             SyncController,
             BlobController,
             TemplateController,
+            SpeechController,
+            live_dictation,
             *pwa_router(settings.pwa_dir),
         ],
         dependencies={
@@ -79,6 +94,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[_startup],
+        on_shutdown=[_shutdown],
         after_request=_add_security_headers,
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
         request_max_body_size=settings.max_json_bytes,

@@ -8,7 +8,8 @@
     ├── Conflict       409 conflict
     ├── PayloadTooLarge 413 too_large
     ├── Unprocessable  422 (e.g. not_an_image, truncated_image, image_too_large)
-    └── TooManyRequests 429 rate_limited (carries retry_after seconds)
+    ├── TooManyRequests 429 rate_limited (carries retry_after seconds)
+    └── ServiceUnavailable 503 (e.g. model_missing: a speech model is not installed)
 
 Every 4xx answer has the same shape: ``{"status_code", "code", "detail", "extra"?}``;
 ``code`` is stable for the PWA to translate, ``detail`` is English for people and logs.
@@ -78,6 +79,15 @@ class Unprocessable(DomainError):
 class TooManyRequests(DomainError):
     status_code = 429
     code = "rate_limited"
+
+    def __init__(self, detail: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(detail, code=code, extra={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(DomainError):
+    status_code = 503
+    code = "unavailable"
 
     def __init__(self, detail: str, *, retry_after: int, code: str | None = None) -> None:
         super().__init__(detail, code=code, extra={"retry_after": retry_after})

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from server.accounts.models import AuthSession, LoginFailure, Region, Team, User
 from server.audit.models import AuditEntry
 from server.catalog.models import CompetitorSku, Material, MaterialAllocation, Sku
+from server.jobs.models import Job
 from server.replication.models import BlobMeta, SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.stores.models import Store
 from server.visits.models import VisitTemplate
@@ -16,6 +17,7 @@ __all__ = [
     "AuthSession",
     "BlobMeta",
     "CompetitorSku",
+    "Job",
     "LoginFailure",
     "Material",
     "MaterialAllocation",

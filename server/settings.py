@@ -55,12 +55,18 @@ class Settings(BaseSettings):
     max_photo_bytes: int = Field(
         default=10_000_000, description="Largest photo accepted (the app sends them at most 1600 px, ~300 KB)."
     )
-    speech_model_en: Path | None = Field(
-        default=None, description="Vosk model folder for English (e.g. vosk-model-small-en-us-0.15)."
+    speech_models_dir: Path | None = Field(
+        default=None,
+        description="Vosk models, one sub-folder per language code (en, zh). Empty means <data_dir>/models/speech; "
+        "`fieldvisit speech-models en zh` downloads the small published models there.",
     )
-    speech_model_zh: Path | None = Field(
-        default=None, description="Vosk model folder for Mandarin (e.g. vosk-model-small-cn-0.22)."
+    speech_max_seconds: float = Field(default=300.0, description="Longest voice note transcribed, in seconds.")
+    jobs_embedded: bool = Field(
+        default=True,
+        description="Run the durable job worker (OCR, transcription) inside the web server. Set false when "
+        "`fieldvisit worker` processes run beside it.",
     )
+    jobs_poll_seconds: float = Field(default=2.0, description="How often an idle job worker looks for work.")
     pwa_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "pwa",
         description="Folder of the progressive web app's static files.",
@@ -70,6 +76,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'fieldvisit.db').resolve()}"
+
+    def resolved_speech_models_dir(self) -> Path:
+        return self.speech_models_dir or self.data_dir / "models" / "speech"
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

@@ -20,6 +20,7 @@ from server.app import create_app
 from server.db import dispose_engines, get_engine, migrate
 from server.models import metadata
 from server.settings import Settings
+from tests.audiohelp import model_root
 from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, LiveServer, start_server
 
 PASSWORD = "correct-horse"
@@ -58,7 +59,15 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     root = tmp_path_factory.mktemp("fieldvisit")
     url = _test_database_url(root)
     fresh_database(url)
-    s = Settings(data_dir=root / "data", database_url=url, secret_key="test-secret")
+    # Jobs run when a test says so (worker.run_pending), not in a thread behind its back. The real
+    # Korean Vosk model stands in as "ko" (the published en/zh models cannot be fetched here).
+    s = Settings(
+        data_dir=root / "data",
+        database_url=url,
+        secret_key="test-secret",
+        jobs_embedded=False,
+        speech_models_dir=model_root(root / "models", "ko"),
+    )
     migrate(s)
     yield s
     dispose_engines()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from server.dictation.rules import OP_TYPES as RECORDING_OPS
+from server.dictation.rules import RECORDING
 from server.visits.rules import OP_TYPES as VISIT_OPS
 from server.visits.rules import STEP, VISIT
 from sync import CONFLICT_COLLECTION, Collection, Field, OpType, Policy, Registry
@@ -69,6 +71,7 @@ def build_registry() -> Registry:
         OpType("note.delete", "note", "delete"),
     )
     registry.add(CONFLICT_COLLECTION)
+    registry.add(RECORDING, *RECORDING_OPS)
     registry.add(VISIT, *(t for t in VISIT_OPS if t.collection == "visit"))
     registry.add(STEP, *(t for t in VISIT_OPS if t.collection == "step"))
     registry.add(TEMPLATE)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from server.accounts.models import Role, User
+from server.dictation import rules as dictation_rules
 from server.replication.store import FINANCE_COLLECTIONS
 from server.stores.models import Store
 from server.visits import rules as visit_rules
@@ -24,6 +25,8 @@ Derive = Callable[
 DERIVES: dict[str, Derive] = {}
 CHECKS.update({"visit": visit_rules.check_visit, "step": visit_rules.check_step})
 DERIVES["visit"] = visit_rules.derive_visit
+CHECKS["recording"] = dictation_rules.check_recording
+DERIVES["recording"] = dictation_rules.derive_recording
 
 
 def can_see(who: Principal, collection: str, scope: Scope) -> bool:

@@ -3,7 +3,7 @@ and a store that moves to another rep leaves the old rep's phone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -37,6 +37,27 @@ def _publish(session: Session, collection: Collection, items: Iterable[tuple[str
         written += 1
     store.finish()
     return written
+
+
+def server_update(
+    session: Session, collection: Collection, record_id: str, compute: Callable[[RecordState], dict[str, Any] | None]
+) -> RecordState | None:
+    """Change server-side fields of one synced record (a transcript appended to a note, a review
+    decision), computed from its current state under the change-sequence lock; phones pull it like
+    any change. Returns the new state, or None when the record is missing or deleted."""
+    store = SqlSyncStore(session)
+    store.begin_write()
+    current = store.load(collection.name, [record_id]).get(record_id)
+    if current is None or current.deleted:
+        return None
+    values = compute(current)
+    if not values:
+        return current
+    outcome = merge.server_write(collection, current, values, store.next_version())
+    if outcome.changed:
+        store.save(outcome.state, current)
+        store.finish()
+    return outcome.state
 
 
 def _public(session: Session, model: Any, collection: Collection) -> int:

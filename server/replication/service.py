@@ -16,6 +16,8 @@ from server.accounts.models import Role, User
 from server.accounts.service import Actor
 from server.db import get_engine, session_scope
 from server.errors import NotFound, PayloadTooLarge, Unprocessable
+from server.jobs import service as jobs
+from server.jobs.worker import poke
 from server.replication.collections import REGISTRY
 from server.replication.models import BlobMeta, SyncRecord
 from server.replication.policy import ServerScope, can_see
@@ -118,6 +120,9 @@ def blob_append(
                         sha256=sha256, size=status.received, content_type=content_type[:100], uploaded_by=actor.user.id
                     )
                 )
+            woken = jobs.wake(session, sha256)
+        if woken:
+            poke()
     return {"sha256": sha256, "state": status.state, "received": status.received}
 
 

@@ -33,7 +33,9 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
-@pytest.mark.parametrize("command", ["", "serve", "migrate", "seed-demo", "create-user"])
+@pytest.mark.parametrize(
+    "command", ["", "serve", "migrate", "seed-demo", "create-user", "compact", "worker", "speech-models"]
+)
 def test_every_command_has_help(command: str) -> None:
     result = _cli(*([command] if command else []), "--help")
     assert result.returncode == 0
@@ -45,7 +47,7 @@ def test_every_command_has_help(command: str) -> None:
 
 def test_schema_matches_the_models(settings: Settings) -> None:
     migrate(settings)  # idempotent: a second run changes nothing
-    assert current_revision(settings) == "0004"
+    assert current_revision(settings) == "0005"
     with get_engine(settings).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == [], f"models and migrations disagree; write a migration: {diff}"

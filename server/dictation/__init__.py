@@ -1,0 +1,1 @@
+"""Voice notes: live dictation over a WebSocket, and recordings made offline transcribed as durable jobs."""

@@ -1,0 +1,71 @@
+"""Recordings as synced records. A phone creates one when the rep dictates offline; the server
+transcribes it once both the record and the audio blob have arrived, appends the text to the note
+and fills the recording's server-owned fields (status, transcript, error)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlmodel import Session
+
+from server.jobs.service import enqueue
+from server.replication.store import SqlSyncStore
+from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
+from sync.blobs import SHA256_RE
+
+TRANSCRIBE = "transcribe"
+RECORDING = Collection(
+    "recording",
+    {
+        "note_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
+        "store_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
+        "blob": Field(Policy.IMMUTABLE, "str", required=True, nullable=False, max_length=64),
+        "mime": Field(Policy.IMMUTABLE, "str", max_length=100),
+        "lang": Field(Policy.IMMUTABLE, "str", required=True, nullable=False, max_length=8),
+        "seconds": Field(Policy.IMMUTABLE, "number"),
+        "recorded_at": Field(Policy.IMMUTABLE, "str", max_length=40),
+        "status": Field(Policy.SERVER),  # queued → done | failed
+        "transcript": Field(Policy.SERVER),
+        "error": Field(Policy.SERVER),
+        "transcribed_at": Field(Policy.SERVER),
+    },
+)
+OP_TYPES = (OpType("recording.create", "recording", "create"), OpType("recording.delete", "recording", "delete"))
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
+
+
+def check_recording(
+    session: Session,
+    who: Principal,
+    op_type: OpType,
+    op: Operation,
+    current: RecordState | None,
+    lookup: dict[tuple[str, str], RecordState | None],
+) -> None:
+    if op_type.action != "create":
+        return
+    if not SHA256_RE.match(str(op.fields.get("blob", ""))):
+        raise OpRejected("bad_blob", "a recording names its audio by SHA-256 (64 lowercase hex digits)")
+    if not LANG_RE.match(str(op.fields.get("lang", ""))):
+        raise OpRejected("bad_lang", "a recording's language is a code such as en or zh")
+    note_id = str(op.fields["note_id"])
+    note = lookup.get(("note", note_id))
+    if note is None:
+        note = SqlSyncStore(session).load("note", [note_id]).get(note_id)
+    if note is None or note.deleted or note.fields.get("store_id") != op.fields.get("store_id"):
+        raise OpRejected("no_note", "the recording's note does not exist at this store")
+
+
+def derive_recording(
+    session: Session,
+    who: Principal,
+    op_type: OpType,
+    state: RecordState,
+    lookup: dict[tuple[str, str], RecordState | None],
+) -> dict[str, Any] | None:
+    """A new recording queues its transcription in the same transaction as the record itself."""
+    if op_type.action != "create":
+        return None
+    enqueue(session, TRANSCRIBE, state.id, {"recording_id": state.id})
+    return {"status": "queued"}

@@ -1,0 +1,131 @@
+"""Transcription: the durable job for recordings uploaded from phones, one-off uploads while online,
+and the live dictation session behind the WebSocket."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from server.db import session_scope, utcnow
+from server.dictation.rules import RECORDING, TRANSCRIBE
+from server.errors import ServiceUnavailable, Unprocessable
+from server.jobs.service import HANDLERS, Claimed, Retry
+from server.replication.collections import NOTE
+from server.replication.publish import server_update
+from server.replication.service import _writer_lock, blob_store
+from server.replication.store import SqlSyncStore
+from server.settings import Settings
+from speech import (
+    AudioError,
+    ModelError,
+    ModelStore,
+    SpeechError,
+    StreamRecognizer,
+    Transcript,
+    append_text,
+    transcribe,
+)
+
+log = logging.getLogger("fieldvisit.dictation")
+KNOWN_LANGUAGES = ("en", "zh")
+
+
+def models(settings: Settings) -> ModelStore:
+    return ModelStore(settings.resolved_speech_models_dir())
+
+
+def languages(settings: Settings) -> dict[str, Any]:
+    store = models(settings)
+    installed = store.available()
+    codes = sorted(set(KNOWN_LANGUAGES) | set(installed))
+    return {
+        "languages": [{"code": c, "installed": c in installed, "loaded": store.is_loaded(c)} for c in codes],
+        "models_dir": str(store.root),
+    }
+
+
+def model_or_503(settings: Settings, lang: str) -> Any:
+    try:
+        return models(settings).get(lang)
+    except ModelError as exc:
+        raise ServiceUnavailable(exc.detail, code=exc.code, retry_after=300) from None
+
+
+def transcribe_upload(settings: Settings, lang: str, data: bytes) -> dict[str, Any]:
+    """Transcribe a recording sent in the request (online, no sync involved)."""
+    model_or_503(settings, lang)
+    try:
+        return transcribe(data, models(settings), lang, max_seconds=settings.speech_max_seconds).as_dict()
+    except ModelError as exc:
+        raise ServiceUnavailable(exc.detail, code=exc.code, retry_after=300) from None
+    except SpeechError as exc:
+        raise Unprocessable(exc.detail, code=exc.code) from None
+
+
+# -- the durable job ----------------------------------------------------------------------------
+
+
+def _record_outcome(
+    settings: Settings, recording_id: str, values: dict[str, Any], note: tuple[str, str] | None
+) -> None:
+    """The recording's status and, when there is text, the note's text, in one transaction: a job
+    that dies in between and runs again never appends twice."""
+    with _writer_lock(settings), session_scope(settings) as session:
+        if note is not None:
+            note_id, text = note
+            server_update(session, NOTE, note_id, lambda s: {"text": append_text(s.fields.get("text"), text)})
+        server_update(session, RECORDING, recording_id, lambda s: values)
+
+
+def run_transcription(settings: Settings, job: Claimed) -> dict[str, Any] | None:
+    recording_id = job.payload["recording_id"]
+    with session_scope(settings) as session:
+        rec = SqlSyncStore(session).load(RECORDING.name, [recording_id]).get(recording_id)
+    if rec is None or rec.deleted or rec.fields.get("status") in {"done", "failed"}:
+        return {"skipped": "gone or already transcribed"}
+    sha, lang = rec.fields["blob"], rec.fields["lang"]
+    path = blob_store(settings).path(sha)
+    if path is None:
+        raise Retry("waiting for the recording to be uploaded", timedelta(minutes=2), waits_for=sha)
+    try:
+        result: Transcript = transcribe(path, models(settings), lang, max_seconds=settings.speech_max_seconds)
+    except ModelError as exc:
+        # Say so on the phone, and try again: installing the model later resumes the queue.
+        _record_outcome(settings, recording_id, {"error": exc.detail}, None)
+        raise Retry(exc.detail, timedelta(minutes=5)) from None
+    except AudioError as exc:
+        _record_outcome(settings, recording_id, {"status": "failed", "error": exc.detail}, None)
+        return {"error": exc.code}
+    now = utcnow().isoformat()
+    values = {"status": "done", "transcript": result.text, "error": None, "transcribed_at": now}
+    _record_outcome(settings, recording_id, values, (rec.fields["note_id"], result.text) if result.text else None)
+    log.info("transcribed %s: %.1f s of audio in %.2f s", recording_id, result.audio_seconds, result.processing_seconds)
+    return {"chars": len(result.text), "audio_seconds": round(result.audio_seconds, 2)}
+
+
+HANDLERS[TRANSCRIBE] = run_transcription
+
+
+# -- live dictation -----------------------------------------------------------------------------
+
+
+class LiveSession:
+    """One dictation over the WebSocket: PCM in, partial and final text out, within a time limit."""
+
+    def __init__(self, settings: Settings, lang: str, model: Any) -> None:
+        self.stream = StreamRecognizer(model, lang)
+        self.limit_bytes = int(settings.speech_max_seconds * 32_000)
+        self.received = 0
+
+    def feed(self, pcm: bytes) -> list[dict[str, Any]]:
+        self.received += len(pcm)
+        if self.received > self.limit_bytes:
+            raise AudioError("The dictation passed the time limit; it was stopped.")
+        return [{"type": e.kind, "text": e.text} for e in self.stream.feed(pcm)]
+
+    def finish(self) -> list[dict[str, Any]]:
+        events, transcript = self.stream.finish()
+        out = [{"type": e.kind, "text": e.text} for e in events]
+        out.append({"type": "done", **transcript.as_dict()})
+        return out
