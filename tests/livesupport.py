@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.audiohelp import model_root
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("FIELDVISIT_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling hosts this machine cannot reach.
@@ -56,6 +58,8 @@ def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> Liv
         "FIELDVISIT_DATA_DIR": str(data_dir),
         "FIELDVISIT_DATABASE_URL": database_url,
         "FIELDVISIT_SECRET_KEY": "live-test",
+        # the real Korean Vosk model stands in for the en and zh models, which cannot be fetched here
+        "FIELDVISIT_SPEECH_MODELS_DIR": str(model_root(data_dir.parent / "models", "en", "zh")),
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"

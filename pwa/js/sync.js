@@ -5,7 +5,7 @@
 import { api, ApiError, OfflineError } from './api.js';
 import { pendingBlobs, uploadBlob } from './blobs.js';
 import { count, getMeta, req, setMeta, transact } from './db.js';
-import { actionOf, applyOp, cache, onWrite, patchSync, sessionEnded, state } from './state.js';
+import { actionOf, applyOp, cache, list, onWrite, patchSync, sessionEnded, state } from './state.js';
 
 const PUSH_BATCH = 200;
 const PULL_PAGE = 1000;
@@ -205,6 +205,7 @@ export function syncNow() {
       const at = new Date().toISOString();
       await setMeta('last_sync', at);
       patchSync({ lastSuccess: at, phase: 'idle' });
+      awaitTranscripts();
       return true;
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) { sessionEnded(); return false; }
@@ -216,6 +217,14 @@ export function syncNow() {
     }
   })();
   return running;
+}
+
+// Recordings uploaded a moment ago are being transcribed on the server: look again soon, for a while.
+let transcriptPolls = 0;
+function awaitTranscripts() {
+  const waiting = list('recording').some((r) => !r.pending && r.fields.status === 'queued' && !r.fields.error);
+  transcriptPolls = waiting ? transcriptPolls + 1 : 0;
+  if (waiting && transcriptPolls <= 40) setTimeout(() => syncNow(), 3000);
 }
 
 let debounce = null;

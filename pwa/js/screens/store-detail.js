@@ -5,6 +5,7 @@ import { esc, formatDistance, formatTime, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { list, record, state, subscribe, write } from '../state.js';
 import { bindHeader, header, updateNet } from './header.js';
+import { attachRecording, bindMic, loadPlayers, micHtml, recordingsHtml } from '../dictate.js';
 
 function notesFor(storeId) {
   return list('note').filter((n) => n.fields.store_id === storeId)
@@ -63,6 +64,7 @@ class StoreDetail extends HTMLElement {
         <h3>${t('notes')}</h3>
         <form data-new-note>
           <textarea name="note" rows="3" placeholder="${esc(t('notePlaceholder'))}" aria-label="${esc(t('notes'))}"></textarea>
+          ${micHtml()}
           <button type="submit" class="primary" data-add-note>${t('addNote')}</button>
         </form>
         <ul class="note-list" data-notes></ul>
@@ -78,6 +80,13 @@ class StoreDetail extends HTMLElement {
       this.renderNotes();
     });
     this.querySelector('[data-notes]').addEventListener('click', (e) => this.onNoteClick(e));
+    const form = this.querySelector('[data-new-note]');
+    // Offline, a dictation becomes a note of its own (with whatever was typed), transcribed after sync.
+    bindMic(form.querySelector('[data-mic-row]'), form.note, async (rec) => {
+      await attachRecording({ noteId: uuid7(), storeId: id, create: true, text: form.note.value.trim() }, rec);
+      form.note.value = '';
+      this.renderNotes();
+    });
     this.renderNotes();
   }
 
@@ -86,6 +95,7 @@ class StoreDetail extends HTMLElement {
     if (!ul) return;
     const notes = notesFor(this.getAttribute('store-id'));
     ul.innerHTML = notes.length ? notes.map((n) => this.noteHtml(n)).join('') : `<li class="empty">${t('noNotes')}</li>`;
+    loadPlayers(ul);
   }
 
   noteHtml(n) {
@@ -93,7 +103,7 @@ class StoreDetail extends HTMLElement {
     const editing = this.editing === n.id;
     const status = n.pending ? `<span class="chip wait" data-note-pending>${t('notSynced')}</span>` : '';
     const body = editing
-      ? `<textarea name="edit" rows="3">${esc(n.fields.text)}</textarea>
+      ? `<textarea name="edit" rows="3">${esc(n.fields.text)}</textarea>${micHtml()}
          <div class="row"><button type="button" class="primary" data-save>${t('save')}</button>
          <button type="button" data-cancel>${t('cancel')}</button></div>`
       : `<p class="note-text" data-text>${esc(n.fields.text)}</p>
@@ -107,7 +117,7 @@ class StoreDetail extends HTMLElement {
           <p data-other>${esc(c.fields.other)}</p>
           <button type="button" data-choose="other">${t('useThis')}</button></div>
       </div>`).join('');
-    return `<li data-note-id="${esc(n.id)}">${body}${conflictHtml}</li>`;
+    return `<li data-note-id="${esc(n.id)}">${body}${recordingsHtml(n.id)}${conflictHtml}</li>`;
   }
 
   async onNoteClick(e) {
@@ -115,7 +125,15 @@ class StoreDetail extends HTMLElement {
     if (!li) return;
     const id = li.dataset.noteId;
     const note = record('note', id);
-    if (e.target.closest('[data-edit]')) { this.editing = id; this.renderNotes(); li.querySelector('textarea')?.focus(); return; }
+    if (e.target.closest('[data-edit]')) {
+      this.editing = id; this.renderNotes();
+      const item = this.querySelector(`[data-note-id="${id}"]`);
+      bindMic(item.querySelector('[data-mic-row]'), item.querySelector('textarea'), async (rec) => {
+        await attachRecording({ noteId: id, storeId: note.fields.store_id, create: false }, rec);
+      });
+      item.querySelector('textarea')?.focus();
+      return;
+    }
     if (e.target.closest('[data-cancel]')) { this.editing = null; this.renderNotes(); return; }
     const base = { text: note.server?.versions?.text || 0 };
     if (e.target.closest('[data-save]')) {

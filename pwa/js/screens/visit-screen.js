@@ -13,6 +13,7 @@ import {
   EXCEPTION_REASONS, currentStep, missing, remainingMaterials, stepsOf, templateById, templateFor, visitsAt,
 } from '../visits.js';
 import { bindHeader, header, updateNet } from './header.js';
+import { attachRecording, bindMic, micHtml } from '../dictate.js';
 
 const label = (o, key = 'name') => (getLang() === 'en' && o[`${key}_en`]) || o[key];
 
@@ -24,7 +25,7 @@ class VisitScreen extends HTMLElement {
     this.unsubscribe = subscribe(() => {
       updateNet(this);
       const seen = this.signature();
-      if (!this.busy && seen !== this.seen) this.render();
+      if (!this.busy && seen !== this.seen && !this.querySelector('[data-mic].on')) this.render();
     });
     this.addEventListener('click', (e) => this.onClick(e));
     this.addEventListener('change', (e) => this.onChange(e));
@@ -33,6 +34,15 @@ class VisitScreen extends HTMLElement {
   }
 
   disconnectedCallback() { this.unsubscribe?.(); closeCamera(this.stream); }
+
+  // Live dictation fills the field; offline, the recording is kept as a voice note on the store.
+  bindMics(storeId) {
+    for (const row of this.querySelectorAll('[data-mic-row]')) {
+      const area = row.previousElementSibling;
+      if (area?.tagName !== 'TEXTAREA') continue;
+      bindMic(row, area, (rec) => attachRecording({ noteId: uuid7(), storeId, create: true, text: '' }, rec));
+    }
+  }
 
   get store() { return record('store', this.getAttribute('store-id')); }
 
@@ -104,6 +114,7 @@ class VisitScreen extends HTMLElement {
       <div class="camera" hidden><video playsinline muted></video><div class="row">
         <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`;
     bindHeader(this);
+    this.bindMics(store.id);
     this.showThumbs();
     performance.mark('fv:visit-render');
   }
@@ -129,7 +140,7 @@ class VisitScreen extends HTMLElement {
     const exception = this.excepting ? `<div class="exception">
         <label>${t('reason')}</label><select data-reason><option value="">—</option>
         ${EXCEPTION_REASONS.map((r) => `<option value="${r}">${t(`reason_${r}`)}</option>`).join('')}</select>
-        <label>${t('exceptionNote')}</label><textarea data-except-note rows="2"></textarea>
+        <label>${t('exceptionNote')}</label><textarea data-except-note rows="2"></textarea>${micHtml()}
         <button type="button" class="primary" data-except-submit>${t('submitException')}</button></div>` : '';
     return `<li class="step current" data-step="${step.key}" data-state="current">${title}${fields}
       <div class="row"><button type="button" class="primary" data-complete ${gaps.length ? 'disabled' : ''}>${t('completeStep')}</button>
@@ -170,7 +181,7 @@ class VisitScreen extends HTMLElement {
       case 'choice':
         return wrap(`<select data-choice="${f.key}"><option value="">—</option>${f.options.map((o) => `<option ${o === value ? 'selected' : ''}>${esc(o)}</option>`).join('')}</select>`);
       default:
-        return wrap(`<textarea data-text="${f.key}" rows="2">${esc(value || '')}</textarea>`);
+        return wrap(`<textarea data-text="${f.key}" rows="2">${esc(value || '')}</textarea>${micHtml()}`);
     }
   }
 

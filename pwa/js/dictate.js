@@ -1,0 +1,97 @@
+// The microphone button under every note field. Online, text appears as the rep speaks and is
+// added to what is typed; offline (or when the server cannot listen), the recording is kept on the
+// phone and handed to `onRecorded`, which attaches it to a note to be transcribed after sync.
+import { keepBlob } from './blobs.js';
+import { esc, t } from './i18n.js';
+import { uuid7 } from './ids.js';
+import { record } from './recorder.js';
+import { get } from './db.js';
+import { list, write } from './state.js';
+
+function appendText(area, text) {
+  if (!text) return;
+  const cur = area.value.replace(/\s+$/, '');
+  area.value = cur ? `${cur}${/[\u3000-\u9fff]$/.test(cur) && /^[\u3000-\u9fff]/.test(text) ? '' : ' '}${text}` : text;
+  area.dispatchEvent(new Event('input', { bubbles: true }));
+  area.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+export function micHtml() {
+  const lang = document.documentElement.lang?.startsWith('zh') ? 'zh' : 'en';
+  return `<div class="row mic-row" data-mic-row>
+    <button type="button" class="mic" data-mic aria-label="${esc(t('dictate'))}">🎤 ${t('dictate')}</button>
+    <select data-mic-lang aria-label="${esc(t('language'))}"><option value="zh" ${lang === 'zh' ? 'selected' : ''}>中文</option>
+      <option value="en" ${lang === 'en' ? 'selected' : ''}>EN</option></select>
+    <span class="mic-state" data-mic-state aria-live="polite"></span></div>`;
+}
+
+// Wire the mic row that follows `area` (rendered with micHtml()).
+export function bindMic(row, area, onRecorded) {
+  const button = row.querySelector('[data-mic]');
+  const status = row.querySelector('[data-mic-state]');
+  let session = null;
+  button.addEventListener('click', async () => {
+    if (!session) {
+      button.disabled = true;
+      try {
+        session = await record({ lang: row.querySelector('[data-mic-lang]').value, live: {
+          partial: (text) => { status.textContent = text; status.dataset.partial = text; },
+          final: (text) => { appendText(area, text); status.textContent = ''; },
+          error: (e) => { status.textContent = e.detail; },
+        } });
+      } catch (e) {
+        status.textContent = t('micDenied');
+        button.disabled = false;
+        return;
+      }
+      button.disabled = false;
+      button.classList.add('on');
+      button.textContent = `■ ${t('stopDictation')}`;
+      status.textContent = session.live ? t('listening') : t('recordingOffline');
+      return;
+    }
+    const current = session; session = null;
+    button.disabled = true;
+    const lang = row.querySelector('[data-mic-lang]').value;
+    const result = await current.stop();
+    button.disabled = false; button.classList.remove('on');
+    button.textContent = `🎤 ${t('dictate')}`;
+    if (result.text != null) { status.textContent = ''; return; } // live: the text is in the field
+    if (!result.blob.size) { status.textContent = t('nothingRecorded'); return; }
+    const sha = await keepBlob(result.blob);
+    await onRecorded({ sha, mime: result.blob.type, seconds: Math.round(result.seconds * 10) / 10, lang });
+    status.textContent = t('willTranscribe');
+  });
+}
+
+// A recording made offline becomes a record of the note (created now if `noteId` is new).
+export async function attachRecording({ noteId, storeId, create, text }, rec) {
+  const id = uuid7();
+  if (create) {
+    await write('note.create', noteId, { store_id: storeId, text: text || '', lang: rec.lang, recordings: [id] });
+  } else {
+    await write('note.edit', noteId, { recordings: { add: [id] } });
+  }
+  await write('recording.create', id, { note_id: noteId, store_id: storeId, blob: rec.sha, mime: rec.mime,
+    lang: rec.lang, seconds: rec.seconds, recorded_at: new Date().toISOString() });
+}
+
+export function recordingsHtml(noteId) {
+  return list('recording').filter((r) => r.fields.note_id === noteId).map((r) => {
+    const f = r.fields;
+    const stateText = f.status === 'done' ? t('transcribed') : f.status === 'failed' ? `${t('transcribeFailed')}: ${f.error || ''}`
+      : r.pending || !f.status ? t('willTranscribe') : f.error ? f.error : t('transcribing');
+    return `<div class="recording" data-recording-id="${esc(r.id)}" data-status="${esc(f.status || 'local')}">
+      <audio controls preload="none" data-blob="${esc(f.blob)}"></audio>
+      <span class="chip ${f.status === 'done' ? 'ok' : f.status === 'failed' ? 'bad' : 'wait'}" data-recording-state>${esc(stateText)}</span></div>`;
+  }).join('');
+}
+
+// Point each player at the phone's copy, or at the server's when the phone has none.
+export async function loadPlayers(root) {
+  for (const el of root.querySelectorAll('audio[data-blob]')) {
+    if (el.src) continue;
+    const row = await get('blobs', el.dataset.blob).catch(() => null);
+    el.src = row ? URL.createObjectURL(row.blob) : `/api/blobs/${el.dataset.blob}`;
+  }
+}
