@@ -17,7 +17,7 @@ from server.dictation import service
 from server.dictation.rules import LANG_RE
 from server.errors import DomainError, InvalidInput
 from server.settings import Settings
-from speech import SpeechError
+from speech import SAMPLE_RATE, SpeechError
 
 # WebSocket close codes (4000-4999 are the application's): the PWA shows the reason.
 CLOSE_NOT_SIGNED_IN = 4401
@@ -80,7 +80,7 @@ async def live_dictation(socket: WebSocket, settings: AppSettings, lang: FromQue
     except SpeechError as exc:
         return await refuse(CLOSE_UNAVAILABLE, exc.code, exc.detail)
     session = service.LiveSession(settings, lang, model)
-    await socket.send_json({"type": "ready", "sample_rate": 16_000, "lang": lang})
+    await socket.send_json({"type": "ready", "sample_rate": SAMPLE_RATE, "lang": lang})
     try:
         while True:
             message = await socket.receive()

@@ -17,6 +17,7 @@ from server.replication.service import _writer_lock, blob_store
 from server.replication.store import SqlSyncStore
 from server.settings import Settings
 from speech import (
+    BYTES_PER_SECOND,
     AudioError,
     ModelError,
     ModelStore,
@@ -45,16 +46,9 @@ def languages(settings: Settings) -> dict[str, Any]:
     }
 
 
-def model_or_503(settings: Settings, lang: str) -> Any:
-    try:
-        return models(settings).get(lang)
-    except ModelError as exc:
-        raise ServiceUnavailable(exc.detail, code=exc.code, retry_after=300) from None
-
-
 def transcribe_upload(settings: Settings, lang: str, data: bytes) -> dict[str, Any]:
-    """Transcribe a recording sent in the request (online, no sync involved)."""
-    model_or_503(settings, lang)
+    """Transcribe a recording sent in the request (online, no sync involved). ``transcribe`` asks
+    for the model before it decodes, so a missing model is the first thing said."""
     try:
         return transcribe(data, models(settings), lang, max_seconds=settings.speech_max_seconds).as_dict()
     except ModelError as exc:
@@ -115,7 +109,7 @@ class LiveSession:
 
     def __init__(self, settings: Settings, lang: str, model: Any) -> None:
         self.stream = StreamRecognizer(model, lang)
-        self.limit_bytes = int(settings.speech_max_seconds * 32_000)
+        self.limit_bytes = int(settings.speech_max_seconds * BYTES_PER_SECOND)
         self.received = 0
 
     def feed(self, pcm: bytes) -> list[dict[str, Any]]:

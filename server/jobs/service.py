@@ -107,10 +107,3 @@ def fail(session: Session, job: Claimed, error: str, *, retry: Retry | None = No
     else:
         values.update(status="queued", run_after=utcnow() + timedelta(seconds=10 * 2**job.attempts))
     session.execute(update(Job).where(Job.id == job.id).values(**values))  # type: ignore[arg-type]
-
-
-def counts(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
-    rows = session.execute(select(Job.status, func.count()).group_by(Job.status)).all()  # type: ignore[call-overload]
-    return {status: n for status, n in rows}

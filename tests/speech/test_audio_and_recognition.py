@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from array import array
@@ -29,8 +30,6 @@ def _offset_and_snr(a: bytes, b: bytes) -> tuple[int, float]:
     best = max(range(-40, 41, 2), key=corr)
     signal = sum(p * p for p in x[mid])
     noise = sum((p - q) ** 2 for p, q in zip(x[mid], y[200 + best : 200 + best + n], strict=False)) or 1
-    import math
-
     return best, 10 * math.log10(signal / noise)
 
 
