@@ -6,7 +6,8 @@ Public API so far: ``check_image`` (safe decoding of untrusted photos), ``read_b
 
 from ocr.barcodes import Barcode, read_barcodes
 from ocr.errors import ImageError, ImageTooLarge, NotAnImage, OcrError, TruncatedImage
-from ocr.images import MAX_PIXELS, ImageInfo, check_image
+from ocr.images import MAX_PIXELS, ImageInfo, check_image, open_photo
+from ocr.receipt import Receipt, read_receipt
 
 __all__ = [
     "MAX_PIXELS",
@@ -16,7 +17,10 @@ __all__ = [
     "ImageTooLarge",
     "NotAnImage",
     "OcrError",
+    "Receipt",
     "TruncatedImage",
     "check_image",
+    "open_photo",
     "read_barcodes",
+    "read_receipt",
 ]

@@ -5,6 +5,7 @@ OcrError
     ├── NotAnImage           not an image format Pillow reads (or empty)
     ├── TruncatedImage       the file ends before the picture does
     └── ImageTooLarge        more pixels than a phone photo has (a decompression bomb)
+└── EngineError          tesseract is missing, lacks a language, failed or timed out
 """
 
 from __future__ import annotations
@@ -28,3 +29,9 @@ class TruncatedImage(ImageError):
 
 class ImageTooLarge(ImageError):
     code = "image_too_large"
+
+
+class EngineError(OcrError):
+    """Tesseract is missing, lacks a language, crashed or took too long."""
+
+    code = "ocr_engine_error"

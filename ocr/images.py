@@ -7,7 +7,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ocr.errors import ImageTooLarge, NotAnImage, TruncatedImage
 
@@ -46,3 +46,14 @@ def check_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
             except (OSError, SyntaxError, ValueError) as exc:
                 raise TruncatedImage(f"the image is damaged or cut short ({exc})") from None
             return ImageInfo(str(image.format), width, height)
+
+
+def open_photo(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """The photo upright (EXIF orientation applied), in RGB — after ``check_image`` has vetted it."""
+    check_image(data, max_pixels=max_pixels)
+    with Image.open(io.BytesIO(data)) as image:
+        try:
+            upright = ImageOps.exif_transpose(image)
+        except (OSError, ValueError, SyntaxError):  # a broken EXIF block: keep the pixels as stored
+            upright = image.copy()
+        return upright.convert("RGB")

@@ -1,0 +1,356 @@
+"""Receipts: photo in, merchant / date / total (plus tax and line items) out, each with a confidence.
+
+``parse_receipt(lines)`` is pure: it takes OCR'd lines (text and confidence) and picks the fields.
+``read_receipt(data)`` runs the whole pipeline — safe decode, EXIF orientation, crop, deskew,
+scale, binarize, tesseract (eng + chi_sim) — and times each stage.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from ocr.engine import Engine, Line, Tesseract
+from ocr.fields import amounts, parse_date
+from ocr.images import open_photo
+from ocr.preprocess import prepare_receipt
+
+LANGS = "chi_sim+eng"
+# Page segmentation: 4 (a column of lines of varying size) reads printed till rolls best; on
+# Chinese receipts it splits a label from its amount far to the right and then misreads the
+# label, so those are read again as one uniform block (6), which keeps the line together.
+PSM_FIRST, PSM_CHINESE = 4, 6
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    conf: float  # tesseract's mean word confidence, 0..1
+    height: float = 0.0  # median word height in pixels (the shop's name is printed larger)
+
+
+@dataclass(frozen=True)
+class Field:
+    value: str | None
+    confidence: float  # 0..1: how sure we are the value is right (0 when nothing was found)
+    line: str | None = None  # the OCR'd line it came from, for finance to see
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    amount: str
+
+
+@dataclass
+class Receipt:
+    merchant: Field
+    date: Field
+    total: Field
+    tax: Field
+    currency: str | None
+    items: list[Item] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    angle: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- total -----------------------------------------------------------------------------------
+
+# How strongly a line's words say "this is what was paid". Checked in order; the first match wins.
+_TOTAL_KEYS: list[tuple[re.Pattern[str], float]] = [
+    (re.compile(r"实收|实付|应付|应收|付款金额|支付金额"), 1.0),
+    (
+        re.compile(
+            r"^ROUND(ED|ING)\b|ROUND(ED|ING)?\s*(TOTAL|AMOUNT)|TOTAL\s*ROUND|NETT?\s*TOTAL|GRAND\s*TOTAL|AMOUNT\s*DUE|TOTAL\s*(AMOUNT\s*)?PAYABLE|TOTAL\s*DUE|TOTAL\s*AMOUNT"
+        ),
+        0.95,
+    ),
+    (
+        re.compile(
+            r"合\s*计|总\s*计|总\s*额|总\s*价|TOTAL\s*\(?RM\)?|TOTAL\s*[:;]?\s*(RM|\$|¥)?$|^TOTAL\b|TOTAL\s*INCL"
+        ),
+        0.85,
+    ),
+    (re.compile(r"TOTAL|TOTA1|T0TAL|TOTAI"), 0.6),
+    # what a card or e-wallet was charged is what was paid (cash is not: it is what was handed over)
+    (re.compile(r"微信|支付宝|银联|刷卡|WECHAT|ALIPAY|CREDIT\s*CARD|VISA|MASTER"), 0.5),
+]
+# Lines that carry the word but not the amount paid.
+_NOT_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|SUBTOTAL|TOTAL\s*(QTY|QUANTITY|ITEM|DISC|SAVING|TAX|GST|VAT|EXCL|POINT|WEIGHT|NO)|"
+    r"小\s*计|数\s*量|件数|优惠|折扣|找零|CHANGE|TENDER|CASH\b|税额|ROUNDING\s*ADJ|ADJUSTMENT"
+)
+_TAX = re.compile(r"\b(GST|SST|VAT|TAX)\b|税额|税金|增值税")
+_CURRENCY = [("RM", "MYR"), ("MYR", "MYR"), ("¥", "CNY"), ("￥", "CNY"), ("元", "CNY"), ("RMB", "CNY"), ("$", "USD")]
+
+
+def _strength(text: str) -> float:
+    upper = text.upper()
+    if _NOT_TOTAL.search(upper):
+        return 0.0
+    for pattern, weight in _TOTAL_KEYS:
+        if pattern.search(upper):
+            return weight
+    return 0.0
+
+
+def _find_total(lines: Sequence[TextLine]) -> tuple[Field, int | None]:
+    candidates: list[tuple[float, Decimal, int]] = []
+    for i, line in enumerate(lines):
+        weight = _strength(line.text)
+        if not weight:
+            continue
+        values = [a for a in amounts(line.text) if a > 0]
+        if not values and i + 1 < len(lines):  # the amount printed on the next line
+            values = [a for a in amounts(lines[i + 1].text) if a > 0]
+        if values:
+            candidates.append((weight, values[-1], i))
+    if not candidates:
+        tendered = _tendered_arithmetic(lines)
+        return tendered if tendered[0].value else _fallback_total(lines)
+    top = max(w for w, _, _ in candidates)
+    strongest = [c for c in candidates if c[0] >= top - 0.05]
+    # Several "total" lines (before and after rounding, the tax summary): the largest is the one
+    # paid — the summary's total excludes tax, and the cash tendered is not a total line.
+    weight, value, index = max(strongest, key=lambda c: (c[1], -c[2]))
+    paid = _cash_less_change(lines)
+    if paid is not None and paid != value:
+        # Cash tendered minus change is what was paid: trust it over a misread total line,
+        # when the receipt prints that amount somewhere (a total line or the tax summary).
+        matching = [c for c in candidates if c[1] == paid]
+        if matching:
+            weight, value, index = max(matching)
+        else:
+            printed = [i for i, line in enumerate(lines) if paid in amounts(line.text)]
+            if printed:
+                return Field(f"{paid:.2f}", round(0.7 * lines[printed[0]].conf, 2), lines[printed[0]].text), printed[0]
+    agree = sum(1 for line in lines if value in amounts(line.text))
+    confirmed = paid == value or agree > 1
+    confidence = weight * lines[index].conf * (1.0 if confirmed else 0.85)
+    return Field(f"{value:.2f}", round(min(confidence, 1.0), 2), lines[index].text), index
+
+
+_CASH = re.compile(r"\bCASH\b|TENDER|现金|收款|实收现金")
+_CHANGE = re.compile(r"CHANGE|找零|找赎")
+
+
+def _cash_less_change(lines: Sequence[TextLine]) -> Decimal | None:
+    cash = change = None
+    for line in lines:
+        upper = line.text.upper()
+        values = [a for a in amounts(line.text) if a >= 0]
+        if not values:
+            continue
+        if _CHANGE.search(upper) and change is None:
+            change = values[-1]
+        elif _CASH.search(upper) and cash is None:
+            cash = values[-1]
+    if cash is None or change is None or cash <= change:
+        return None
+    return cash - change
+
+
+def _tendered_arithmetic(lines: Sequence[TextLine]) -> tuple[Field, int | None]:
+    """Labels unreadable, amounts read: three lines in a row whose amounts are total, tendered
+    and change (tendered − change = total, tendered > total) give the total by arithmetic."""
+    read = [amounts(line.text) for line in lines]
+    last = [values[-1] if values else None for values in read]
+    for i in range(len(lines) - 2):
+        total, tendered, change = last[i], last[i + 1], last[i + 2]
+        if total and tendered and change is not None and tendered > total and tendered - change == total:
+            return Field(f"{total:.2f}", round(0.8 * lines[i].conf, 2), lines[i].text), i
+    return Field(None, 0.0), None
+
+
+def _fallback_total(lines: Sequence[TextLine]) -> tuple[Field, int | None]:
+    """No total line read: the amount that recurs most (totals repeat: total, tendered, summary)."""
+    seen: dict[Decimal, list[int]] = {}
+    for i, line in enumerate(lines):
+        for value in amounts(line.text):
+            if value > 0:
+                seen.setdefault(value, []).append(i)
+    repeated = [(len(ix), value, ix[0]) for value, ix in seen.items() if len(ix) > 1]
+    if not repeated:
+        return Field(None, 0.0), None
+    _, value, index = max(repeated)
+    return Field(f"{value:.2f}", 0.3, lines[index].text), index
+
+
+# --- date ------------------------------------------------------------------------------------
+
+_DATE_WORD = re.compile(r"DATE|日期|时间|TIME|开票")
+
+
+def _find_date(lines: Sequence[TextLine], dayfirst: bool) -> Field:
+    found = []
+    for i, line in enumerate(lines):
+        parsed = parse_date(line.text, dayfirst=dayfirst)
+        if parsed:
+            labelled = bool(_DATE_WORD.search(line.text.upper()))
+            found.append((labelled, -i, parsed, line))
+    if not found:
+        return Field(None, 0.0)
+    labelled, _, parsed, line = max(found, key=lambda f: (f[0], f[1]))
+    distinct = {f[2] for f in found}
+    confidence = line.conf * (1.0 if labelled or len(distinct) == 1 else 0.8)
+    return Field(parsed.isoformat(), round(confidence, 2), line.text)
+
+
+# --- merchant --------------------------------------------------------------------------------
+
+_COMPANY = re.compile(
+    r"SDN\.?\s*BHD|S/B\b|\bBHD\b|ENTERPRISE|TRADING|RESTAURANT|RESTORAN|\bMART\b|SUPERMARKET|HARDWARE|"
+    r"STATIONERY|BOOK|BAKER|CO\.|\bLTD\b|\bINC\b|\bSHOP\b|\bSTORE\b|有限公司|超市|便利店|商店|商行|商场|酒行|烟酒|门市|餐厅|饭店|店$"
+)
+_NOT_MERCHANT = re.compile(
+    r"\bTEL\b|PHONE|FAX|\bGST\b|\bSST\b|\bREG\b|INVOICE|RECEIPT|\bNO\s*[.:]|\bDATE\b|CASHIER|WWW|@|HTTP|"
+    r"JALAN|JLN|\bROAD\b|\bLOT\b|TAMAN|\d{5}|WELCOME|欢迎|电话|地址|发票|收据|小票|单号|日期|收银|路\d|号$"
+)
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+def _find_merchant(lines: Sequence[TextLine]) -> Field:
+    head = [(i, line) for i, line in enumerate(lines[:12])]
+    plausible = []
+    for i, line in head:
+        text = _strip_registration(line.text.strip(" .,:;-|'\"*~_"))
+        letters = _letters(text)
+        if letters < 3 or letters < 0.5 * len(text.replace(" ", "")) or line.conf < 0.45:
+            continue
+        if _NOT_MERCHANT.search(text.upper()):
+            continue
+        plausible.append((i, text, line))
+    if not plausible:
+        return Field(None, 0.0)
+    heights = sorted(line.height for line in lines if line.height)
+    typical = heights[len(heights) // 2] if heights else 0.0
+
+    def score(candidate: tuple[int, str, TextLine]) -> float:
+        i, text, line = candidate
+        named = 1.0 if _COMPANY.search(text.upper()) else 0.0
+        larger = min(line.height / typical, 2.0) - 1.0 if typical and line.height else 0.0
+        return named + 0.6 * larger - 0.06 * i + 0.3 * line.conf
+
+    i, text, line = max(plausible, key=score)
+    named = bool(_COMPANY.search(text.upper()))
+    return Field(text, round(line.conf * (1.0 if named else 0.7), 2), line.text)
+
+
+def _strip_registration(text: str) -> str:
+    """Drop a company registration number printed after the name: ``AEON CO. (M) BHD (126926-H)``."""
+    return re.sub(r"\s*[\(\[{]?\s*\d{4,}\s*[-\s]?\s*[A-Z0-9]?\s*[\)\]}]?\s*$", "", text).strip()
+
+
+# --- tax and items ---------------------------------------------------------------------------
+
+
+def _find_tax(lines: Sequence[TextLine], total_index: int | None) -> Field:
+    for line in lines[: total_index if total_index is not None else len(lines)][::-1]:
+        upper = line.text.upper()
+        if _TAX.search(upper) and not re.search(r"\bNO\b|REG|ID|%\s*$|SUMMARY|INCL", upper):
+            values = amounts(line.text)
+            if values:
+                return Field(f"{values[-1]:.2f}", round(line.conf * 0.8, 2), line.text)
+    return Field(None, 0.0)
+
+
+def _find_items(lines: Sequence[TextLine], merchant_index: int, total_index: int | None) -> list[Item]:
+    items = []
+    end = total_index if total_index is not None else len(lines)
+    for line in lines[merchant_index + 1 : end]:
+        values = amounts(line.text)
+        if not values or _strength(line.text) or _TAX.search(line.text.upper()) or _NOT_TOTAL.search(line.text.upper()):
+            continue
+        name = _AMOUNT_TAIL.sub("", line.text).strip(" :.-x×*")
+        if _letters(name) >= 2 and parse_date(line.text) is None:
+            items.append(Item(name, f"{values[-1]:.2f}"))
+    return items
+
+
+_AMOUNT_TAIL = re.compile(r"[\s\d.,:xX×*@RM¥￥元$-]+$")
+
+
+def parse_receipt(lines: Sequence[TextLine], *, dayfirst: bool = True) -> Receipt:
+    clean = [line for line in lines if line.text.strip()]
+    total, total_index = _find_total(clean)
+    merchant = _find_merchant(clean)
+    merchant_index = next((i for i, line in enumerate(clean) if line.text == merchant.line), -1)
+    joined = " ".join(line.text for line in clean).upper()
+    currency = next((code for mark, code in _CURRENCY if mark in joined), None)
+    if currency is None and re.search(r"[\u4e00-\u9fff]", joined):
+        currency = "CNY"
+    return Receipt(
+        merchant=merchant,
+        date=_find_date(clean, dayfirst),
+        total=total,
+        tax=_find_tax(clean, total_index),
+        currency=currency,
+        items=_find_items(clean, merchant_index, total_index),
+        lines=[line.text for line in clean],
+    )
+
+
+def _text_lines(lines: Sequence[Line]) -> list[TextLine]:
+    ordered = sorted(lines, key=lambda line: line.top)
+    return [TextLine(line.text, line.conf, line.height) for line in ordered]
+
+
+def han_share(lines: Sequence[TextLine]) -> float:
+    """The share of Chinese characters among the letters read."""
+    letters = [ch for line in lines for ch in line.text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff") / len(letters)
+
+
+def merge(first: Receipt, second: Receipt) -> Receipt:
+    """Two readings of one receipt: each field from the reading more confident of it."""
+
+    def pick(a: Field, b: Field) -> Field:
+        return a if a.value is not None and (b.value is None or a.confidence >= b.confidence) else b
+
+    return Receipt(
+        merchant=pick(first.merchant, second.merchant),
+        date=pick(first.date, second.date),
+        total=pick(first.total, second.total),
+        tax=pick(first.tax, second.tax),
+        currency=first.currency or second.currency,
+        items=first.items or second.items,
+        lines=first.lines,
+    )
+
+
+def read_receipt(data: bytes, *, engine: Engine | None = None, dayfirst: bool = True) -> Receipt:
+    """Read a receipt photo. Raises ``ImageError`` for bytes that are not a usable photo and
+    ``EngineError`` when tesseract fails; an unreadable receipt gives empty fields at confidence 0."""
+    engine = engine or Tesseract()
+    started = time.perf_counter()
+    photo = open_photo(data)
+    decoded = time.perf_counter()
+    prepared = prepare_receipt(photo)
+    prepped = time.perf_counter()
+    lines = _text_lines(engine.read(prepared.image, LANGS, PSM_FIRST))
+    receipt = parse_receipt(lines, dayfirst=dayfirst)
+    if han_share(lines) > 0.3:
+        again = parse_receipt(_text_lines(engine.read(prepared.image, LANGS, PSM_CHINESE)), dayfirst=dayfirst)
+        receipt = merge(again, receipt)
+    read = time.perf_counter()
+    done = read
+    receipt.angle = prepared.angle
+    receipt.timings = {
+        "decode": round(decoded - started, 3),
+        "prepare": round(prepped - decoded, 3),
+        "ocr_and_parse": round(read - prepped, 3),
+        "total": round(done - started, 3),
+    }
+    return receipt
