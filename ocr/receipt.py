@@ -207,7 +207,7 @@ def _find_date(lines: Sequence[TextLine], dayfirst: bool) -> Field:
 
 _COMPANY = re.compile(
     r"SDN\.?\s*BHD|S/B\b|\bBHD\b|ENTERPRISE|TRADING|RESTAURANT|RESTORAN|\bMART\b|SUPERMARKET|HARDWARE|"
-    r"STATIONERY|BOOK|BAKER|CO\.|\bLTD\b|\bINC\b|\bSHOP\b|\bSTORE\b|有限公司|超市|便利店|商店|商行|商场|酒行|烟酒|门市|餐厅|饭店|店$"
+    r"STATIONERY|BOOK|BAKER|CO\.|\bLTD\b|\bINC\b|\bSHOP\b|\bSTORE\b|有限公司|超市|便利店|商店|商行|商场|酒行|烟酒|名酒|酒坊|副食|广场|量贩|门市|餐厅|饭店|店$"
 )
 _NOT_MERCHANT = re.compile(
     r"\bTEL\b|PHONE|FAX|\bGST\b|\bSST\b|\bREG\b|INVOICE|RECEIPT|\bNO\s*[.:]|\bDATE\b|CASHIER|WWW|@|HTTP|"

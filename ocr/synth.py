@@ -188,7 +188,9 @@ class PhotoTruth:
 
 def storefront(rng: random.Random, name: str, *, view: float = 0.0, light: float = 1.0) -> Image.Image:
     """A storefront drawn from its name's seed: the same store looks the same from every
-    ``view`` (a sideways shift of the camera, 0..1) and ``light``; another store looks different."""
+    ``view`` (a sideways shift of the camera, 0..1) and ``light``; another store looks different.
+    Each photo also has its own distance, tilt, passers-by and goods in the window, as two
+    visits' photos of one shop do."""
     look = random.Random(name)
     w, h = 1280, 960
     scene = Image.new("RGB", (w * 2, h), (look.randint(120, 200), look.randint(160, 220), 235))
@@ -199,17 +201,22 @@ def storefront(rng: random.Random, name: str, *, view: float = 0.0, light: float
     sign = (look.randint(150, 230), look.randint(0, 60), look.randint(0, 60))
     draw.rectangle((300, 220, 1700, 380), fill=sign)
     draw.text((360, 240), name, font=font(110), fill=(255, 240, 200))
-    for i in range(look.randint(4, 8)):  # windows and shelves
+    for i in range(look.randint(4, 8)):  # windows, with what is on the shelves today
         x = 320 + i * 180
         draw.rectangle((x, 430, x + 140, 700), fill=(look.randint(20, 80), look.randint(40, 90), look.randint(60, 120)))
         for j in range(4):
-            draw.rectangle((x + 10, 450 + j * 60, x + 130, 480 + j * 60), fill=(look.randint(100, 255),) * 3)
+            draw.rectangle((x + 10, 450 + j * 60, x + 130, 480 + j * 60), fill=(rng.randint(60, 255),) * 3)
     draw.rectangle((1500, 430, 1640, 760), fill=(40, 30, 20))  # door
-    left = int(view * w)
-    photo = scene.crop((left, 0, left + w, h))
-    if rng.random() < 0.5:  # someone walking past
-        x = rng.randint(100, 1100)
-        ImageDraw.Draw(photo).ellipse((x, 520, x + 120, 900), fill=(rng.randint(0, 255), 40, 60))
+    for _ in range(rng.randint(1, 4)):  # passers-by, a scooter, boxes by the door
+        x, y = rng.randint(0, w * 2 - 200), rng.randint(450, 700)
+        colour = (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255))
+        draw.ellipse((x, y, x + rng.randint(80, 220), y + rng.randint(150, 420)), fill=colour)
+    zoom = rng.uniform(0.85, 1.0)
+    cw, ch = round(w * zoom), round(h * zoom)
+    left = int(view * w) + rng.randint(0, w - cw)
+    top = rng.randint(0, h - ch)
+    photo = scene.crop((left, top, left + cw, top + ch)).rotate(rng.uniform(-2, 2), resample=Image.Resampling.BILINEAR)
+    photo = photo.resize((w, h), Image.Resampling.BILINEAR)
     pixels = np.asarray(photo, dtype=np.float32) * light
     noise = np.random.default_rng(rng.randrange(2**32)).normal(0, 5, pixels.shape)
     return Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8))

@@ -1,0 +1,112 @@
+"""Parsing receipt fields from OCR'd lines: pure functions, no tesseract."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ocr.fields import amounts, normalise_amount, normalise_merchant, parse_date
+from ocr.receipt import TextLine, parse_receipt
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("日期:2026年1月5日 14:03", date(2026, 1, 5)),
+        ("2026-01-05", date(2026, 1, 5)),
+        ("Date: 05/01/2026 12:41", date(2026, 1, 5)),
+        ("18-10-17", date(2017, 10, 18)),
+        ("05 JAN 2017 12:41pm", date(2017, 1, 5)),
+        ("15/APR/2017", date(2017, 4, 15)),
+        ("13/25/2026", None),  # no such month either way round
+        ("O1-11-17 09:06", date(2017, 11, 1)),  # a letter O read for a zero
+        ("10-05-47", None),  # a year decades ahead is a misread, not a receipt's date
+        ("no date here 12345", None),
+    ],
+)
+def test_dates(text: str, expected: date | None) -> None:
+    assert parse_date(text, latest=date(2026, 12, 31)) == expected
+
+
+def test_month_first_when_asked() -> None:
+    assert parse_date("05/01/2026", dayfirst=False) == date(2026, 5, 1)
+    assert parse_date("25/01/2026", dayfirst=False) == date(2026, 1, 25)  # only one order is a date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("合计: ¥1,234.50", [Decimal("1234.50")]),
+        ("TOTAL RM 18.00", [Decimal("18.00")]),
+        ("Total Sales(incl GST 6%) RM 64 13", [Decimal("64.13")]),
+        ("微信支付 ; 1.358.00 元", [Decimal("1358.00")]),
+        ("Qty 2 10.00", [Decimal("10.00")]),
+        ("TEL 03-3271 9872", []),
+    ],
+)
+def test_amounts(text: str, expected: list[Decimal]) -> None:
+    assert amounts(text) == expected
+
+
+def test_normalising() -> None:
+    assert normalise_amount("RM 1,234.5") == "1234.50"
+    assert normalise_merchant("Segi Cash & Carry Sdn. Bhd.") == normalise_merchant("SEGI CASH & CARRY SDN BHD")
+
+
+def lines(*texts: str) -> list[TextLine]:
+    return [TextLine(t, 0.9, 40.0 if i == 0 else 24.0) for i, t in enumerate(texts)]
+
+
+def test_english_receipt_layout() -> None:
+    receipt = parse_receipt(
+        lines(
+            "TEO HENG STATIONERY & BOOKS (001451637-M)",
+            "NO. 53, JALAN BESAR, 45600 BATANG BERJUNTAI",
+            "TEL : 03-3271 9872",
+            "Receipt No.: CS1801/27037 Date: 23/01/2018",
+            "DOUBLE SIDED TAPE 6.60",
+            "SUB-TOTAL 16.98",
+            "GST 6% 1.02",
+            "ROUNDING ADJ 0.00",
+            "TOTAL : 18.00",
+            "CASH 20.00",
+            "CHANGE 2.00",
+            "GST SUMMARY TOTAL 16.98 1.02",
+        )
+    )
+    assert receipt.merchant.value == "TEO HENG STATIONERY & BOOKS"
+    assert receipt.date.value == "2018-01-23"
+    assert receipt.total.value == "18.00"
+    assert receipt.tax.value == "1.02"
+    assert receipt.total.confidence > 0.7  # the total agrees with cash less change
+
+
+def test_chinese_receipt_layout_prefers_amount_payable() -> None:
+    receipt = parse_receipt(
+        lines(
+            "红旗生活超市",
+            "地址:成都市锦江区春熙路12号",
+            "日期:2026年3月8日 20:09",
+            "清泉柠檬茶 x6 27.00",
+            "合计: ¥30.00",
+            "优惠: -3.00",
+            "应付: ¥27.00",
+            "支付宝: ¥27.00",
+        )
+    )
+    assert (receipt.merchant.value, receipt.date.value, receipt.total.value) == ("红旗生活超市", "2026-03-08", "27.00")
+    assert receipt.currency == "CNY"
+
+
+def test_labels_misread_total_by_arithmetic() -> None:
+    receipt = parse_receipt(lines("兴隆超市", "清泉凉茶 x2 7.60", "Ait: ¥11.10", "WE: ¥50.00", "HE: ¥38.90"))
+    assert receipt.total.value == "11.10"
+
+
+def test_nothing_found_is_empty_with_zero_confidence() -> None:
+    receipt = parse_receipt([])
+    assert receipt.merchant.value is None and receipt.merchant.confidence == 0
+    assert receipt.total.value is None and receipt.total.confidence == 0
+    assert receipt.date.value is None
