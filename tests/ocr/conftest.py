@@ -7,7 +7,7 @@ import pytest
 
 from ocr.synth import write_dataset
 
-SROIE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "sroie-sample"
+SROIE = Path(__file__).resolve().parent / "data" / "sroie"  # two real receipts, see its README
 
 
 @pytest.fixture(scope="session")
