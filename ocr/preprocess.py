@@ -19,7 +19,6 @@ class Prepared:
     image: Image.Image  # grey with flattened light, upright, cropped, scaled
     angle: float  # degrees the photo was rotated to straighten it
     scale: float
-    crop: tuple[int, int, int, int]  # the part of the upright photo kept, in its pixels
 
 
 def otsu(values: np.ndarray) -> float:
@@ -164,9 +163,6 @@ def prepare_receipt(photo: Image.Image) -> Prepared:
         outside = Image.fromarray((~paper_mask(np.asarray(small))).astype(np.uint8) * 255)
         gray.paste(255, (0, 0), outside.resize(gray.size, Image.Resampling.NEAREST))
         small, factor = _small(gray)
-        crop_origin = (left, top)
-    else:
-        crop_origin = (0, 0)
     # 2. the skew, measured on the print of the small copy
     ink = np.asarray(binarize(small)) == 0
     angle = skew_angle(ink)
@@ -196,6 +192,4 @@ def prepare_receipt(photo: Image.Image) -> Prepared:
         scale = 1.0
     # Tesseract binarizes by itself (Otsu); what it cannot do is undo shadows, so it gets grey
     # with the light flattened — measured better than our own threshold on the SROIE scans.
-    out = flatten(gray)
-    w, h = out.size
-    return Prepared(out, angle, scale, (crop_origin[0], crop_origin[1], crop_origin[0] + w, crop_origin[1] + h))
+    return Prepared(flatten(gray), angle, scale)

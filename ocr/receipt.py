@@ -345,12 +345,11 @@ def read_receipt(data: bytes, *, engine: Engine | None = None, dayfirst: bool = 
         again = parse_receipt(_text_lines(engine.read(prepared.image, LANGS, PSM_CHINESE)), dayfirst=dayfirst)
         receipt = merge(again, receipt)
     read = time.perf_counter()
-    done = read
     receipt.angle = prepared.angle
     receipt.timings = {
         "decode": round(decoded - started, 3),
         "prepare": round(prepped - decoded, 3),
         "ocr_and_parse": round(read - prepped, 3),
-        "total": round(done - started, 3),
+        "total": round(read - started, 3),
     }
     return receipt
