@@ -3,13 +3,11 @@ BarcodeDetector: the rep photographs the shelf label and the server reads the co
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import zxingcpp
-from PIL import Image, ImageOps
 
-from ocr.images import check_image
+from ocr.images import open_photo
 
 RETAIL = zxingcpp.barcode_formats_from_str("EAN-13,EAN-8,UPC-A,UPC-E,Code128")
 
@@ -22,9 +20,7 @@ class Barcode:
 
 def read_barcodes(data: bytes) -> list[Barcode]:
     """Every retail barcode zxing-cpp finds in the photo (``ImageError`` if it is not a photo)."""
-    check_image(data)
-    with Image.open(io.BytesIO(data)) as image:
-        rgb = ImageOps.exif_transpose(image).convert("RGB")
+    rgb = open_photo(data)
     found: dict[str, Barcode] = {}
     for result in zxingcpp.read_barcodes(rgb, formats=RETAIL, try_rotate=True, try_downscale=True):
         if result.valid and result.text:

@@ -95,10 +95,3 @@ class Tesseract:
             box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
             lines.setdefault(key, []).append(Word(text, conf / 100, box))
         return [Line(tuple(words)) for words in lines.values()]
-
-
-def available_languages() -> list[str]:
-    try:
-        return list(pytesseract.get_languages(config=""))
-    except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError):
-        return []

@@ -9,7 +9,6 @@ and Malaysia) unless only the other order is a real date. Amounts as ``¥1,234.5
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -50,12 +49,6 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _CONFUSABLE_DIGITS = str.maketrans(
     {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"}
 )
-
-
-@dataclass(frozen=True)
-class Found:
-    value: str
-    line: int  # index of the line it came from
 
 
 def _valid(y: int, m: int, d: int) -> date | None:

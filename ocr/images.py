@@ -23,8 +23,9 @@ class ImageInfo:
     height: int
 
 
-def check_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
-    """Raise an ``ImageError`` unless ``data`` is a complete photo of a sane size."""
+def _decode(data: bytes, max_pixels: int) -> Image.Image:
+    """The decoded image, or an ``ImageError``: format and size are checked before any pixel is
+    decoded (a decompression bomb costs nothing), then the whole picture is decoded once."""
     if not data:
         raise NotAnImage("the file is empty")
     with warnings.catch_warnings():
@@ -35,25 +36,32 @@ def check_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
             if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
                 raise ImageTooLarge(f"the image is too large to be a photo ({exc})") from None
             raise NotAnImage("the file is not an image (JPEG, PNG, WebP…)") from None
-        with image:
-            width, height = image.size
-            if image.format not in FORMATS:
-                raise NotAnImage(f"{image.format} is not a photo format")
-            if width * height > max_pixels:
-                raise ImageTooLarge(f"{width}×{height} is more pixels than a phone photo ({max_pixels:,} at most)")
-            try:
-                image.load()
-            except (OSError, SyntaxError, ValueError) as exc:
-                raise TruncatedImage(f"the image is damaged or cut short ({exc})") from None
-            return ImageInfo(str(image.format), width, height)
+        width, height = image.size
+        if image.format not in FORMATS:
+            image.close()
+            raise NotAnImage(f"{image.format} is not a photo format")
+        if width * height > max_pixels:
+            image.close()
+            raise ImageTooLarge(f"{width}×{height} is more pixels than a phone photo ({max_pixels:,} at most)")
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError) as exc:
+            image.close()
+            raise TruncatedImage(f"the image is damaged or cut short ({exc})") from None
+        return image
+
+
+def check_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> ImageInfo:
+    """Raise an ``ImageError`` unless ``data`` is a complete photo of a sane size."""
+    with _decode(data, max_pixels) as image:
+        return ImageInfo(str(image.format), image.width, image.height)
 
 
 def open_photo(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """The photo upright (EXIF orientation applied), in RGB — after ``check_image`` has vetted it."""
-    check_image(data, max_pixels=max_pixels)
-    with Image.open(io.BytesIO(data)) as image:
+    """The photo upright (EXIF orientation applied), in RGB, vetted like ``check_image``."""
+    with _decode(data, max_pixels) as image:
         try:
             upright = ImageOps.exif_transpose(image)
         except (OSError, ValueError, SyntaxError):  # a broken EXIF block: keep the pixels as stored
-            upright = image.copy()
+            upright = image
         return upright.convert("RGB")

@@ -2,8 +2,9 @@
 
 The hash is a DCT hash (pHash) of the picture above the watermark band — the part a recycled
 photo shares with its first use even when another watermark was burned over it. It survives
-re-compression, resizing and a crop of a few percent: compare with ``distance`` (bits that
-differ, of 64) and treat ``<= SAME_PHOTO_BITS`` as the same photo.
+re-compression, resizing and a crop of a few percent: ``closest(phashes(a), phashes(b))`` is the
+fewest bits (of 64) that differ, either photo possibly a crop of the other; ``<= SAME_PHOTO_BITS``
+is the same photo.
 """
 
 from __future__ import annotations
@@ -72,10 +73,6 @@ def closest(new: list[str], old: list[str]) -> int:
 def distance(a: str, b: str) -> int:
     """Bits that differ between two hashes."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
-def same_photo(a: str, b: str, *, bits: int = SAME_PHOTO_BITS) -> bool:
-    return distance(a, b) <= bits
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Making a receipt photo readable: crop to the paper and then to the print, straighten it,
-scale it so text lines are the height tesseract reads best, and binarize with the lighting
-flattened. Pure functions over Pillow images and numpy arrays."""
+scale it so text lines are the height tesseract reads best, and flatten the lighting (tesseract
+binarizes the result itself). Pure functions over Pillow images and numpy arrays."""
 
 from __future__ import annotations
 

@@ -81,8 +81,7 @@ def _printed_date(rng: random.Random, day: datetime) -> str:
 
 
 def _money(value: Decimal, rng: random.Random) -> str:
-    text = f"{value:,.2f}" if value >= 1000 and rng.random() < 0.7 else f"{value:.2f}"
-    return text
+    return f"{value:,.2f}" if value >= 1000 and rng.random() < 0.7 else f"{value:.2f}"
 
 
 def draw_receipt(rng: random.Random) -> tuple[Image.Image, ReceiptTruth]:

@@ -58,7 +58,7 @@ def parse_watermark(lines: list[str]) -> tuple[str | None, str | None, tuple[flo
     clock = None
     for line in lines:
         if parse_date(line, dayfirst=False) and _TIME.search(line):
-            clock = _TIME.search(line.split(" ", 1)[-1] if " " in line else line)
+            clock = _TIME.search(line.split(" ", 1)[-1])
             break
     clock = clock or _TIME.search(text)
     taken = None
@@ -87,20 +87,24 @@ def read_watermark(data: bytes, *, engine: Engine | None = None) -> Watermark:
     engine = engine or Tesseract()
     started = time.perf_counter()
     photo = open_photo(data)
-    best: tuple[int, float, list[str]] = (0, 0.0, [])
+    best: tuple[int, float, list[str], tuple[str | None, str | None, tuple[float, float] | None]]
+    best = (0, 0.0, [], (None, None, None))
     # Our band's lines are small (h/32); a watermark camera's clock is large (h/9): read the
     # strip in a few ways, stop at a complete reading, else keep the one that found the most.
     for height, psm in ATTEMPTS:
-        lines = engine.read(_bright_text(photo, BAND_SHARE, height), "chi_sim+eng", psm)
-        kept = [line.text for line in lines if line.conf >= 0.4 and line.text.strip()]
-        conf = sum(line.conf for line in lines if line.conf >= 0.4) / len(kept) if kept else 0.0
-        parsed = parse_watermark(kept)
+        kept = [
+            line
+            for line in engine.read(_bright_text(photo, BAND_SHARE, height), "chi_sim+eng", psm)
+            if line.conf >= 0.4
+        ]
+        conf = sum(line.conf for line in kept) / len(kept) if kept else 0.0
+        texts = [line.text for line in kept]
+        parsed = parse_watermark(texts)
         found = sum(x is not None for x in parsed[:2]) + (1 if parsed[0] and len(parsed[0]) > 10 else 0)
-        best = max(best, (found, conf, kept))
+        best = max(best, (found, conf, texts, parsed), key=lambda reading: reading[:2])
         if found == 3 and conf > 0.8:
             break
-    found, conf, texts = best
-    taken, place, gps = parse_watermark(texts)
+    found, conf, texts, (taken, place, gps) = best
     return Watermark(
         lines=texts,
         taken_at=taken,
