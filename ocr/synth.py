@@ -84,10 +84,13 @@ def _money(value: Decimal, rng: random.Random) -> str:
     return f"{value:,.2f}" if value >= 1000 and rng.random() < 0.7 else f"{value:.2f}"
 
 
-def draw_receipt(rng: random.Random) -> tuple[Image.Image, ReceiptTruth]:
-    """A receipt as printed (white paper, black print), before it is photographed."""
-    company = _shop(rng)
-    day = datetime(2026, 1, 1) + timedelta(days=rng.randrange(320), minutes=rng.randrange(8 * 60, 22 * 60))
+def draw_receipt(
+    rng: random.Random, *, company: str | None = None, day: datetime | None = None
+) -> tuple[Image.Image, ReceiptTruth]:
+    """A receipt as printed (white paper, black print), before it is photographed; a random shop
+    and day unless given."""
+    company = company or _shop(rng)
+    day = day or datetime(2026, 1, 1) + timedelta(days=rng.randrange(320), minutes=rng.randrange(8 * 60, 22 * 60))
     printed = _printed_date(rng, day)
     lines: list[tuple[str, str, int]] = []  # (left, right, size)
     body = 26

@@ -133,6 +133,7 @@ def _cmd_compact(args: argparse.Namespace) -> int:
 def _cmd_worker(args: argparse.Namespace) -> int:
     import time
 
+    from server.claims import service as _claims  # noqa: F401  (registers the claim-reading job)
     from server.db import migrate
     from server.dictation import service as _dictation  # noqa: F401  (registers the transcription job)
     from server.jobs.worker import Worker, run_pending

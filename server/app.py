@@ -15,6 +15,8 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from server.accounts.controller import AuthController, MeController
 from server.catalog.controller import CatalogController
+from server.claims import service as _claims  # noqa: F401  (registers the claim-reading job)
+from server.claims.controller import ClaimController, PromotionController
 from server.db import migrate
 from server.deps import provide_actor, provide_db
 from server.dictation import service as _dictation  # noqa: F401  (registers the transcription job)
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             BlobController,
             TemplateController,
             SpeechController,
+            PromotionController,
+            ClaimController,
             live_dictation,
             *pwa_router(settings.pwa_dir),
         ],

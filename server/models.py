@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from server.accounts.models import AuthSession, LoginFailure, Region, Team, User
 from server.audit.models import AuditEntry
 from server.catalog.models import CompetitorSku, Material, MaterialAllocation, Sku
+from server.claims.models import BudgetPool, ClaimReview, PhotoHash, Promotion
 from server.jobs.models import Job
 from server.replication.models import BlobMeta, SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.stores.models import Store
@@ -16,11 +17,15 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "BlobMeta",
+    "BudgetPool",
+    "ClaimReview",
     "CompetitorSku",
     "Job",
     "LoginFailure",
     "Material",
     "MaterialAllocation",
+    "PhotoHash",
+    "Promotion",
     "Region",
     "Sku",
     "Store",

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
         "`fieldvisit worker` processes run beside it.",
     )
     jobs_poll_seconds: float = Field(default=2.0, description="How often an idle job worker looks for work.")
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The business's local time zone: photo watermarks and claim dates are read in it.",
+    )
     pwa_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "pwa",
         description="Folder of the progressive web app's static files.",

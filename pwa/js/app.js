@@ -7,6 +7,8 @@ import './screens/route-screen.js';
 import './screens/store-list.js';
 import './screens/visit-screen.js';
 import './screens/store-detail.js';
+import './screens/claim-screen.js';
+import './screens/finance-screen.js';
 
 class FvApp extends HTMLElement {
   connectedCallback() {
@@ -25,16 +27,21 @@ class FvApp extends HTMLElement {
   }
 
   route(force = false) {
-    const hash = location.hash.slice(1) || '/route';
-    let tag = hash.startsWith('/stores') ? 'fv-store-list' : 'fv-route', param = null;
+    const finance = state.me?.user.role === 'finance';
+    const hash = location.hash.slice(1) || (finance ? '/finance' : '/route');
+    let tag = hash.startsWith('/stores') ? 'fv-store-list' : 'fv-route', param = null, attr = 'store-id';
     if (!state.me) tag = 'fv-login';
     else if (hash.startsWith('/stores/')) { tag = 'fv-store-detail'; param = decodeURIComponent(hash.slice(8)); }
     else if (hash.startsWith('/visit/')) { tag = 'fv-visit'; param = decodeURIComponent(hash.slice(7)); }
+    else if (hash.startsWith('/claim/')) { tag = 'fv-claim'; param = decodeURIComponent(hash.slice(7)); }
+    else if (hash.startsWith('/finance') || (finance && hash === '/route')) {
+      tag = 'fv-finance'; attr = 'claim-id'; param = hash.startsWith('/finance/') ? decodeURIComponent(hash.slice(9)) : null;
+    }
     const key = `${tag}:${param}`;
     if (!force && key === this.current) return;
     this.current = key;
     const el = document.createElement(tag);
-    if (param) el.setAttribute('store-id', param);
+    if (param) el.setAttribute(attr, param);
     this.replaceChildren(el);
   }
 }

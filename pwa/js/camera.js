@@ -1,5 +1,6 @@
 // Taking evidence photos inside the app: the camera only (no gallery), a watermark band burned in
-// (store, time, GPS, rep), the long side cut to 1600 px, and a quick blur/darkness check.
+// (store, time, GPS, rep), the long side cut to 1600 px, and a quick blur/darkness check. Receipts
+// may also come from the phone's camera app or gallery (photoFromFile).
 const LONG_SIDE = 1600;
 
 export async function openCamera(video) {
@@ -43,6 +44,12 @@ export async function capture(video, lines) {
   const ctx = canvas.getContext('2d');
   ctx.drawImage(video, 0, 0, w, h);
   const checks = quality(ctx, w, h);
+  if (lines.length) burn(ctx, w, h, lines);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.8));
+  return { blob, width: w, height: h, ...checks };
+}
+
+function burn(ctx, w, h, lines) {
   const size = Math.max(14, Math.round(h / 32));
   const band = size * (lines.length + 0.8);
   ctx.fillStyle = 'rgba(0,0,0,0.55)';
@@ -50,6 +57,27 @@ export async function capture(video, lines) {
   ctx.fillStyle = '#fff';
   ctx.font = `${size}px "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif`;
   lines.forEach((line, i) => ctx.fillText(line, size * 0.6, h - band + size * (i + 1.1)));
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.8));
+}
+
+// The watermark band's lines: store, local time, position, who took it (the server reads them back).
+export function watermarkLines(storeName, fix, who) {
+  return [storeName, new Date().toLocaleString('zh-CN', { hour12: false }),
+    fix ? `GPS ${fix.lat.toFixed(5)}, ${fix.lng.toFixed(5)} ±${Math.round(fix.accuracy)}m` : 'GPS —', who];
+}
+
+// A photo picked or shot with the phone's own camera app (a receipt): decoded here, so a file that
+// is not a picture is refused on the spot, and re-encoded as a JPEG of at most 1600 px.
+export async function photoFromFile(file) {
+  let bitmap;
+  try { bitmap = await createImageBitmap(file); } catch { throw new Error('not_a_photo'); }
+  const scale = Math.min(1, LONG_SIDE / Math.max(bitmap.width, bitmap.height));
+  const w = Math.round(bitmap.width * scale), h = Math.round(bitmap.height * scale);
+  const canvas = document.createElement('canvas');
+  canvas.width = w; canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(bitmap, 0, 0, w, h);
+  bitmap.close?.();
+  const checks = quality(ctx, w, h);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
   return { blob, width: w, height: h, ...checks };
 }

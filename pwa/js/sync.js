@@ -3,7 +3,7 @@
 // Nothing unsynced is ever deleted: acknowledged operations leave the outbox, refused ones move
 // to 'failed' with the server's reason, where the rep can read them.
 import { api, ApiError, OfflineError } from './api.js';
-import { pendingBlobs, uploadBlob } from './blobs.js';
+import { pendingBlobs, refuseBlob, uploadBlob } from './blobs.js';
 import { count, getMeta, req, setMeta, transact } from './db.js';
 import { actionOf, applyOp, cache, list, onWrite, patchSync, sessionEnded, state } from './state.js';
 
@@ -123,7 +123,14 @@ async function uploadAll() {
   let done = 0;
   patchSync({ phase: 'uploading', done: 0, total: bytes });
   for (const row of rows) {
-    await uploadBlob(row, (offset) => patchSync({ done: done + offset }));
+    try {
+      await uploadBlob(row, (offset) => patchSync({ done: done + offset }));
+    } catch (e) {
+      // Bytes the server will never take (not a photo, too big) must not hold up every later sync;
+      // the record naming them is synced anyway and says what went wrong.
+      if (!(e instanceof ApiError) || ![413, 422].includes(e.status)) throw e;
+      await refuseBlob(row.sha256, e.code || String(e.status));
+    }
     done += row.size;
   }
 }
@@ -219,10 +226,12 @@ export function syncNow() {
   return running;
 }
 
-// Recordings uploaded a moment ago are being transcribed on the server: look again soon, for a while.
+// Recordings uploaded a moment ago are being transcribed, claims' receipts read, on the server:
+// look again soon, for a while.
 let transcriptPolls = 0;
 function awaitTranscripts() {
-  const waiting = list('recording').some((r) => !r.pending && r.fields.status === 'queued' && !r.fields.error);
+  const waiting = list('recording').some((r) => !r.pending && r.fields.status === 'queued' && !r.fields.error)
+    || list('claim').some((c) => !c.pending && c.fields.status === 'reading');
   transcriptPolls = waiting ? transcriptPolls + 1 : 0;
   if (waiting && transcriptPolls <= 40) setTimeout(() => syncNow(), 3000);
 }

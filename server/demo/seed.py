@@ -3,7 +3,8 @@
 43 reps in 3 regions, each region a team with its supervisor; a finance user and
 an admin; 2,800 outlets clustered around each rep's territory with believable
 Chinese names, addresses and channels; own SKUs, competitor SKUs with valid
-EAN-13 barcodes and POSM materials.  Deterministic for a given seed.
+EAN-13 barcodes, POSM materials and two promotions with budget pools.  Deterministic
+for a given seed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 
 from sqlalchemy import insert
 from sqlmodel import Session, select
@@ -19,6 +20,7 @@ from sqlmodel import Session, select
 from server.accounts.models import Region, Role, Team, User
 from server.accounts.passwords import hash_password
 from server.catalog.models import CompetitorSku, Material, MaterialAllocation, Sku
+from server.claims.models import BudgetPool, Promotion
 from server.db import session_scope, utcnow
 from server.replication.publish import publish_all
 from server.settings import Settings
@@ -304,12 +306,14 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
         session.add_all([admin, finance])
 
         store_rows: list[dict[str, object]] = []
+        regions: list[Region] = []
         rep_number = 0
         channels = list(CHANNEL_WEIGHTS)
         weights = list(CHANNEL_WEIGHTS.values())
         total_reps = sum(c.reps for c in CITIES)
         for city in CITIES:
             region = Region(code=city.code, name=f"{city.name}大区", name_en=f"{city.name_en} region")
+            regions.append(region)
             team = Team(name=f"{city.name}团队", name_en=f"{city.name_en} team", region_id=region.id)
             sup_name = f"sup-{city.code.lower()}"
             supervisor = User(
@@ -399,9 +403,59 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
             for m in materials
         )
         session.flush()
+        _promotions(session, regions, now.astimezone(CHINA).date())
         ensure_default_templates(session)
         publish_all(session)
     return demo_logins()
+
+
+def _promotions(session: Session, regions: list[Region], today: date) -> None:
+    """Two promotions around today: a winter display bonus for convenience stores and supermarkets
+    with a pool per region, and a Spring Festival liquor-stack subsidy with one shared pool."""
+    first = today.replace(day=1)
+    start = (first - timedelta(days=1)).replace(day=1)  # the first of last month
+    end = (first + timedelta(days=95)).replace(day=1) - timedelta(days=1)  # the end of the month after next
+    display = Promotion(
+        code="WINTER-DISPLAY",
+        name="冬季暖饮陈列奖励",
+        name_en="Winter hot-drinks display bonus",
+        starts_on=start,
+        ends_on=end,
+    )
+    stack = Promotion(
+        code="CNY-BAIJIU",
+        name="春节白酒堆头补贴",
+        name_en="Spring Festival baijiu stack subsidy",
+        starts_on=start,
+        ends_on=end,
+    )
+    session.add_all([display, stack])
+    session.flush()  # the pools refer to them
+    for region in regions:
+        session.add(
+            BudgetPool(
+                promotion_id=display.id,
+                name=f"{region.name} 陈列奖励",
+                name_en=f"{region.name_en} display bonus",
+                starts_on=start,
+                ends_on=end,
+                region_id=region.id,
+                channels=[Channel.convenience.value, Channel.supermarket.value],
+                amount_cents=3_000_000,
+            )
+        )
+    session.add(
+        BudgetPool(
+            promotion_id=stack.id,
+            name="春节堆头 全省",
+            name_en="Spring Festival stacks, all regions",
+            starts_on=start,
+            ends_on=end,
+            channels=[Channel.tobacco_liquor.value, Channel.restaurant.value],
+            amount_cents=5_000_000,
+        )
+    )
+    session.flush()
 
 
 def has_data(session: Session) -> bool:

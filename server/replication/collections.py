@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from server.claims.rules import CLAIM
+from server.claims.rules import OP_TYPES as CLAIM_OPS
 from server.dictation.rules import OP_TYPES as RECORDING_OPS
 from server.dictation.rules import RECORDING
 from server.visits.rules import OP_TYPES as VISIT_OPS
@@ -46,6 +48,12 @@ TEMPLATE = Collection(
     device_writable=False,
 )
 
+PROMOTION = Collection(
+    "promotion",
+    {f: Field(Policy.SERVER) for f in ("code", "name", "name_en", "starts_on", "ends_on", "active")},
+    device_writable=False,
+)
+
 # Reference data: written by the server, pulled by phones.
 STORE = Collection(
     "store",
@@ -74,6 +82,8 @@ def build_registry() -> Registry:
     registry.add(RECORDING, *RECORDING_OPS)
     registry.add(VISIT, *(t for t in VISIT_OPS if t.collection == "visit"))
     registry.add(STEP, *(t for t in VISIT_OPS if t.collection == "step"))
+    registry.add(CLAIM, *CLAIM_OPS)
+    registry.add(PROMOTION)
     registry.add(TEMPLATE)
     registry.add(ALLOCATION)
     registry.add(STORE)

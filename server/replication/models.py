@@ -85,7 +85,7 @@ class SyncCounter(SQLModel, table=True):
 
 
 class BlobMeta(SQLModel, table=True):
-    """A complete, verified blob and who uploaded it first."""
+    """A complete, verified blob (or refused bytes) and who uploaded it first."""
 
     __tablename__ = "blob_meta"
 
@@ -94,3 +94,6 @@ class BlobMeta(SQLModel, table=True):
     content_type: str = Field(default="application/octet-stream", max_length=100)
     uploaded_by: str = Field(foreign_key="user.id", index=True, max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
+    # Set when the bytes were refused (a "photo" that is not one): the same hash is the same bytes,
+    # so it stays refused, and jobs waiting for it go on without it.
+    refused: str | None = Field(default=None, max_length=32)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from server.accounts.models import Role, User
+from server.claims import rules as claim_rules
 from server.dictation import rules as dictation_rules
 from server.replication.store import FINANCE_COLLECTIONS
 from server.stores.models import Store
@@ -27,6 +28,8 @@ CHECKS.update({"visit": visit_rules.check_visit, "step": visit_rules.check_step}
 DERIVES["visit"] = visit_rules.derive_visit
 CHECKS["recording"] = dictation_rules.check_recording
 DERIVES["recording"] = dictation_rules.derive_recording
+CHECKS["claim"] = claim_rules.check_claim
+DERIVES["claim"] = claim_rules.derive_claim
 
 
 def can_see(who: Principal, collection: str, scope: Scope) -> bool:

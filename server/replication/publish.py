@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import User
 from server.catalog.models import CompetitorSku, Material, Sku
-from server.replication.collections import ALLOCATION, CATALOGS, STORE, STORE_FIELDS, TEMPLATE
+from server.replication.collections import ALLOCATION, CATALOGS, PROMOTION, STORE, STORE_FIELDS, TEMPLATE
 from server.replication.store import SqlSyncStore
 from server.stores.models import Store
 from sync import Collection, RecordState, Scope, merge
@@ -112,9 +112,35 @@ def publish_allocations(session: Session) -> int:
     )
 
 
+def publish_promotions(session: Session) -> int:
+    """Promotions (not their money) to every phone, for the claim form's choice."""
+    from server.claims.models import Promotion
+
+    rows = list(session.exec(select(Promotion)))
+    return _publish(
+        session,
+        PROMOTION,
+        (
+            (
+                p.id,
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "name_en": p.name_en,
+                    "starts_on": p.starts_on.isoformat(),
+                    "ends_on": p.ends_on.isoformat(),
+                    "active": p.active,
+                },
+                Scope(public=True),
+            )
+            for p in rows
+        ),
+    )
+
+
 def publish_all(session: Session) -> int:
     """Every store, catalogue entry, template and allocation (after seeding or a migration)."""
     written = publish_stores(session, list(session.exec(select(Store))))
     for model, name in ((Sku, "sku"), (CompetitorSku, "competitor_sku"), (Material, "material")):
         written += _public(session, model, CATALOGS[name])
-    return written + publish_templates(session) + publish_allocations(session)
+    return written + publish_templates(session) + publish_allocations(session) + publish_promotions(session)

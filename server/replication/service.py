@@ -94,7 +94,32 @@ def blob_store(settings: Settings) -> DiskBlobStore:
 
 def blob_status(settings: Settings, sha256: str) -> dict[str, Any]:
     status = blob_store(settings).status(sha256)
+    if status.state == "missing":
+        with session_scope(settings) as session:
+            meta = session.get(BlobMeta, sha256)
+        if meta is not None and meta.refused:
+            return {"sha256": sha256, "state": "refused", "received": 0, "code": meta.refused}
     return {"sha256": sha256, "state": status.state, "received": status.received}
+
+
+def _blob_done(
+    settings: Settings, actor: Actor, sha256: str, size: int, content_type: str, refused: str | None
+) -> None:
+    """Note a complete (or refused) blob and wake the jobs waiting for it."""
+    with session_scope(settings) as session:
+        if session.get(BlobMeta, sha256) is None:
+            session.add(
+                BlobMeta(
+                    sha256=sha256,
+                    size=size,
+                    content_type=content_type[:100],
+                    uploaded_by=actor.user.id,
+                    refused=refused,
+                )
+            )
+        woken = jobs.wake(session, sha256)
+    if woken:
+        poke()
 
 
 def blob_append(
@@ -111,18 +136,10 @@ def blob_append(
             check_image(path.read_bytes() if path else b"")
         except ImageError as exc:
             store.delete(sha256)  # the record that names it stays; only these bytes are refused
+            _blob_done(settings, actor, sha256, status.received, content_type, exc.code)
             raise Unprocessable(f"The photo was refused: {exc}.", code=exc.code) from None
     if status.state == "complete":
-        with session_scope(settings) as session:
-            if session.get(BlobMeta, sha256) is None:
-                session.add(
-                    BlobMeta(
-                        sha256=sha256, size=status.received, content_type=content_type[:100], uploaded_by=actor.user.id
-                    )
-                )
-            woken = jobs.wake(session, sha256)
-        if woken:
-            poke()
+        _blob_done(settings, actor, sha256, status.received, content_type, None)
     return {"sha256": sha256, "state": status.state, "received": status.received}
 
 
@@ -130,7 +147,7 @@ def blob_for_download(session: Session, settings: Settings, actor: Actor, sha256
     """A blob's file, if the caller may read it: the uploader, their supervisor, finance or an admin."""
     meta = session.get(BlobMeta, sha256)
     path = blob_store(settings).path(sha256) if meta else None
-    if meta is None or path is None:
+    if meta is None or path is None or meta.refused:
         raise NotFound("No such blob.")
     role = Role(actor.user.role)
     allowed = role in (Role.admin, Role.finance) or meta.uploaded_by == actor.user.id

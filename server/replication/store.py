@@ -26,7 +26,7 @@ AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 
 AUDIT_TEXT_MAX = 500
 
-# Collections finance reads in full (claims arrive with their issue).
+# Collections finance reads in full.
 FINANCE_COLLECTIONS = ("store", "claim")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.livesupport import PHONE, LiveServer, sign_in_pwa
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, sign_in_pwa
 
 
 @pytest.fixture
@@ -22,6 +22,18 @@ def phone(browser, live_server: LiveServer) -> Iterator[object]:  # type: ignore
     context.set_default_timeout(15000)
     yield context
     context.close()
+
+
+@pytest.fixture(scope="session")
+def camera_browser(playwright):  # type: ignore[no-untyped-def]
+    """Chromium with its fake camera (a moving test pattern) standing in for the phone's."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+    )
+    yield browser
+    browser.close()
 
 
 def api_stores(live_server: LiveServer, username: str, password: str = "fieldvisit") -> list[dict]:

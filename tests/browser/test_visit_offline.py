@@ -15,22 +15,10 @@ from sqlmodel import Session
 
 from server.audit.models import AuditEntry
 from tests.browser.test_sync_offline import _wait_synced
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, sign_in_pwa
+from tests.livesupport import PHONE, LiveServer, sign_in_pwa
 
 pytestmark = pytest.mark.browser
 USER = "rep14"
-
-
-@pytest.fixture(scope="module")
-def camera_browser(playwright):  # type: ignore[no-untyped-def]
-    """Chromium with its fake camera (a moving test pattern) standing in for the phone's."""
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
-    )
-    yield browser
-    browser.close()
 
 
 def _photo(page, field: str) -> None:  # type: ignore[no-untyped-def]

@@ -188,7 +188,9 @@ def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestCli
         sha, response = _put_photo(app_client, data)
         assert response.status_code == 422, (code, response.text)
         assert response.json()["code"] == code and "photo was refused" in response.json()["detail"]
-        assert app_client.get(f"/api/blobs/{sha}/status").json()["state"] == "missing"  # nothing kept
+        # the bytes are not kept; the hash is remembered as refused, so the phone stops offering it
+        status = app_client.get(f"/api/blobs/{sha}/status").json()
+        assert status["state"] == "refused" and status["code"] == code and status["received"] == 0
     sha, ok = _put_photo(app_client, good)
     assert ok.status_code == 200 and ok.json()["state"] == "complete"
     assert app_client.get(f"/api/sync/records/note/{note}").json()["fields"]["recordings"] == hashes

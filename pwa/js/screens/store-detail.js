@@ -1,5 +1,6 @@
 // One store: its facts, distance from here, a link to navigate there, and the rep's notes on it.
 // Notes are edited offline; a note two people changed at once shows both texts for a person to choose.
+import { claimsAt } from '../claims.js';
 import { distanceM, lastFix, locate } from '../geo.js';
 import { esc, formatDistance, formatTime, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
@@ -57,7 +58,8 @@ class StoreDetail extends HTMLElement {
           ${hasCoords ? `<dt>${t('coords')}</dt><dd>${s.lat.toFixed(5)}, ${s.lng.toFixed(5)}</dd>` : ''}
           ${d != null ? `<dt>${t('distance')}</dt><dd data-distance>${esc(formatDistance(d))}</dd>` : ''}
         </dl>
-        <div class="actions"><a href="#/visit/${encodeURIComponent(id)}" data-start-visit>${t('startVisit')}</a></div>
+        <div class="actions"><a href="#/visit/${encodeURIComponent(id)}" data-start-visit>${t('startVisit')}</a>
+          <a href="#/claim/${encodeURIComponent(id)}" data-file-claim>${t('claim')}${claimsAt(id).length ? ` (${claimsAt(id).length})` : ''}</a></div>
         ${hasCoords ? `<div class="actions"><a href="geo:${s.lat},${s.lng}?q=${s.lat},${s.lng}(${encodeURIComponent(s.name)})">${t('navigate')}</a></div>` : ''}
       </section>
       <section class="card notes">

@@ -1,8 +1,8 @@
 // A store visit: arrive (GPS fix, geofence), then the template's steps strictly in order — each
 // unlocks when the one before is done or excepted (特批, with a reason and a note) — then check out.
-import { keepBlob } from '../blobs.js';
-import { get, getMeta, setMeta } from '../db.js';
-import { capture, closeCamera, openCamera } from '../camera.js';
+import { keepBlob, showPhotos } from '../blobs.js';
+import { getMeta, setMeta } from '../db.js';
+import { capture, closeCamera, openCamera, watermarkLines } from '../camera.js';
 import { api } from '../api.js';
 import { distanceM, locate } from '../geo.js';
 import { esc, formatDistance, getLang, t } from '../i18n.js';
@@ -115,20 +115,10 @@ class VisitScreen extends HTMLElement {
         <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`;
     bindHeader(this);
     this.bindMics(store.id);
-    this.showThumbs();
+    showPhotos(this);
     performance.mark('fv:visit-render');
   }
 
-  // Photos still on the phone are shown from IndexedDB.
-  async showThumbs() {
-    for (const img of this.querySelectorAll('img[data-photo]')) {
-      const row = await get('blobs', img.dataset.photo).catch(() => null);
-      if (row && img.isConnected) {
-        img.onload = () => URL.revokeObjectURL(img.src);
-        img.src = URL.createObjectURL(row.blob);
-      }
-    }
-  }
 
   stepHtml(step, rec, current) {
     const state = rec ? rec.fields.status : current && current.key === step.key ? 'current' : 'locked';
@@ -319,9 +309,7 @@ class VisitScreen extends HTMLElement {
     const video = this.querySelector('.camera video');
     const visit = this.openVisit();
     const a = visit.fields.arrival;
-    const lines = [this.store.fields.name, new Date().toLocaleString('zh-CN', { hour12: false }),
-      a ? `GPS ${a.lat.toFixed(5)}, ${a.lng.toFixed(5)} ±${Math.round(a.accuracy)}m` : 'GPS —', state.me.user.display_name];
-    const shot = await capture(video, lines);
+    const shot = await capture(video, watermarkLines(this.store.fields.name, a, state.me.user.display_name));
     if ((shot.dark || shot.blurred) && confirm(shot.dark ? t('tooDark') : t('blurred'))) return; // retake
     closeCamera(this.stream);
     const hash = await keepBlob(shot.blob);

@@ -1,0 +1,1 @@
+"""Promotion claims: promotions, budget pools, the OCR reading job and finance review."""

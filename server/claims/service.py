@@ -1,0 +1,594 @@
+"""Claims on the server: reading the photos (the durable OCR job), matching a budget pool, and
+finance's review — approve, correct or reject — with the pool's balance moved atomically."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, col, select
+
+from ocr import (
+    SAME_PHOTO_BITS,
+    EngineError,
+    ImageError,
+    check_watermark,
+    closest,
+    match_store,
+    open_photo,
+    phashes,
+    quality,
+    read_receipt,
+    read_watermark,
+)
+from server.accounts.models import Role, User
+from server.accounts.service import Actor, require_role
+from server.audit import service as audit
+from server.claims.models import BudgetPool, ClaimReview, PhotoHash, Promotion
+from server.claims.rules import CLAIM, MAX_CENTS, READ_CLAIM
+from server.db import session_scope, utcnow
+from server.errors import Conflict, InvalidInput, NotFound
+from server.jobs.service import HANDLERS, Claimed, Retry
+from server.replication.models import BlobMeta
+from server.replication.publish import publish_promotions, server_update
+from server.replication.service import _writer_lock, blob_store
+from server.replication.store import SqlSyncStore
+from server.settings import Settings
+from server.stores.models import Store
+
+log = logging.getLogger("fieldvisit.claims")
+
+REJECT_REASONS = (
+    "not_eligible",
+    "outside_period",
+    "duplicate",
+    "recycled_photo",
+    "photo_mismatch",
+    "receipt_unreadable",
+    "amount_wrong",
+    "other",
+)
+# A claim whose photos never arrive is still read (and flagged) after this long, so it reaches finance.
+WAIT_FOR_PHOTOS = timedelta(days=3)
+CONFIDENT = 0.5
+
+
+def cents(amount: str | None) -> int | None:
+    """``"1234.50"`` → 123450; None when there is no amount."""
+    if not amount:
+        return None
+    try:
+        return int((Decimal(amount) * 100).quantize(Decimal(1)))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def local_time(settings: Settings, iso: Any) -> datetime | None:
+    """A phone's ISO time (``...Z`` or with an offset) as the business's local wall time."""
+    if not isinstance(iso, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+
+
+# -- budget pools -------------------------------------------------------------------------------
+
+
+def pool_view(pool: BudgetPool, promotion: Promotion | None) -> dict[str, Any]:
+    return {
+        "id": pool.id,
+        "name": pool.name,
+        "name_en": pool.name_en,
+        "promotion": {"id": promotion.id, "code": promotion.code, "name": promotion.name, "name_en": promotion.name_en}
+        if promotion
+        else None,
+        "starts_on": pool.starts_on.isoformat(),
+        "ends_on": pool.ends_on.isoformat(),
+        "amount_cents": pool.amount_cents,
+        "spent_cents": pool.spent_cents,
+        "balance_cents": pool.amount_cents - pool.spent_cents,
+    }
+
+
+def match_pool(session: Session, store: Store, on: date, promotion_id: str | None) -> BudgetPool | None:
+    """The pool this claim draws on: an active promotion's pool whose period holds the day and whose
+    stores, region and channels include the store. The most specific pool wins (named stores, then
+    a region, then channels), then the one with the most money left."""
+    query = (
+        select(BudgetPool)
+        .join(Promotion, col(Promotion.id) == BudgetPool.promotion_id)
+        .where(
+            col(Promotion.active).is_(True),
+            col(BudgetPool.starts_on) <= on,
+            col(BudgetPool.ends_on) >= on,
+            or_(col(BudgetPool.region_id).is_(None), col(BudgetPool.region_id) == store.region_id),
+        )
+    )
+    if promotion_id:
+        query = query.where(BudgetPool.promotion_id == promotion_id)
+    candidates = [
+        p
+        for p in session.exec(query).all()
+        if (not p.channels or store.channel in p.channels) and (not p.store_ids or store.id in p.store_ids)
+    ]
+    if not candidates:
+        return None
+    return max(
+        candidates,
+        key=lambda p: (bool(p.store_ids), p.region_id is not None, bool(p.channels), p.amount_cents - p.spent_cents),
+    )
+
+
+# -- the reading job ----------------------------------------------------------------------------
+
+
+def _recycled(session: Session, claim_id: str, hashes: list[str]) -> dict[str, Any] | None:
+    """The closest earlier photo of another record, when it is the same picture."""
+    best: tuple[int, PhotoHash] | None = None
+    for row in session.exec(select(PhotoHash).where(PhotoHash.record_id != claim_id)):
+        bits = closest(hashes, row.hashes)
+        if bits <= SAME_PHOTO_BITS and (best is None or bits < best[0]):
+            best = (bits, row)
+    if best is None:
+        return None
+    return {"collection": best[1].collection, "record_id": best[1].record_id, "bits": best[0]}
+
+
+def _check_photo(
+    settings: Settings, session: Session, claim_id: str, store: Store, sha: str, data: bytes, taken: datetime | None
+) -> tuple[dict[str, Any], list[str]]:
+    """Watermark, sharpness, light and reuse of one material photo: its summary and its flags."""
+    photo = open_photo(data)
+    q = quality(photo)
+    hashes = phashes(photo)
+    mark = read_watermark(data)
+    expected = taken or local_time(settings, utcnow().isoformat()) or utcnow()
+    check = check_watermark(mark, store_name=store.name, expected=expected)
+    flags = list(check.flags)
+    if q.blurred:
+        flags.append("blurred")
+    if q.dark:
+        flags.append("dark")
+    reused = _recycled(session, claim_id, hashes)
+    if reused:
+        flags.append("recycled_photo")
+    if (
+        session.exec(select(PhotoHash.id).where(PhotoHash.sha256 == sha, PhotoHash.record_id == claim_id)).first()
+        is None
+    ):
+        session.add(PhotoHash(sha256=sha, collection="claim", record_id=claim_id, store_id=store.id, hashes=hashes))
+    summary = {
+        "blob": sha,
+        "watermark": {"taken_at": mark.taken_at, "place": mark.place, "lines": mark.lines[:6]},
+        "store_score": check.store_score,
+        "hours_apart": check.hours_apart,
+        "brightness": round(q.brightness),
+        "sharpness": round(q.sharpness),
+        "recycled_of": reused,
+        "flags": flags,
+    }
+    return summary, flags
+
+
+def _field(value: str | None, confidence: float, line: str | None = None) -> dict[str, Any]:
+    return {"value": value, "confidence": round(confidence, 2), "line": line}
+
+
+def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
+    claim_id = job.payload["claim_id"]
+    with session_scope(settings) as session:
+        rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
+        review = session.get(ClaimReview, claim_id)
+        refused = {
+            m.sha256: m.refused
+            for m in session.exec(
+                select(BlobMeta).where(
+                    col(BlobMeta.sha256).in_([rec.fields["receipt"], *rec.fields["photos"]] if rec else [])
+                )
+            )
+            if m.refused
+        }
+    if rec is None or rec.deleted or review is None or rec.fields.get("status") != "reading":
+        return {"skipped": "gone or already read"}
+    blobs = blob_store(settings)
+    overdue = utcnow() - review.submitted_at > WAIT_FOR_PHOTOS
+    for sha in [rec.fields["receipt"], *rec.fields["photos"]]:
+        if blobs.path(sha) is None and sha not in refused and not overdue:
+            raise Retry("waiting for the claim's photos to be uploaded", timedelta(hours=6), waits_for=sha)
+
+    flags: list[str] = []
+    values: dict[str, Any] = {"error": None}
+    receipt_path = blobs.path(rec.fields["receipt"])
+    reading: dict[str, Any] = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
+    if receipt_path is None:
+        flags.append("receipt_refused" if rec.fields["receipt"] in refused else "receipt_missing")
+    else:
+        try:
+            receipt = read_receipt(receipt_path.read_bytes())
+        except ImageError as exc:
+            flags.append("receipt_unreadable")
+            values["error"] = str(exc)
+        except EngineError as exc:
+            raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
+        else:
+            reading = {
+                name: _field(f.value, f.confidence, f.line)
+                for name, f in (
+                    ("merchant", receipt.merchant),
+                    ("date", receipt.date),
+                    ("total", receipt.total),
+                    ("tax", receipt.tax),
+                )
+            }
+            reading["currency"] = receipt.currency
+            reading["seconds"] = round(sum(receipt.timings.values()), 2)
+            if not (receipt.total.value or receipt.date.value or receipt.merchant.value):
+                flags.append("receipt_nothing_found")
+
+    with _writer_lock(settings), session_scope(settings) as session:
+        store = session.get(Store, rec.fields["store_id"])
+        assert store is not None  # a claim's store is checked when it syncs and stores are never deleted
+        taken = local_time(settings, rec.fields.get("taken_at"))
+        checks = []
+        for sha in rec.fields["photos"]:
+            path = blobs.path(sha)
+            if path is None:
+                flags.append("photo_refused" if sha in refused else "photo_missing")
+                continue
+            try:
+                summary, photo_flags = _check_photo(settings, session, claim_id, store, sha, path.read_bytes(), taken)
+            except ImageError as exc:
+                flags.append("photo_unreadable")
+                checks.append({"blob": sha, "error": str(exc), "flags": ["photo_unreadable"]})
+                continue
+            except EngineError as exc:
+                raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
+            checks.append(summary)
+            flags.extend(f for f in photo_flags if f not in flags)
+
+        total = cents(reading["total"]["value"])
+        claimed = rec.fields.get("amount_cents")
+        if claimed is not None and total is not None and claimed != total:
+            flags.append("amount_differs")
+        suggested = None
+        if reading["merchant"]["value"]:
+            region_stores = session.exec(select(Store.id, Store.name).where(Store.region_id == store.region_id)).all()
+            found = match_store(reading["merchant"]["value"], [(s_id, name) for s_id, name in region_stores])
+            if found is not None:
+                suggested = {"id": found.store_id, "name": found.name, "score": round(found.score)}
+                if found.store_id != store.id:
+                    flags.append("merchant_other_store")
+        on = _claim_day(settings, reading, rec.fields.get("taken_at"), review.submitted_at)
+        pool = match_pool(session, store, on, rec.fields.get("promotion_id"))
+        if pool is None:
+            flags.append("no_pool")
+        promotion = session.get(Promotion, pool.promotion_id) if pool else None
+        values.update(
+            status="review",
+            reading=reading,
+            suggested_store=suggested,
+            flags=flags,
+            photo_checks=checks,
+            pool={"id": pool.id, "name": pool.name, "name_en": pool.name_en} if pool else None,
+        )
+        if promotion is not None and values["pool"] is not None:
+            values["pool"]["promotion"] = promotion.name
+        server_update(session, CLAIM, claim_id, lambda s: values)
+        session.execute(
+            update(ClaimReview)
+            .where(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status) == "reading")
+            .values(
+                status="review", pool_id=pool.id if pool else None, read_at=utcnow(), claimed_cents=claimed or total
+            )
+        )
+    log.info("claim %s read: flags %s", claim_id, flags)
+    return {"flags": flags, "pool": pool.id if pool else None}
+
+
+def _claim_day(settings: Settings, reading: dict[str, Any], taken_at: Any, submitted: datetime) -> date:
+    """The day a claim is for: the receipt's date when it was read with some confidence, else the
+    day the photos were taken, else the day it reached the server (all in local time)."""
+    if reading["date"]["value"] and reading["date"]["confidence"] >= CONFIDENT:
+        try:
+            return date.fromisoformat(reading["date"]["value"])
+        except ValueError:
+            pass
+    taken = local_time(settings, taken_at)
+    if taken is not None:
+        return taken.date()
+    return (local_time(settings, submitted.isoformat()) or submitted).date()
+
+
+HANDLERS[READ_CLAIM] = read_claim
+
+
+# -- finance review -----------------------------------------------------------------------------
+
+
+class Decision(BaseModel):
+    """Finance's decision on one claim. ``correct`` approves with corrected fields."""
+
+    action: str = Field(pattern="^(approve|correct|reject)$")
+    amount_cents: int | None = Field(default=None, gt=0, le=MAX_CENTS)
+    pool_id: str | None = Field(default=None, max_length=36)
+    reason: str | None = Field(default=None, max_length=32)
+    comment: str | None = Field(default=None, max_length=1000)
+    merchant: str | None = Field(default=None, max_length=200)
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    total: str | None = Field(default=None, pattern=r"^\d{1,7}(\.\d{1,2})?$")
+
+
+FINANCE = (Role.finance, Role.admin)
+
+
+def _finance(actor: Actor) -> None:
+    require_role(actor, *FINANCE)
+
+
+def _load(session: Session, claim_id: str) -> tuple[Any, ClaimReview]:
+    rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
+    review = session.get(ClaimReview, claim_id)
+    if rec is None or rec.deleted or review is None:
+        raise NotFound(f"No claim {claim_id}.")
+    return rec, review
+
+
+def list_claims(session: Session, actor: Actor, *, status: str | None, limit: int, offset: int) -> dict[str, Any]:
+    _finance(actor)
+    query = select(ClaimReview, Store, User).join(Store, col(Store.id) == ClaimReview.store_id)
+    query = query.join(User, col(User.id) == ClaimReview.rep_id, isouter=True)
+    if status:
+        query = query.where(ClaimReview.status == status)
+    rows = session.exec(
+        query.order_by(col(ClaimReview.submitted_at).desc(), col(ClaimReview.claim_id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    records = SqlSyncStore(session).load(CLAIM.name, [r.claim_id for r, _, _ in rows])
+    pools = {
+        p.id: p
+        for p in session.exec(
+            select(BudgetPool).where(col(BudgetPool.id).in_({r.pool_id for r, _, _ in rows if r.pool_id}))
+        )
+    }
+    items = []
+    for review, store, rep in rows:
+        fields = records[review.claim_id].fields if review.claim_id in records else {}
+        pool = pools.get(review.pool_id or "")
+        items.append(
+            {
+                "id": review.claim_id,
+                "status": review.status,
+                "store": {"id": store.id, "code": store.code, "name": store.name},
+                "rep": {"id": rep.id, "name": rep.display_name} if rep else None,
+                "claimed_cents": review.claimed_cents,
+                "approved_cents": review.approved_cents,
+                "total": (fields.get("reading") or {}).get("total"),
+                "flags": fields.get("flags") or [],
+                "pool": {"id": pool.id, "name": pool.name, "balance_cents": pool.amount_cents - pool.spent_cents}
+                if pool
+                else None,
+                "submitted_at": review.submitted_at.isoformat(),
+                "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+            }
+        )
+    counts = dict(
+        session.exec(select(ClaimReview.status, func.count()).group_by(ClaimReview.status)).all()  # type: ignore[arg-type]
+    )
+    return {"items": items, "counts": counts}
+
+
+def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any]:
+    _finance(actor)
+    rec, review = _load(session, claim_id)
+    store = session.get(Store, review.store_id)
+    rep = session.get(User, review.rep_id) if review.rep_id else None
+    pool = session.get(BudgetPool, review.pool_id) if review.pool_id else None
+    promotion = session.get(Promotion, pool.promotion_id) if pool else None
+    assert store is not None
+    return {
+        "id": claim_id,
+        "status": review.status,
+        "fields": rec.fields,
+        "store": {
+            "id": store.id,
+            "code": store.code,
+            "name": store.name,
+            "address": store.address,
+            "channel": store.channel,
+        },
+        "rep": {"id": rep.id, "name": rep.display_name, "username": rep.username} if rep else None,
+        "pool": pool_view(pool, promotion) if pool else None,
+        "pools": [pool_view(p, session.get(Promotion, p.promotion_id)) for p in _open_pools(session, store)],
+        "submitted_at": review.submitted_at.isoformat(),
+        "read_at": review.read_at.isoformat() if review.read_at else None,
+        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+        "reject_reasons": list(REJECT_REASONS),
+    }
+
+
+def _open_pools(session: Session, store: Store) -> list[BudgetPool]:
+    """Pools finance may move a claim to: those of active promotions that include the store."""
+    pools = session.exec(
+        select(BudgetPool)
+        .join(Promotion, col(Promotion.id) == BudgetPool.promotion_id)
+        .where(col(Promotion.active).is_(True))
+        .where(or_(col(BudgetPool.region_id).is_(None), col(BudgetPool.region_id) == store.region_id))
+        .order_by(col(BudgetPool.ends_on).desc())
+    ).all()
+    return [
+        p
+        for p in pools
+        if (not p.channels or store.channel in p.channels) and (not p.store_ids or store.id in p.store_ids)
+    ]
+
+
+def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) -> dict[str, Any]:
+    """Approve, correct (approve with corrected fields) or reject, once. An approval takes its
+    amount from the pool by a conditional UPDATE: of two approvals racing for the last money in a
+    pool, one gets it and the other is told the pool cannot cover it; nothing is half-written."""
+    _finance(actor)
+    reject = decision.action == "reject"
+    if reject and decision.reason not in REJECT_REASONS:
+        raise InvalidInput(f"A rejection needs a reason: one of {', '.join(REJECT_REASONS)}.", code="reason_required")
+    if reject and decision.reason == "other" and not (decision.comment or "").strip():
+        raise InvalidInput("Say why in the comment when the reason is 'other'.", code="comment_required")
+    corrections = {
+        k: v for k, v in (("merchant", decision.merchant), ("date", decision.date), ("total", decision.total)) if v
+    }
+    if decision.action == "correct" and not corrections:
+        raise InvalidInput("A correction names the corrected merchant, date or total.", code="nothing_corrected")
+    with _writer_lock(settings), session_scope(settings) as session:
+        store_lock = SqlSyncStore(session)
+        store_lock.begin_write()  # the change-sequence lock first, always: no lock-order deadlock with pushes
+        rec, review = _load(session, claim_id)
+        if review.status != "review":
+            code = "not_ready" if review.status == "reading" else "already_decided"
+            raise Conflict(f"This claim is {review.status}; it cannot be decided now.", code=code)
+        pool_id = decision.pool_id or review.pool_id
+        amount = None
+        if not reject:
+            if pool_id is None or session.get(BudgetPool, pool_id) is None:
+                raise Conflict("No budget pool covers this claim; choose one.", code="no_pool")
+            reading_total = ((rec.fields.get("reading") or {}).get("total") or {}).get("value")
+            amount = decision.amount_cents or cents(decision.total) or review.claimed_cents or cents(reading_total)
+            if not amount:
+                raise InvalidInput("Say how much to approve (amount_cents).", code="amount_required")
+        now = utcnow()
+        taken = session.execute(
+            update(ClaimReview)
+            .where(and_(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status) == "review"))
+            .values(
+                status="rejected" if reject else "approved",
+                action=decision.action,
+                pool_id=pool_id,
+                approved_cents=amount,
+                reason=decision.reason,
+                comment=decision.comment,
+                corrections=corrections or None,
+                decided_by=actor.user.id,
+                decided_at=now,
+            )
+        )
+        if getattr(taken, "rowcount", 0) != 1:
+            raise Conflict("Someone else decided this claim a moment ago.", code="already_decided")
+        if amount is not None:
+            paid = session.execute(
+                update(BudgetPool)
+                .where(
+                    and_(
+                        col(BudgetPool.id) == pool_id,
+                        col(BudgetPool.spent_cents) + amount <= col(BudgetPool.amount_cents),
+                    )
+                )
+                .values(spent_cents=col(BudgetPool.spent_cents) + amount)
+            )
+            if getattr(paid, "rowcount", 0) != 1:
+                pool = session.get(BudgetPool, pool_id)
+                left = pool.amount_cents - pool.spent_cents if pool else 0
+                raise Conflict(
+                    f"The pool has {left / 100:,.2f} left; it cannot cover {amount / 100:,.2f}.",
+                    code="pool_exhausted",
+                    extra={"balance_cents": left, "amount_cents": amount},
+                )
+        pool = session.get(BudgetPool, pool_id) if pool_id else None
+        outcome = {
+            "action": decision.action,
+            "approved_cents": amount,
+            "reason": decision.reason,
+            "comment": decision.comment,
+            "corrections": corrections or None,
+            "by": actor.user.display_name,
+            "at": now.isoformat(),
+        }
+        fields: dict[str, Any] = {"status": "rejected" if reject else "approved", "decision": outcome}
+        if pool is not None:
+            fields["pool"] = {"id": pool.id, "name": pool.name, "name_en": pool.name_en}
+        server_update(session, CLAIM, claim_id, lambda s: fields)
+        audit.record(session, actor, entity="claim", entity_id=claim_id, action=decision.action, changes=outcome)
+        if pool is not None:
+            session.refresh(pool)
+        promotion = session.get(Promotion, pool.promotion_id) if pool else None
+        return {
+            "id": claim_id,
+            "status": fields["status"],
+            "decision": outcome,
+            "pool": pool_view(pool, promotion) if pool else None,
+        }
+
+
+# -- promotions ---------------------------------------------------------------------------------
+
+
+def list_promotions(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Promotions with their pools; balances for finance and admins only."""
+    see_money = actor.role in FINANCE
+    out = []
+    for promo in session.exec(select(Promotion).order_by(col(Promotion.starts_on).desc())).all():
+        pools = session.exec(select(BudgetPool).where(BudgetPool.promotion_id == promo.id)).all()
+        views = [pool_view(p, None) for p in pools]
+        if not see_money:
+            for v in views:
+                for k in ("amount_cents", "spent_cents", "balance_cents"):
+                    v.pop(k)
+        out.append(
+            {
+                "id": promo.id,
+                "code": promo.code,
+                "name": promo.name,
+                "name_en": promo.name_en,
+                "starts_on": promo.starts_on.isoformat(),
+                "ends_on": promo.ends_on.isoformat(),
+                "active": promo.active,
+                "pools": views,
+            }
+        )
+    return out
+
+
+def create_promotion(session: Session, actor: Actor, spec: dict[str, Any]) -> dict[str, Any]:
+    require_role(actor, Role.admin)
+    if spec["ends_on"] < spec["starts_on"]:
+        raise InvalidInput("A promotion ends on or after the day it starts.", code="bad_period")
+    if session.exec(select(Promotion.id).where(Promotion.code == spec["code"])).first() is not None:
+        raise Conflict(f"A promotion with code {spec['code']} exists already.", code="duplicate_code")
+    promo = Promotion(
+        code=spec["code"],
+        name=spec["name"],
+        name_en=spec["name_en"],
+        starts_on=spec["starts_on"],
+        ends_on=spec["ends_on"],
+    )
+    session.add(promo)
+    session.flush()  # the pools refer to it
+    for p in spec["pools"]:
+        starts, ends = p["starts_on"] or promo.starts_on, p["ends_on"] or promo.ends_on
+        if ends < starts:
+            raise InvalidInput(f"Pool {p['name']} ends before it starts.", code="bad_period")
+        session.add(
+            BudgetPool(
+                promotion_id=promo.id,
+                name=p["name"],
+                name_en=p["name_en"],
+                amount_cents=p["amount_cents"],
+                starts_on=starts,
+                ends_on=ends,
+                region_id=p["region_id"],
+                channels=p["channels"],
+                store_ids=p["store_ids"],
+            )
+        )
+    session.flush()
+    publish_promotions(session)
+    audit.record(session, actor, entity="promotion", entity_id=promo.id, action="create", changes={"code": promo.code})
+    return next(p for p in list_promotions(session, actor) if p["id"] == promo.id)

@@ -1,0 +1,220 @@
+"""A promotion claim end to end at phone size: the rep files it offline (the in-app camera for the
+material, a receipt photo from the phone's camera app), comes online; the server reads the receipt;
+finance, in another browser context, sees the three fields pre-filled beside the receipt and
+approves; the rep's phone shows the approval. Then two finance pages approve two claims at the same
+moment against a nearly empty pool: one gets the money, the other is told the pool cannot cover it."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from PIL import Image
+
+from sync import uuid7
+from tests.claimhelp import jpeg, material_photo, receipt
+from tests.livesupport import PHONE, LiveServer, sign_in_pwa
+from tests.synchelp import Phone
+
+pytestmark = pytest.mark.browser
+USER = "rep07"
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+@contextmanager
+def _client(live_server: LiveServer, username: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        assert client.post("/api/auth/login", json={"username": username, "password": "fieldvisit"}).status_code == 200
+        yield client
+
+
+def _wait_for_status(finance: httpx.Client, claim_id: str, status: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = finance.get(f"/api/claims/{claim_id}")
+        if answer.status_code == 200 and answer.json()["status"] == status:
+            return answer.json()
+        time.sleep(0.5)
+    raise AssertionError(f"claim {claim_id} never reached {status}: {finance.get(f'/api/claims/{claim_id}').text}")
+
+
+def _finance_page(browser, live_server: LiveServer, **viewport):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=live_server.url, locale="en-US", **viewport)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.goto("/")
+    page.fill("#u", "finance")
+    page.fill("#p", "fieldvisit")
+    page.click("button[type=submit]")
+    page.wait_for_selector("fv-finance [data-claim-queue]")
+    return context, page
+
+
+def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # type: ignore[no-untyped-def]
+    camera_browser, browser, live_server: LiveServer, tmp_path: Path
+) -> None:
+    with _client(live_server, USER) as rep_api:
+        store = next(
+            s
+            for s in rep_api.get("/api/stores", params={"limit": 500}).json()["items"]
+            if s["channel"] in ("convenience", "supermarket")
+        )
+    now = datetime.now(CHINA).replace(tzinfo=None)
+    receipt_bytes, truth = receipt(5, company=store["name"], day=now - timedelta(hours=1))
+    receipt_file = tmp_path / "receipt.jpg"
+    receipt_file.write_bytes(receipt_bytes)
+
+    rep_context = camera_browser.new_context(
+        **PHONE,
+        base_url=live_server.url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        geolocation={"latitude": store["lat"], "longitude": store["lng"], "accuracy": 15},
+        permissions=["geolocation", "camera"],
+    )
+    page = rep_context.new_page()
+    page.set_default_timeout(20000)
+    page.on("dialog", lambda d: d.dismiss())  # "retake?" → keep the photo
+    sign_in_pwa(page, USER)
+    _wait_synced_zh(page)
+
+    rep_context.set_offline(True)
+    page.goto(f"/#/stores/{store['id']}")
+    page.click("[data-file-claim]")
+    page.wait_for_selector("fv-claim [data-claim-form]")
+    assert "冬季暖饮陈列奖励" in page.inner_text("[data-promotion]")  # the demo's promotions reached the phone
+    assert page.is_disabled("[data-submit-claim]")  # no photos yet
+    # a file that is not a photo is refused on the phone, at once
+    not_photo = tmp_path / "invoice.pdf"
+    not_photo.write_bytes(b"%PDF-1.4 not a photo")
+    page.set_input_files("[data-receipt-file]", str(not_photo))
+    page.wait_for_selector("[data-receipt-error]:not([hidden])")
+    page.click("[data-take-photo]")
+    page.wait_for_function(
+        "(() => { const v = document.querySelector('.camera video'); return v && v.videoWidth > 0; })()"
+    )
+    page.click("[data-shutter]")
+    page.wait_for_selector("[data-material] .thumb")
+    page.set_input_files("[data-receipt-file]", str(receipt_file))
+    page.wait_for_selector("[data-receipt] .thumb")
+    page.fill("[data-amount]", truth.total)
+    page.click("[data-submit-claim]")
+    page.wait_for_selector("[data-claims] li[data-claim]")
+    claim_id = page.get_attribute("[data-claims] li[data-claim]", "data-claim")
+    assert "尚未同步" in page.inner_text(f"[data-claim='{claim_id}']")  # only on the phone so far
+
+    rep_context.set_offline(False)
+    _wait_synced_zh(page)
+
+    # finance, in another context at desktop size: the receipt beside the pre-filled fields
+    finance_context, finance = _finance_page(browser, live_server, viewport={"width": 1280, "height": 900})
+    with _client(live_server, "finance") as finance_api:
+        _wait_for_status(finance_api, claim_id, "review")
+    finance.reload()
+    finance.click(f"[data-claim-row='{claim_id}'] a")
+    finance.wait_for_selector("[data-review]")
+    finance.wait_for_function("document.querySelector('[data-receipt-image]').naturalWidth > 0")
+    assert finance.input_value("#ocr-total") == truth.total
+    assert finance.input_value("#ocr-date") == truth.iso_date
+    assert finance.input_value("#ocr-merchant") != ""
+    assert finance.locator("[data-ocr=total] .conf span").get_attribute("style") != "width:0%"
+    balance = int(finance.get_attribute("[data-balance]", "data-balance"))
+    assert balance == 3_000_000
+    finance.click("[data-approve]")
+    finance.wait_for_selector("[data-decision]")
+    assert "Approved" in finance.inner_text("[data-decision]")
+
+    # the rep's phone learns it at the next sync
+    page.click("fv-sync-status button")
+    page.click("[data-sync-now]")
+    page.wait_for_selector(f"[data-claim='{claim_id}'][data-claim-status=approved]")
+    assert "已通过" in page.inner_text(f"[data-claim='{claim_id}']")
+    finance_context.close()
+    rep_context.close()
+
+
+def _wait_synced_zh(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(
+        "document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('已全部同步')",
+        timeout=30000,
+    )
+
+
+def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool(  # type: ignore[no-untyped-def]
+    browser, live_server: LiveServer
+) -> None:
+    with _client(live_server, "rep08") as rep_api, _client(live_server, "admin") as admin:
+        store = next(
+            s
+            for s in rep_api.get("/api/stores", params={"limit": 500}).json()["items"]
+            if s["channel"] in ("convenience", "supermarket")
+        )
+        today = datetime.now(CHINA).date()
+        made = admin.post(
+            "/api/admin/promotions",
+            json={
+                "code": f"SHELF-{uuid7()[-6:]}",
+                "name": "端架试点",
+                "starts_on": (today - timedelta(days=7)).isoformat(),
+                "ends_on": (today + timedelta(days=7)).isoformat(),
+                "pools": [{"name": "端架试点 单店", "amount_cents": 150_00, "store_ids": [store["id"]]}],
+            },
+        )
+        assert made.status_code == 201, made.text
+        pool_id = made.json()["pools"][0]["id"]
+        phone, ids = Phone(), []
+        for i in range(2):
+            blank = jpeg(Image.new("RGB", (400, 600), (240 + i, 240, 240)))
+            photo = jpeg(material_photo(40 + i, store["name"], datetime.now(CHINA).replace(tzinfo=None)))
+            claim_id = uuid7()
+            fields = {
+                "store_id": store["id"],
+                "receipt": hashlib.sha256(blank).hexdigest(),
+                "photos": [hashlib.sha256(photo).hexdigest()],
+                "amount_cents": 100_00,
+                "promotion_id": made.json()["id"],
+                "taken_at": datetime.now(CHINA).isoformat(),
+            }
+            pushed = rep_api.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim_id, fields)))
+            assert pushed.json()["results"][0]["status"] == "applied", pushed.text
+            for data in (blank, photo):
+                sha = hashlib.sha256(data).hexdigest()
+                put = rep_api.put(
+                    f"/api/blobs/{sha}?offset=0&total={len(data)}", content=data, headers={"x-blob-type": "image/jpeg"}
+                )
+                assert put.status_code == 200, put.text
+            ids.append(claim_id)
+    with _client(live_server, "finance") as finance_api:
+        for claim_id in ids:
+            assert _wait_for_status(finance_api, claim_id, "review")["pool"]["id"] == pool_id
+
+        context, first = _finance_page(browser, live_server, **PHONE)
+        second = context.new_page()
+        second.set_default_timeout(20000)
+        for page, claim_id in ((first, ids[0]), (second, ids[1])):
+            page.goto(f"/#/finance/{claim_id}")
+            page.wait_for_selector("[data-approve]")
+        # both clicks leave before either answer comes back
+        first.evaluate("document.querySelector('[data-approve]').click()")
+        second.evaluate("document.querySelector('[data-approve]').click()")
+        outcomes = []
+        for page in (first, second):
+            page.wait_for_selector("[data-decision], [data-decide-error]:not([hidden])")
+            outcomes.append(
+                "approved" if page.locator("[data-decision]").count() else page.inner_text("[data-decide-error]")
+            )
+        assert outcomes.count("approved") == 1, outcomes
+        refused = next(o for o in outcomes if o != "approved")
+        assert "cannot cover" in refused and "50.00" in refused
+        pool = next(
+            p for promo in finance_api.get("/api/promotions").json() for p in promo["pools"] if p["id"] == pool_id
+        )
+        assert pool["spent_cents"] == 100_00 and pool["balance_cents"] == 50_00
+        context.close()
