@@ -144,118 +144,112 @@ def _recycled(session: Session, claim_id: str, hashes: list[str]) -> dict[str, A
     return {"collection": best[1].collection, "record_id": best[1].record_id, "bits": best[0]}
 
 
-def _check_photo(
-    settings: Settings, session: Session, claim_id: str, store: Store, sha: str, data: bytes, taken: datetime | None
-) -> tuple[dict[str, Any], list[str]]:
-    """Watermark, sharpness, light and reuse of one material photo: its summary and its flags."""
+def _inspect_photo(settings: Settings, store_name: str, data: bytes, taken: datetime | None) -> dict[str, Any]:
+    """Watermark, sharpness and light of one material photo, and its hashes (no database)."""
     photo = open_photo(data)
     q = quality(photo)
-    hashes = phashes(photo)
     mark = read_watermark(data)
     expected = taken or local_time(settings, utcnow().isoformat()) or utcnow()
-    check = check_watermark(mark, store_name=store.name, expected=expected)
-    flags = list(check.flags)
-    if q.blurred:
-        flags.append("blurred")
-    if q.dark:
-        flags.append("dark")
-    reused = _recycled(session, claim_id, hashes)
-    if reused:
-        flags.append("recycled_photo")
-    if (
-        session.exec(select(PhotoHash.id).where(PhotoHash.sha256 == sha, PhotoHash.record_id == claim_id)).first()
-        is None
-    ):
-        session.add(PhotoHash(sha256=sha, collection="claim", record_id=claim_id, store_id=store.id, hashes=hashes))
-    summary = {
-        "blob": sha,
+    check = check_watermark(mark, store_name=store_name, expected=expected)
+    flags = list(check.flags) + [name for name, bad in (("blurred", q.blurred), ("dark", q.dark)) if bad]
+    return {
         "watermark": {"taken_at": mark.taken_at, "place": mark.place, "lines": mark.lines[:6]},
         "store_score": check.store_score,
         "hours_apart": check.hours_apart,
         "brightness": round(q.brightness),
         "sharpness": round(q.sharpness),
-        "recycled_of": reused,
         "flags": flags,
+        "hashes": phashes(photo),
     }
-    return summary, flags
 
 
 def _field(value: str | None, confidence: float, line: str | None = None) -> dict[str, Any]:
     return {"value": value, "confidence": round(confidence, 2), "line": line}
 
 
+def _read_receipt(data: bytes, flags: list[str]) -> dict[str, Any]:
+    """The receipt's fields with confidences; nothing found is null at confidence 0 (and flagged)."""
+    empty = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
+    try:
+        receipt = read_receipt(data)
+    except ImageError as exc:
+        flags.append("receipt_unreadable")
+        return {**empty, "error": str(exc)}
+    except EngineError as exc:
+        raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
+    if not (receipt.total.value or receipt.date.value or receipt.merchant.value):
+        flags.append("receipt_nothing_found")
+    reading: dict[str, Any] = {
+        name: _field(f.value, f.confidence, f.line)
+        for name, f in (
+            ("merchant", receipt.merchant),
+            ("date", receipt.date),
+            ("total", receipt.total),
+            ("tax", receipt.tax),
+        )
+    }
+    reading.update(currency=receipt.currency, seconds=round(sum(receipt.timings.values()), 2))
+    return reading
+
+
 def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
+    """The durable job behind a new claim. The slow part (tesseract) runs outside any transaction
+    and outside the SQLite writer lock; the results are written in one short transaction."""
     claim_id = job.payload["claim_id"]
     with session_scope(settings) as session:
         rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
         review = session.get(ClaimReview, claim_id)
-        refused = {
-            m.sha256: m.refused
-            for m in session.exec(
-                select(BlobMeta).where(
-                    col(BlobMeta.sha256).in_([rec.fields["receipt"], *rec.fields["photos"]] if rec else [])
-                )
-            )
-            if m.refused
-        }
-    if rec is None or rec.deleted or review is None or rec.fields.get("status") != "reading":
+        shas = [rec.fields["receipt"], *rec.fields["photos"]] if rec else []
+        refused = {m.sha256 for m in session.exec(select(BlobMeta).where(col(BlobMeta.sha256).in_(shas))) if m.refused}
+        store = session.get(Store, rec.fields["store_id"]) if rec else None
+    if rec is None or rec.deleted or review is None or store is None or rec.fields.get("status") != "reading":
         return {"skipped": "gone or already read"}
     blobs = blob_store(settings)
     overdue = utcnow() - review.submitted_at > WAIT_FOR_PHOTOS
-    for sha in [rec.fields["receipt"], *rec.fields["photos"]]:
+    for sha in shas:
         if blobs.path(sha) is None and sha not in refused and not overdue:
             raise Retry("waiting for the claim's photos to be uploaded", timedelta(hours=6), waits_for=sha)
 
     flags: list[str] = []
-    values: dict[str, Any] = {"error": None}
     receipt_path = blobs.path(rec.fields["receipt"])
-    reading: dict[str, Any] = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
     if receipt_path is None:
         flags.append("receipt_refused" if rec.fields["receipt"] in refused else "receipt_missing")
+        reading: dict[str, Any] = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
     else:
+        reading = _read_receipt(receipt_path.read_bytes(), flags)
+    taken = local_time(settings, rec.fields.get("taken_at"))
+    checks: list[dict[str, Any]] = []
+    for sha in rec.fields["photos"]:
+        path = blobs.path(sha)
+        if path is None:
+            flags.append("photo_refused" if sha in refused else "photo_missing")
+            continue
         try:
-            receipt = read_receipt(receipt_path.read_bytes())
+            checks.append({"blob": sha, **_inspect_photo(settings, store.name, path.read_bytes(), taken)})
         except ImageError as exc:
-            flags.append("receipt_unreadable")
-            values["error"] = str(exc)
+            checks.append({"blob": sha, "error": str(exc), "flags": ["photo_unreadable"]})
         except EngineError as exc:
             raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
-        else:
-            reading = {
-                name: _field(f.value, f.confidence, f.line)
-                for name, f in (
-                    ("merchant", receipt.merchant),
-                    ("date", receipt.date),
-                    ("total", receipt.total),
-                    ("tax", receipt.tax),
-                )
-            }
-            reading["currency"] = receipt.currency
-            reading["seconds"] = round(sum(receipt.timings.values()), 2)
-            if not (receipt.total.value or receipt.date.value or receipt.merchant.value):
-                flags.append("receipt_nothing_found")
 
     with _writer_lock(settings), session_scope(settings) as session:
-        store = session.get(Store, rec.fields["store_id"])
-        assert store is not None  # a claim's store is checked when it syncs and stores are never deleted
-        taken = local_time(settings, rec.fields.get("taken_at"))
-        checks = []
-        for sha in rec.fields["photos"]:
-            path = blobs.path(sha)
-            if path is None:
-                flags.append("photo_refused" if sha in refused else "photo_missing")
-                continue
-            try:
-                summary, photo_flags = _check_photo(settings, session, claim_id, store, sha, path.read_bytes(), taken)
-            except ImageError as exc:
-                flags.append("photo_unreadable")
-                checks.append({"blob": sha, "error": str(exc), "flags": ["photo_unreadable"]})
-                continue
-            except EngineError as exc:
-                raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
-            checks.append(summary)
-            flags.extend(f for f in photo_flags if f not in flags)
-
+        for check in checks:
+            hashes = check.pop("hashes", None)
+            if hashes is not None:
+                check["recycled_of"] = _recycled(session, claim_id, hashes)
+                if check["recycled_of"]:
+                    check["flags"].append("recycled_photo")
+                known = select(PhotoHash.id).where(PhotoHash.sha256 == check["blob"], PhotoHash.record_id == claim_id)
+                if session.exec(known).first() is None:
+                    session.add(
+                        PhotoHash(
+                            sha256=check["blob"],
+                            collection=CLAIM.name,
+                            record_id=claim_id,
+                            store_id=store.id,
+                            hashes=hashes,
+                        )
+                    )
+            flags.extend(f for f in check["flags"] if f not in flags)
         total = cents(reading["total"]["value"])
         claimed = rec.fields.get("amount_cents")
         if claimed is not None and total is not None and claimed != total:
@@ -273,16 +267,17 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         if pool is None:
             flags.append("no_pool")
         promotion = session.get(Promotion, pool.promotion_id) if pool else None
-        values.update(
-            status="review",
-            reading=reading,
-            suggested_store=suggested,
-            flags=flags,
-            photo_checks=checks,
-            pool={"id": pool.id, "name": pool.name, "name_en": pool.name_en} if pool else None,
-        )
-        if promotion is not None and values["pool"] is not None:
-            values["pool"]["promotion"] = promotion.name
+        values: dict[str, Any] = {
+            "status": "review",
+            "reading": reading,
+            "suggested_store": suggested,
+            "flags": flags,
+            "photo_checks": checks,
+            "pool": {"id": pool.id, "name": pool.name, "name_en": pool.name_en, "promotion": promotion.name}
+            if pool and promotion
+            else None,
+            "error": reading.pop("error", None),
+        }
         server_update(session, CLAIM, claim_id, lambda s: values)
         session.execute(
             update(ClaimReview)
