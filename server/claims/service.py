@@ -258,6 +258,10 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         if reading["merchant"]["value"]:
             region_stores = session.exec(select(Store.id, Store.name).where(Store.region_id == store.region_id)).all()
             found = match_store(reading["merchant"]["value"], [(s_id, name) for s_id, name in region_stores])
+            if found is not None and found.store_id != store.id:
+                # shops share names (three 川味副食店 in one city): the claim's own store wins a tie
+                own = match_store(reading["merchant"]["value"], [(store.id, store.name)], at_least=found.score - 0.1)
+                found = own or found
             if found is not None:
                 suggested = {"id": found.store_id, "name": found.name, "score": round(found.score)}
                 if found.store_id != store.id:

@@ -95,13 +95,17 @@ def _sha(data: bytes) -> str:
 
 @pytest.fixture
 def shop(session: Session, world: World) -> tuple[User, Any, bytes, Any]:
-    """A rep's store named like the shop on a generated receipt, and that receipt."""
+    """A rep's store named like the shop on a generated receipt (and another store of the same name
+    in the region), and that receipt."""
     data, truth = receipt(11, day=datetime(2026, 11, 19, 18, 5))
-    store = world.east.stores[world.east.reps[0].username][0]
-    store.name = truth.company
-    session.add(store)
+    rep = world.east.reps[1]
+    store = world.east.stores[rep.username][0]
+    twin = world.east.stores[world.east.reps[0].username][0]  # listed first: shops share names
+    for shop_ in (store, twin):
+        shop_.name = truth.company
+        session.add(shop_)
     session.commit()
-    return world.east.reps[0], store, data, truth
+    return rep, store, data, truth
 
 
 def test_a_claim_synced_before_its_photos_is_read_matched_and_approved_once(

@@ -21,7 +21,7 @@ function poolBar(pool, amount) {
   const w = 300, total = Math.max(1, pool.amount_cents);
   const spent = (pool.spent_cents / total) * w, claim = Math.min(w - spent, ((amount || 0) / total) * w);
   const over = (amount || 0) > pool.balance_cents;
-  return `<svg class="pool-bar" viewBox="0 0 ${w} 14" role="img" aria-label="${esc(t('poolBalance', { left: formatMoney(pool.balance_cents) }))}">
+  return `<svg class="pool-bar" viewBox="0 0 ${w} 14" preserveAspectRatio="none" role="img" aria-label="${esc(t('poolBalance', { left: formatMoney(pool.balance_cents) }))}">
     <rect width="${w}" height="14" rx="7" fill="#e6f2ed"/><rect width="${spent}" height="14" rx="7" fill="#8aa79b"/>
     <rect x="${spent}" width="${Math.max(0, claim)}" height="14" fill="${over ? '#b3261e' : '#0b6e4f'}"/></svg>`;
 }
