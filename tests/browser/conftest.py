@@ -36,6 +36,24 @@ def camera_browser(playwright):  # type: ignore[no-untyped-def]
     browser.close()
 
 
+def rep_phone(camera_browser, live_server: LiveServer, username: str, store: dict, locale: str):  # type: ignore[no-untyped-def]
+    """A rep's phone standing at ``store`` (GPS there, the fake camera allowed), signed in; its
+    "retake?" questions are answered "keep the photo". Returns (context, page)."""
+    context = camera_browser.new_context(
+        **PHONE,
+        base_url=live_server.url,
+        locale=locale,
+        timezone_id="Asia/Shanghai",  # the demo's allocations and promotions follow the day in China
+        geolocation={"latitude": store["lat"], "longitude": store["lng"], "accuracy": 15},
+        permissions=["geolocation", "camera"],
+    )
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.on("dialog", lambda d: d.dismiss())
+    sign_in_pwa(page, username)
+    return context, page
+
+
 def api_stores(live_server: LiveServer, username: str, password: str = "fieldvisit") -> list[dict]:
     with httpx.Client(base_url=live_server.url) as client:
         assert client.post("/api/auth/login", json={"username": username, "password": password}).status_code == 200

@@ -19,8 +19,9 @@ import pytest
 from PIL import Image
 
 from sync import uuid7
+from tests.browser.conftest import rep_phone
 from tests.claimhelp import jpeg, material_photo, receipt
-from tests.livesupport import PHONE, LiveServer, sign_in_pwa
+from tests.livesupport import PHONE, LiveServer
 from tests.synchelp import Phone
 
 pytestmark = pytest.mark.browser
@@ -71,18 +72,7 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     receipt_file = tmp_path / "receipt.jpg"
     receipt_file.write_bytes(receipt_bytes)
 
-    rep_context = camera_browser.new_context(
-        **PHONE,
-        base_url=live_server.url,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        geolocation={"latitude": store["lat"], "longitude": store["lng"], "accuracy": 15},
-        permissions=["geolocation", "camera"],
-    )
-    page = rep_context.new_page()
-    page.set_default_timeout(20000)
-    page.on("dialog", lambda d: d.dismiss())  # "retake?" → keep the photo
-    sign_in_pwa(page, USER)
+    rep_context, page = rep_phone(camera_browser, live_server, USER, store, "zh-CN")
     _wait_synced_zh(page)
 
     rep_context.set_offline(True)

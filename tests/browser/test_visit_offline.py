@@ -14,8 +14,9 @@ from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
 
 from server.audit.models import AuditEntry
+from tests.browser.conftest import rep_phone
 from tests.browser.test_sync_offline import _wait_synced
-from tests.livesupport import PHONE, LiveServer, sign_in_pwa
+from tests.livesupport import LiveServer
 
 pytestmark = pytest.mark.browser
 USER = "rep14"
@@ -39,18 +40,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
         )
         competitor = api.get("/api/catalog/competitor-skus").json()[0]
 
-    context = camera_browser.new_context(
-        **PHONE,
-        base_url=live_server.url,
-        locale="en-US",
-        timezone_id="Asia/Shanghai",  # the demo's allocations are for the month in China
-        geolocation={"latitude": store["lat"], "longitude": store["lng"], "accuracy": 15},
-        permissions=["geolocation", "camera"],
-    )
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.on("dialog", lambda d: d.dismiss())  # "retake?" → keep the photo
-    sign_in_pwa(page, USER)
+    context, page = rep_phone(camera_browser, live_server, USER, store, "en-US")
     _wait_synced(page)
     page.wait_for_function("document.querySelector('fv-sync-status') && true")
 
