@@ -459,6 +459,9 @@ def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) 
         if not reject:
             if pool_id is None or session.get(BudgetPool, pool_id) is None:
                 raise Conflict("No budget pool covers this claim; choose one.", code="no_pool")
+            store = session.get(Store, review.store_id)
+            if decision.pool_id and store and decision.pool_id not in {p.id for p in _open_pools(session, store)}:
+                raise InvalidInput("That budget pool does not include this claim's store.", code="pool_not_for_store")
             reading_total = ((rec.fields.get("reading") or {}).get("total") or {}).get("value")
             amount = decision.amount_cents or cents(decision.total) or review.claimed_cents or cents(reading_total)
             if not amount:

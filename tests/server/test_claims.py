@@ -51,7 +51,7 @@ def _pool(session: Session, world: World, amount_cents: int, **values: Any) -> B
         starts_on=promo.starts_on,
         ends_on=promo.ends_on,
         region_id=world.east.region.id,
-        channels=["convenience"],
+        channels=values.pop("channels", ["convenience"]),
         amount_cents=amount_cents,
         **values,
     )
@@ -272,6 +272,9 @@ def test_corrections_and_rejections(app_client: TestClient, settings: Settings, 
             finance.post(f"/api/claims/{fix}/decision", json={"action": "correct"}).json()["code"]
             == "nothing_corrected"
         )
+        elsewhere = _pool(session, world, 1000_00, channels=["restaurant"])  # not this convenience store
+        wrong = finance.post(f"/api/claims/{fix}/decision", json={"action": "approve", "pool_id": elsewhere.id})
+        assert wrong.status_code == 400 and wrong.json()["code"] == "pool_not_for_store"
         bad = finance.post(
             f"/api/claims/{fix}/decision", content=b"{not json", headers={"content-type": "application/json"}
         )
