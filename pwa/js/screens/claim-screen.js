@@ -51,7 +51,8 @@ class ClaimScreen extends HTMLElement {
           <button type="button" data-take-photo>${t('takePhoto')}</button></div>
         <div class="field"><label for="receipt">${t('receiptPhoto')} *</label>
           <div class="thumbs" data-receipt>${d.receipt ? `<img class="thumb" data-photo="${d.receipt}" alt="">` : ''}</div>
-          <input id="receipt" type="file" accept="image/*" capture="environment" data-receipt-file>
+          <input id="receipt" type="file" accept="image/*" data-receipt-file>${/* no capture attribute: the phone offers
+          its camera and the gallery, where e-invoice screenshots are */ ''}
           <p class="error" data-receipt-error hidden></p></div>
         <div class="field"><label for="amount">${t('claimAmount')}</label>
           <input id="amount" type="text" inputmode="decimal" placeholder="¥" value="${esc(d.amount)}" data-amount>
