@@ -151,6 +151,9 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, k) => (params[k] ?? ''));
 }
 
+// A catalogue entry's own name in the UI's language: `name_en` (or `<key>_en`) in English when it has one.
+export function localName(o, key = 'name') { return (lang === 'en' && o?.[`${key}_en`]) || o?.[key] || ''; }
+
 export function has(key) { return key in STRINGS[lang]; }
 
 export function formatDistance(m) {

@@ -27,6 +27,17 @@ class Promotion(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
+    def synced(self) -> dict[str, Any]:
+        """What phones and the API see of a promotion (never its money)."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "name_en": self.name_en,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "active": self.active,
+        }
+
 
 class BudgetPool(SQLModel, table=True):
     """Money set aside for one promotion, for a period, limited to channels, a region or stores

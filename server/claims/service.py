@@ -100,27 +100,46 @@ def pool_view(pool: BudgetPool, promotion: Promotion | None) -> dict[str, Any]:
     }
 
 
-def match_pool(session: Session, store: Store, on: date, promotion_id: str | None) -> BudgetPool | None:
-    """The pool this claim draws on: an active promotion's pool whose period holds the day and whose
-    stores, region and channels include the store. The most specific pool wins (named stores, then
-    a region, then channels), then the one with the most money left."""
+def pools_for(
+    session: Session, store: Store, *, on: date | None = None, promotion_id: str | None = None
+) -> list[BudgetPool]:
+    """Pools of active promotions whose region, channels and named stores include the store (an
+    empty list means all); with ``on``, only those whose period holds that day. Latest-ending first."""
     query = (
         select(BudgetPool)
         .join(Promotion, col(Promotion.id) == BudgetPool.promotion_id)
         .where(
             col(Promotion.active).is_(True),
-            col(BudgetPool.starts_on) <= on,
-            col(BudgetPool.ends_on) >= on,
             or_(col(BudgetPool.region_id).is_(None), col(BudgetPool.region_id) == store.region_id),
         )
+        .order_by(col(BudgetPool.ends_on).desc())
     )
+    if on is not None:
+        query = query.where(col(BudgetPool.starts_on) <= on, col(BudgetPool.ends_on) >= on)
     if promotion_id:
         query = query.where(BudgetPool.promotion_id == promotion_id)
-    candidates = [
+    return [
         p
         for p in session.exec(query).all()
         if (not p.channels or store.channel in p.channels) and (not p.store_ids or store.id in p.store_ids)
     ]
+
+
+def pool_ref(session: Session, pool: BudgetPool) -> dict[str, Any]:
+    """The pool as a claim record names it (what the rep's phone shows)."""
+    promotion = session.get(Promotion, pool.promotion_id)
+    return {
+        "id": pool.id,
+        "name": pool.name,
+        "name_en": pool.name_en,
+        "promotion": promotion.name if promotion else None,
+    }
+
+
+def match_pool(session: Session, store: Store, on: date, promotion_id: str | None) -> BudgetPool | None:
+    """The pool this claim draws on: of the store's pools open that day, the most specific (named
+    stores, then a region, then channels), then the one with the most money left."""
+    candidates = pools_for(session, store, on=on, promotion_id=promotion_id)
     if not candidates:
         return None
     return max(
@@ -270,16 +289,13 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         pool = match_pool(session, store, on, rec.fields.get("promotion_id"))
         if pool is None:
             flags.append("no_pool")
-        promotion = session.get(Promotion, pool.promotion_id) if pool else None
         values: dict[str, Any] = {
             "status": "review",
             "reading": reading,
             "suggested_store": suggested,
             "flags": flags,
             "photo_checks": checks,
-            "pool": {"id": pool.id, "name": pool.name, "name_en": pool.name_en, "promotion": promotion.name}
-            if pool and promotion
-            else None,
+            "pool": pool_ref(session, pool) if pool else None,
             "error": reading.pop("error", None),
         }
         server_update(session, CLAIM, claim_id, lambda s: values)
@@ -408,28 +424,12 @@ def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any
         },
         "rep": {"id": rep.id, "name": rep.display_name, "username": rep.username} if rep else None,
         "pool": pool_view(pool, promotion) if pool else None,
-        "pools": [pool_view(p, session.get(Promotion, p.promotion_id)) for p in _open_pools(session, store)],
+        "pools": [pool_view(p, session.get(Promotion, p.promotion_id)) for p in pools_for(session, store)],
         "submitted_at": review.submitted_at.isoformat(),
         "read_at": review.read_at.isoformat() if review.read_at else None,
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
         "reject_reasons": list(REJECT_REASONS),
     }
-
-
-def _open_pools(session: Session, store: Store) -> list[BudgetPool]:
-    """Pools finance may move a claim to: those of active promotions that include the store."""
-    pools = session.exec(
-        select(BudgetPool)
-        .join(Promotion, col(Promotion.id) == BudgetPool.promotion_id)
-        .where(col(Promotion.active).is_(True))
-        .where(or_(col(BudgetPool.region_id).is_(None), col(BudgetPool.region_id) == store.region_id))
-        .order_by(col(BudgetPool.ends_on).desc())
-    ).all()
-    return [
-        p
-        for p in pools
-        if (not p.channels or store.channel in p.channels) and (not p.store_ids or store.id in p.store_ids)
-    ]
 
 
 def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) -> dict[str, Any]:
@@ -460,7 +460,7 @@ def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) 
             if pool_id is None or session.get(BudgetPool, pool_id) is None:
                 raise Conflict("No budget pool covers this claim; choose one.", code="no_pool")
             store = session.get(Store, review.store_id)
-            if decision.pool_id and store and decision.pool_id not in {p.id for p in _open_pools(session, store)}:
+            if decision.pool_id and store and decision.pool_id not in {p.id for p in pools_for(session, store)}:
                 raise InvalidInput("That budget pool does not include this claim's store.", code="pool_not_for_store")
             reading_total = ((rec.fields.get("reading") or {}).get("total") or {}).get("value")
             amount = decision.amount_cents or cents(decision.total) or review.claimed_cents or cents(reading_total)
@@ -515,7 +515,7 @@ def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) 
         }
         fields: dict[str, Any] = {"status": "rejected" if reject else "approved", "decision": outcome}
         if pool is not None:
-            fields["pool"] = {"id": pool.id, "name": pool.name, "name_en": pool.name_en}
+            fields["pool"] = pool_ref(session, pool)
         server_update(session, CLAIM, claim_id, lambda s: fields)
         audit.record(session, actor, entity="claim", entity_id=claim_id, action=decision.action, changes=outcome)
         if pool is not None:
@@ -543,18 +543,7 @@ def list_promotions(session: Session, actor: Actor) -> list[dict[str, Any]]:
             for v in views:
                 for k in ("amount_cents", "spent_cents", "balance_cents"):
                     v.pop(k)
-        out.append(
-            {
-                "id": promo.id,
-                "code": promo.code,
-                "name": promo.name,
-                "name_en": promo.name_en,
-                "starts_on": promo.starts_on.isoformat(),
-                "ends_on": promo.ends_on.isoformat(),
-                "active": promo.active,
-                "pools": views,
-            }
-        )
+        out.append({"id": promo.id, **promo.synced(), "pools": views})
     return out
 
 

@@ -120,21 +120,7 @@ def publish_promotions(session: Session) -> int:
     return _publish(
         session,
         PROMOTION,
-        (
-            (
-                p.id,
-                {
-                    "code": p.code,
-                    "name": p.name,
-                    "name_en": p.name_en,
-                    "starts_on": p.starts_on.isoformat(),
-                    "ends_on": p.ends_on.isoformat(),
-                    "active": p.active,
-                },
-                Scope(public=True),
-            )
-            for p in rows
-        ),
+        ((p.id, p.synced(), Scope(public=True)) for p in rows),
     )
 
 

@@ -20,6 +20,7 @@ from PIL import Image
 
 from sync import uuid7
 from tests.browser.conftest import rep_phone
+from tests.browser.test_sync_offline import _wait_synced
 from tests.claimhelp import jpeg, material_photo, receipt
 from tests.livesupport import PHONE, LiveServer
 from tests.synchelp import Phone
@@ -73,7 +74,7 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     receipt_file.write_bytes(receipt_bytes)
 
     rep_context, page = rep_phone(camera_browser, live_server, USER, store, "zh-CN")
-    _wait_synced_zh(page)
+    _wait_synced(page, "已全部同步", timeout=30000)
 
     rep_context.set_offline(True)
     page.goto(f"/#/stores/{store['id']}")
@@ -101,7 +102,7 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     assert "尚未同步" in page.inner_text(f"[data-claim='{claim_id}']")  # only on the phone so far
 
     rep_context.set_offline(False)
-    _wait_synced_zh(page)
+    _wait_synced(page, "已全部同步", timeout=30000)
 
     # finance, in another context at desktop size: the receipt beside the pre-filled fields
     finance_context, finance = _finance_page(browser, live_server, viewport={"width": 1280, "height": 900})
@@ -128,13 +129,6 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     assert "已通过" in page.inner_text(f"[data-claim='{claim_id}']")
     finance_context.close()
     rep_context.close()
-
-
-def _wait_synced_zh(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function(
-        "document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('已全部同步')",
-        timeout=30000,
-    )
 
 
 def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool(  # type: ignore[no-untyped-def]

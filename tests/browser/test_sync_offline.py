@@ -27,10 +27,12 @@ def _add_note(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector(f"[data-text]:has-text('{text}')")
 
 
-def _wait_synced(page) -> None:  # type: ignore[no-untyped-def]
+def _wait_synced(page, summary: str = "All synced", timeout: float = 20000) -> None:  # type: ignore[no-untyped-def]
+    """Until the sync bar says everything is synced (``summary`` in the page's language)."""
     page.wait_for_function(
-        "document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('All synced')",
-        timeout=20000,
+        "(text) => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes(text)",
+        arg=summary,
+        timeout=timeout,
     )
 
 

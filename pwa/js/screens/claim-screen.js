@@ -6,7 +6,7 @@ import { capture, closeCamera, openCamera, photoFromFile, watermarkLines } from 
 import { activePromotions, claimsAt, flagText, formatMoney, parseMoney, statusText } from '../claims.js';
 import { getMeta, setMeta } from '../db.js';
 import { lastFix, locate } from '../geo.js';
-import { esc, getLang, t } from '../i18n.js';
+import { esc, localName, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay } from '../route.js';
 import { record, state, subscribe, write } from '../state.js';
@@ -14,7 +14,6 @@ import { visitsAt } from '../visits.js';
 import { bindHeader, header, updateNet } from './header.js';
 
 const EMPTY = { photos: [], receipt: null, promotion_id: '', amount: '', note: '', taken_at: null };
-const name = (f) => (getLang() === 'en' && f.name_en) || f.name;
 
 class ClaimScreen extends HTMLElement {
   async connectedCallback() {
@@ -45,7 +44,7 @@ class ClaimScreen extends HTMLElement {
         <h2 class="store-name">${esc(store.fields.name)}</h2>
         <label for="promo">${t('promotion')}</label>
         <select id="promo" data-promotion><option value="">${t('promotionAuto')}</option>
-          ${promos.map((p) => `<option value="${esc(p.id)}" ${p.id === d.promotion_id ? 'selected' : ''}>${esc(name(p.fields))}</option>`).join('')}</select>
+          ${promos.map((p) => `<option value="${esc(p.id)}" ${p.id === d.promotion_id ? 'selected' : ''}>${esc(localName(p.fields))}</option>`).join('')}</select>
         <div class="field"><label>${t('materialPhotos')} *</label>
           <div class="thumbs" data-material>${d.photos.map((h) => `<img class="thumb" data-photo="${h}" alt="">`).join('')}</div>
           <button type="button" data-take-photo>${t('takePhoto')}</button></div>

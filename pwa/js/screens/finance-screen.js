@@ -4,11 +4,10 @@
 // Online only: decisions move money and must see the pool as it is now.
 import { OfflineError, api } from '../api.js';
 import { flagText, formatMoney, parseMoney } from '../claims.js';
-import { esc, getLang, t } from '../i18n.js';
+import { esc, localName, t } from '../i18n.js';
 import { bindHeader, header } from './header.js';
 
 const TABS = ['review', 'approved', 'rejected'];
-const name = (f) => (getLang() === 'en' && f?.name_en) || f?.name || '';
 
 function confidence(c) {
   const pct = Math.round((c || 0) * 100);
@@ -77,11 +76,11 @@ class FinanceScreen extends HTMLElement {
         ${f.suggested_store ? `<p class="hint" data-suggested>${t('suggestedStore')}: ${esc(f.suggested_store.name)} (${f.suggested_store.score})</p>` : ''}
         <p>${t('claimAmount')}: <strong data-claimed>${formatMoney(f.amount_cents)}</strong></p>
         ${(f.flags || []).length ? `<ul class="flags" data-flags>${f.flags.map((x) => `<li data-flag="${esc(x)}">${esc(flagText(x))}</li>`).join('')}</ul>` : `<p class="ok-text">${t('noFlags')}</p>`}
-        <div class="pool" data-pool>${pool ? `<p><strong>${esc(name(pool))}</strong>${pool.promotion ? ` · ${esc(name(pool.promotion))}` : ''}</p>
+        <div class="pool" data-pool>${pool ? `<p><strong>${esc(localName(pool))}</strong>${pool.promotion ? ` · ${esc(localName(pool.promotion))}` : ''}</p>
           ${poolBar(pool, decided ? 0 : amount)}<p class="hint" data-balance="${pool.balance_cents}">${t('poolBalance', { left: formatMoney(pool.balance_cents) })} / ${formatMoney(pool.amount_cents)}</p>`
           : `<p class="warn">${t('flag_no_pool')}</p>`}
           ${!decided && c.pools.length ? `<label for="pool">${t('pool')}</label><select id="pool" data-pool-choice>${c.pools.map((p) => `<option value="${esc(p.id)}" ${pool && p.id === pool.id ? 'selected' : ''}>
-            ${esc(name(p))} — ${t('left')} ${formatMoney(p.balance_cents)}</option>`).join('')}</select>` : ''}</div>
+            ${esc(localName(p))} — ${t('left')} ${formatMoney(p.balance_cents)}</option>`).join('')}</select>` : ''}</div>
         ${decided ? `<p class="decision" data-decision>${esc(t(`fin_${c.status}`))}${f.decision ? ` · ${formatMoney(f.decision.approved_cents)} ${f.decision.reason ? `· ${esc(t(`rr_${f.decision.reason}`))}` : ''} ${esc(f.decision.comment || '')} · ${esc(f.decision.by)}` : ''}</p>` : `
         <label for="approve-amount">${t('approveAmount')}</label><input id="approve-amount" type="text" inputmode="decimal" value="${amount != null ? (amount / 100).toFixed(2) : ''}" data-approve-amount>
         <div class="row decide"><button type="button" class="primary" data-approve>${t('approve')}</button></div>

@@ -5,7 +5,7 @@ import { getMeta, setMeta } from '../db.js';
 import { capture, closeCamera, openCamera, watermarkLines } from '../camera.js';
 import { api } from '../api.js';
 import { distanceM, locate } from '../geo.js';
-import { esc, formatDistance, getLang, t } from '../i18n.js';
+import { esc, formatDistance, localName, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay, plannedOn } from '../route.js';
 import { list, record, state, subscribe, write } from '../state.js';
@@ -15,7 +15,6 @@ import {
 import { bindHeader, header, updateNet } from './header.js';
 import { attachRecording, bindMic, micHtml } from '../dictate.js';
 
-const label = (o, key = 'name') => (getLang() === 'en' && o[`${key}_en`]) || o[key];
 
 class VisitScreen extends HTMLElement {
   connectedCallback() {
@@ -122,7 +121,7 @@ class VisitScreen extends HTMLElement {
 
   stepHtml(step, rec, current) {
     const state = rec ? rec.fields.status : current && current.key === step.key ? 'current' : 'locked';
-    const title = `<h3>${esc(label(step))} <span class="chip">${t(`step_${state}`)}</span></h3>`;
+    const title = `<h3>${esc(localName(step))} <span class="chip">${t(`step_${state}`)}</span></h3>`;
     if (state !== 'current') return `<li class="step ${state}" data-step="${step.key}" data-state="${state}">${title}</li>`;
     const answers = this.draft;
     const gaps = missing(step, answers);
@@ -138,7 +137,7 @@ class VisitScreen extends HTMLElement {
   }
 
   fieldHtml(f, value) {
-    const name = esc(label(f, 'label')) + (f.required ? ' *' : '');
+    const name = esc(localName(f, 'label')) + (f.required ? ' *' : '');
     const wrap = (inner) => `<div class="field" data-field="${f.key}" data-type="${f.type}"><label>${name}</label>${inner}</div>`;
     switch (f.type) {
       case 'photos':
@@ -155,7 +154,7 @@ class VisitScreen extends HTMLElement {
         const items = (f.type === 'facings' ? list('sku') : list('material'))
           .sort((a, b) => a.fields.code.localeCompare(b.fields.code));
         const left = f.type === 'materials' ? remainingMaterials(localDay(), value) : null;
-        return wrap(`<div class="grid">${items.map((i) => `<label class="qty">${esc(label(i.fields))}
+        return wrap(`<div class="grid">${items.map((i) => `<label class="qty">${esc(localName(i.fields))}
           <input type="number" min="0" inputmode="numeric" data-qty="${f.key}" data-item="${esc(i.fields.code)}" value="${value?.[i.fields.code] ?? ''}">
           ${left && i.fields.code in left ? `<small data-remaining="${esc(i.fields.code)}" class="${left[i.fields.code] < 0 ? 'over' : ''}">${t('remaining', { n: left[i.fields.code] })}</small>` : ''}</label>`).join('')}</div>`);
       }
@@ -164,7 +163,7 @@ class VisitScreen extends HTMLElement {
           : `· ${t('notInCatalogue')} <button type="button" class="link" data-find="${f.key}|${i}">${t('findByName')}</button>`}
           ${this.finding === `${f.key}|${i}` ? `<div class="row"><input type="text" data-find-name placeholder="${t('productName')}">
             <button type="button" data-find-go="${f.key}|${i}">${t('search')}</button></div>
-            <div class="choices">${(this.choices || []).map((c) => `<button type="button" data-pick="${f.key}|${i}|${esc(c.id)}">${esc(label(c))}${c.score ? ` · ${c.score}%` : ''}</button>`).join('')}</div>` : ''}</li>`).join('')}</ul>
+            <div class="choices">${(this.choices || []).map((c) => `<button type="button" data-pick="${f.key}|${i}|${esc(c.id)}">${esc(localName(c))}${c.score ? ` · ${c.score}%` : ''}</button>`).join('')}</div>` : ''}</li>`).join('')}</ul>
           <div class="row"><input type="text" inputmode="numeric" data-code-input="${f.key}" placeholder="${t('typeCode')}">
           <button type="button" data-add-code="${f.key}">${t('add')}</button>
           ${'BarcodeDetector' in window ? `<button type="button" data-scan="${f.key}">${t('scan')}</button>` : ''}</div>`);
@@ -223,7 +222,7 @@ class VisitScreen extends HTMLElement {
       const [key, index, skuId] = d.pick.split('|');
       const sku = record('competitor_sku', skuId);
       const entries = [...(this.draft[key] || [])];
-      entries[Number(index)] = { ...entries[Number(index)], sku_id: skuId, name: sku ? label(sku.fields) : skuId, matched_by: 'name' };
+      entries[Number(index)] = { ...entries[Number(index)], sku_id: skuId, name: sku ? localName(sku.fields) : skuId, matched_by: 'name' };
       this.draft[key] = entries;
       this.finding = null;
       this.persistDraft();
@@ -242,7 +241,7 @@ class VisitScreen extends HTMLElement {
 
   addCode(key, code) {
     const match = list('competitor_sku').find((c) => c.fields.barcode === code);
-    this.draft[key] = [...(this.draft[key] || []), { code, sku_id: match?.id || null, name: match ? label(match.fields) : null }];
+    this.draft[key] = [...(this.draft[key] || []), { code, sku_id: match?.id || null, name: match ? localName(match.fields) : null }];
     this.persistDraft();
     this.render();
   }
