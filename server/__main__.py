@@ -137,6 +137,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     from server.db import migrate
     from server.dictation import service as _dictation  # noqa: F401  (registers the transcription job)
     from server.jobs.worker import Worker, run_pending
+    from server.review import service as _review  # noqa: F401  (registers the check-in photo job)
     from server.settings import get_settings
 
     settings = get_settings()

@@ -25,6 +25,7 @@ from server.errors import EXCEPTION_HANDLERS
 from server.jobs.worker import Worker
 from server.pwa import pwa_router
 from server.replication.controller import BlobController, SyncController
+from server.review.controller import ReviewController, TeamController, photo_thumbnail
 from server.settings import Settings, get_settings
 from server.stores.controller import StoreAdminController, StoreController
 from server.visits.controller import TemplateController
@@ -88,6 +89,9 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             SpeechController,
             PromotionController,
             ClaimController,
+            ReviewController,
+            TeamController,
+            photo_thumbnail,
             live_dictation,
             *pwa_router(settings.pwa_dir),
         ],

@@ -8,6 +8,7 @@ from server.catalog.models import CompetitorSku, Material, MaterialAllocation, S
 from server.claims.models import BudgetPool, ClaimReview, PhotoHash, Promotion
 from server.jobs.models import Job
 from server.replication.models import BlobMeta, SyncChange, SyncCounter, SyncDevice, SyncRecord
+from server.review.models import DayConfirmation, KeyAction, VisitReview
 from server.stores.models import Store
 from server.visits.models import VisitTemplate
 
@@ -20,7 +21,9 @@ __all__ = [
     "BudgetPool",
     "ClaimReview",
     "CompetitorSku",
+    "DayConfirmation",
     "Job",
+    "KeyAction",
     "LoginFailure",
     "Material",
     "MaterialAllocation",
@@ -35,6 +38,7 @@ __all__ = [
     "SyncRecord",
     "Team",
     "User",
+    "VisitReview",
     "VisitTemplate",
     "metadata",
 ]

@@ -72,6 +72,18 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="The business's local time zone: photo watermarks and claim dates are read in it.",
     )
+    ontime_note_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 14,
+        description="A visit note is on time when written within this many hours of arriving.",
+    )
+    ontime_claim_hours: int = Field(
+        default=48, ge=1, le=24 * 30, description="A claim is on time when filed within this many hours of the visit."
+    )
+    ontime_healthy: float = Field(
+        default=0.92, gt=0, le=1, description="The on-time rate of key actions the dashboard calls healthy."
+    )
     pwa_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "pwa",
         description="Folder of the progressive web app's static files.",

@@ -116,6 +116,7 @@ class Operation:
     base: Mapping[str, int]
     client_time: str | None = None
     resolves: tuple[str, ...] = ()  # conflict ids this edit settles
+    reason: str | None = None  # why a record of an already confirmed day changes (audited)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class RecordState:
     writers: dict[str, str] = field(default_factory=dict)  # per field: the device that last wrote it
 
 
+MAX_REASON = 500
 _DEVICE_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 
@@ -177,9 +179,14 @@ def parse_operation(raw: Any, index: int) -> Operation:
     _require(
         isinstance(resolves, list) and all(isinstance(r, str) for r in resolves), f"{where}.resolves must be a list"
     )
-    extra = set(raw) - {"op_id", "seq", "type", "id", "fields", "base", "client_time", "resolves"}
+    reason = raw.get("reason")
+    _require(
+        reason is None or (isinstance(reason, str) and 0 < len(reason) <= MAX_REASON),
+        f"{where}.reason must be a string of 1-{MAX_REASON} characters",
+    )
+    extra = set(raw) - {"op_id", "seq", "type", "id", "fields", "base", "client_time", "resolves", "reason"}
     _require(not extra, f"{where} has unknown keys: {', '.join(sorted(extra))}")
-    return Operation(op_id, seq, op_type, record_id, fields, base, client_time, tuple(resolves))
+    return Operation(op_id, seq, op_type, record_id, fields, base, client_time, tuple(resolves), reason)
 
 
 def parse_batch(raw: Any, *, max_ops: int) -> Batch:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+
+from litestar.testing import TestClient
 
 from sync import PROTOCOL_VERSION, uuid7
 
@@ -32,3 +35,11 @@ class Phone:
 
     def batch(self, *ops: dict[str, Any]) -> dict[str, Any]:
         return {"protocol": PROTOCOL_VERSION, "device_id": self.device_id, "ops": list(ops)}
+
+
+def upload(client: TestClient, data: bytes, mime: str = "image/jpeg") -> Any:
+    """Put a whole blob in one chunk, as a phone does for a small photo."""
+    sha = hashlib.sha256(data).hexdigest()
+    return client.put(
+        f"/api/blobs/{sha}?offset=0&total={max(1, len(data))}", content=data, headers={"x-blob-type": mime}
+    )

@@ -7,33 +7,26 @@ import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from ocr import (
-    SAME_PHOTO_BITS,
     EngineError,
     ImageError,
-    check_watermark,
-    closest,
     match_store,
-    open_photo,
-    phashes,
-    quality,
     read_receipt,
-    read_watermark,
 )
 from server.accounts.models import Role, User
 from server.accounts.service import Actor, require_role
 from server.audit import service as audit
-from server.claims.models import BudgetPool, ClaimReview, PhotoHash, Promotion
+from server.claims.models import BudgetPool, ClaimReview, Promotion
 from server.claims.rules import CLAIM, MAX_CENTS, READ_CLAIM
 from server.db import session_scope, utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.jobs.service import HANDLERS, Claimed, Retry
+from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
 from server.replication.models import BlobMeta
 from server.replication.publish import publish_promotions, server_update
 from server.replication.service import _writer_lock, blob_store
@@ -66,19 +59,6 @@ def cents(amount: str | None) -> int | None:
         return int((Decimal(amount) * 100).quantize(Decimal(1)))
     except (InvalidOperation, ValueError):
         return None
-
-
-def local_time(settings: Settings, iso: Any) -> datetime | None:
-    """A phone's ISO time (``...Z`` or with an offset) as the business's local wall time."""
-    if not isinstance(iso, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
 
 
 # -- budget pools -------------------------------------------------------------------------------
@@ -151,37 +131,6 @@ def match_pool(session: Session, store: Store, on: date, promotion_id: str | Non
 # -- the reading job ----------------------------------------------------------------------------
 
 
-def _recycled(session: Session, claim_id: str, hashes: list[str]) -> dict[str, Any] | None:
-    """The closest earlier photo of another record, when it is the same picture."""
-    best: tuple[int, PhotoHash] | None = None
-    for row in session.exec(select(PhotoHash).where(PhotoHash.record_id != claim_id)):
-        bits = closest(hashes, row.hashes)
-        if bits <= SAME_PHOTO_BITS and (best is None or bits < best[0]):
-            best = (bits, row)
-    if best is None:
-        return None
-    return {"collection": best[1].collection, "record_id": best[1].record_id, "bits": best[0]}
-
-
-def _inspect_photo(settings: Settings, store_name: str, data: bytes, taken: datetime | None) -> dict[str, Any]:
-    """Watermark, sharpness and light of one material photo, and its hashes (no database)."""
-    photo = open_photo(data)
-    q = quality(photo)
-    mark = read_watermark(data)
-    expected = taken or local_time(settings, utcnow().isoformat()) or utcnow()
-    check = check_watermark(mark, store_name=store_name, expected=expected)
-    flags = list(check.flags) + [name for name, bad in (("blurred", q.blurred), ("dark", q.dark)) if bad]
-    return {
-        "watermark": {"taken_at": mark.taken_at, "place": mark.place, "lines": mark.lines[:6]},
-        "store_score": check.store_score,
-        "hours_apart": check.hours_apart,
-        "brightness": round(q.brightness),
-        "sharpness": round(q.sharpness),
-        "flags": flags,
-        "hashes": phashes(photo),
-    }
-
-
 def _field(value: str | None, confidence: float, line: str | None = None) -> dict[str, Any]:
     return {"value": value, "confidence": round(confidence, 2), "line": line}
 
@@ -244,7 +193,7 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
             flags.append("photo_refused" if sha in refused else "photo_missing")
             continue
         try:
-            checks.append({"blob": sha, **_inspect_photo(settings, store.name, path.read_bytes(), taken)})
+            checks.append({"blob": sha, **inspect_photo(settings, store.name, path.read_bytes(), taken)})
         except ImageError as exc:
             checks.append({"blob": sha, "error": str(exc), "flags": ["photo_unreadable"]})
         except EngineError as exc:
@@ -254,20 +203,10 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         for check in checks:
             hashes = check.pop("hashes", None)
             if hashes is not None:
-                check["recycled_of"] = _recycled(session, claim_id, hashes)
+                check["recycled_of"] = recycled_of(session, claim_id, hashes)
                 if check["recycled_of"]:
                     check["flags"].append("recycled_photo")
-                known = select(PhotoHash.id).where(PhotoHash.sha256 == check["blob"], PhotoHash.record_id == claim_id)
-                if session.exec(known).first() is None:
-                    session.add(
-                        PhotoHash(
-                            sha256=check["blob"],
-                            collection=CLAIM.name,
-                            record_id=claim_id,
-                            store_id=store.id,
-                            hashes=hashes,
-                        )
-                    )
+                remember_hashes(session, check["blob"], CLAIM.name, claim_id, store.id, hashes)
             flags.extend(f for f in check["flags"] if f not in flags)
         total = cents(reading["total"]["value"])
         claimed = rec.fields.get("amount_cents")

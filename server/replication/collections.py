@@ -6,6 +6,8 @@ from server.claims.rules import CLAIM
 from server.claims.rules import OP_TYPES as CLAIM_OPS
 from server.dictation.rules import OP_TYPES as RECORDING_OPS
 from server.dictation.rules import RECORDING
+from server.review.rules import DAY
+from server.review.rules import OP_TYPES as DAY_OPS
 from server.visits.rules import OP_TYPES as VISIT_OPS
 from server.visits.rules import STEP, VISIT
 from sync import CONFLICT_COLLECTION, Collection, Field, OpType, Policy, Registry
@@ -83,6 +85,7 @@ def build_registry() -> Registry:
     registry.add(VISIT, *(t for t in VISIT_OPS if t.collection == "visit"))
     registry.add(STEP, *(t for t in VISIT_OPS if t.collection == "step"))
     registry.add(CLAIM, *CLAIM_OPS)
+    registry.add(DAY, *DAY_OPS)
     registry.add(PROMOTION)
     registry.add(TEMPLATE)
     registry.add(ALLOCATION)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -11,6 +12,7 @@ from server.accounts.models import Role, User
 from server.claims import rules as claim_rules
 from server.dictation import rules as dictation_rules
 from server.replication.store import FINANCE_COLLECTIONS
+from server.review import rules as review_rules
 from server.stores.models import Store
 from server.visits import rules as visit_rules
 from sync import Operation, OpType, Principal, RecordState, Scope
@@ -29,6 +31,7 @@ DERIVES["visit"] = visit_rules.derive_visit
 CHECKS["recording"] = dictation_rules.check_recording
 DERIVES["recording"] = dictation_rules.derive_recording
 CHECKS["claim"] = claim_rules.check_claim
+CHECKS["day"] = review_rules.check_day
 DERIVES["claim"] = claim_rules.derive_claim
 
 
@@ -49,6 +52,7 @@ class ServerScope:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._stores: dict[str, tuple[str | None, str | None] | None] = {}
+        self._ops: dict[tuple[str, str], Operation] = {}  # the operation being applied, for ``derive``
 
     def _store_scope(self, store_id: Any) -> tuple[str | None, str | None] | None:
         if not isinstance(store_id, str):
@@ -87,6 +91,8 @@ class ServerScope:
         current: RecordState | None,
         lookup: dict[tuple[str, str], RecordState | None],
     ) -> None:
+        self._ops[(op_type.collection, op.id)] = op
+        review_rules.check_confirmed_day(self.session, who, op_type, op, current, lookup)
         rule = CHECKS.get(op_type.collection)
         if rule is not None:
             rule(self.session, who, op_type, op, current, lookup)
@@ -95,4 +101,7 @@ class ServerScope:
         self, who: Principal, op_type: OpType, state: RecordState, lookup: dict[tuple[str, str], RecordState | None]
     ) -> dict[str, Any] | None:
         rule = DERIVES.get(op_type.collection)
-        return rule(self.session, who, op_type, state, lookup) if rule is not None else None
+        derived = rule(self.session, who, op_type, state, lookup) if rule is not None else None
+        seen = replace(state, fields={**state.fields, **derived}) if derived else state
+        review_rules.follow(self.session, who, op_type, self._ops.get((op_type.collection, state.id)), seen)
+        return derived

@@ -133,6 +133,8 @@ class SqlSyncStore:
             }
         if op.client_time:
             changes["client_time"] = op.client_time
+        if op.reason:
+            changes["reason"] = op.reason
         self._audit.append(
             {
                 "at": utcnow(),

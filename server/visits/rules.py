@@ -36,6 +36,7 @@ VISIT = Collection(
         "minutes_on_site": Field(Policy.SERVER),
         "score": Field(Policy.SERVER),
         "max_score": Field(Policy.SERVER),
+        "review": Field(Policy.SERVER),  # the supervisor's decision: {status, reason, comment, at, by}
     },
 )
 STEP = Collection(

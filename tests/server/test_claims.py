@@ -30,7 +30,7 @@ from sync import uuid7
 from tests.claimhelp import jpeg, material_photo, receipt
 from tests.conftest import make_client, sign_in
 from tests.factories import World
-from tests.synchelp import Phone
+from tests.synchelp import Phone, upload
 
 WHEN = datetime(2026, 11, 20, 10, 30)  # local time the rep photographed the material
 
@@ -58,13 +58,6 @@ def _pool(session: Session, world: World, amount_cents: int, **values: Any) -> B
     session.add(pool)
     session.commit()
     return pool
-
-
-def _upload(client: TestClient, data: bytes, mime: str = "image/jpeg") -> Any:
-    sha = hashlib.sha256(data).hexdigest()
-    return client.put(
-        f"/api/blobs/{sha}?offset=0&total={max(1, len(data))}", content=data, headers={"x-blob-type": mime}
-    )
 
 
 def _submit(client: TestClient, phone: Phone, store_id: str, receipt_sha: str, photos: list[str], **fields: Any) -> str:
@@ -123,7 +116,7 @@ def test_a_claim_synced_before_its_photos_is_read_matched_and_approved_once(
     run_pending(settings)  # nothing uploaded yet: the job waits for the photos, nothing is lost
     assert _claim(app_client, claim_id)["status"] == "reading"
     for data in (receipt_bytes, photo):
-        assert _upload(app_client, data).status_code == 200
+        assert upload(app_client, data).status_code == 200
     assert run_pending(settings) >= 1
 
     fields = _claim(app_client, claim_id)
@@ -192,7 +185,7 @@ def test_photo_checks_flag_a_recycled_photo_another_day_and_another_store(
     elsewhere = jpeg(material_photo(5, "百佳名烟名酒", WHEN))
     fourth = _submit(app_client, phone, store.id, _sha(receipt_bytes), [_sha(elsewhere)])
     for data in (receipt_bytes, first_photo, recycled, fresh, elsewhere):
-        assert _upload(app_client, data).status_code == 200
+        assert upload(app_client, data).status_code == 200
     run_pending(settings)
 
     flags = {cid: _claim(app_client, cid)["flags"] for cid in (first, second, third, fourth)}
@@ -215,7 +208,7 @@ def _review_claims(
         photo = jpeg(material_photo(20 + i, store.name, WHEN))
         ids.append(_submit(app_client, phone, store.id, _sha(blank), [_sha(photo)], amount_cents=amount))
         for data in (blank, photo):
-            assert _upload(app_client, data).status_code == 200
+            assert upload(app_client, data).status_code == 200
     run_pending(settings)
     for claim_id in ids:
         assert _claim(app_client, claim_id)["status"] == "review"
@@ -318,15 +311,15 @@ def test_bad_photos_are_refused_clearly_and_the_claim_still_reaches_finance(
     cases = {}
     for name, data in (("not_image", not_image), ("bomb", bomb.getvalue()), ("blank", blank)):
         cases[name] = _submit(app_client, phone, store.id, _sha(data), [_sha(photo)], amount_cents=10_00)
-    answer = _upload(app_client, not_image)
+    answer = upload(app_client, not_image)
     assert answer.status_code == 422 and answer.json()["code"] == "not_an_image", answer.text
     assert app_client.get(f"/api/blobs/{_sha(not_image)}/status").json()["state"] == "refused"
-    answer = _upload(app_client, bomb.getvalue(), "image/png")
+    answer = upload(app_client, bomb.getvalue(), "image/png")
     assert answer.status_code == 422 and answer.json()["code"] == "image_too_large", answer.text
-    empty = _upload(app_client, b"")
+    empty = upload(app_client, b"")
     assert empty.status_code == 400 and "empty" in empty.json()["detail"]
     for data in (blank, photo):
-        assert _upload(app_client, data).status_code == 200
+        assert upload(app_client, data).status_code == 200
     run_pending(settings)
 
     for name, flag in (

@@ -9,100 +9,10 @@ from sqlmodel import Session, select
 
 from server.audit.models import AuditEntry
 from server.visits.service import ensure_default_templates
-from sync import uuid7
 from tests.conftest import sign_in
 from tests.factories import World
 from tests.synchelp import Phone
-
-PHOTO = "a" * 64
-
-
-def _answers(step: str) -> dict[str, Any]:
-    return {
-        "display": {
-            "shelf_photos": [PHOTO],
-            "facings": {"BEV-001": 4},
-            "cooler_clean": True,
-            "own_only": True,
-            "price_tags": False,
-        },
-        "competitors": {"scans": [{"code": "6901234567892"}], "promotion_seen": False},
-        "materials": {"placed": {"POSM-001": 2}, "placement_photos": [PHOTO]},
-        "checkin": {"storefront": [PHOTO]},
-    }[step]
-
-
-class Visit:
-    def __init__(self, client: TestClient, phone: Phone, store: Any, template_id: str) -> None:
-        self.client, self.phone, self.store, self.id = client, phone, store, uuid7()
-        self.template_id = template_id
-
-    def push(self, *ops: dict[str, Any]) -> list[dict[str, Any]]:
-        response = self.client.post("/api/sync/push", json=self.phone.batch(*ops))
-        assert response.status_code == 200, response.text
-        return response.json()["results"]
-
-    def arrive(self, lat: float, lng: float, accuracy: float = 12) -> dict[str, Any]:
-        now = "2026-11-24T10:00:00+08:00"
-        return self.push(
-            self.phone.op(
-                "visit.arrive",
-                self.id,
-                {
-                    "store_id": self.store.id,
-                    "template_id": self.template_id,
-                    "day": "2026-11-24",
-                    "arrived_at": now,
-                    "arrival": {"lat": lat, "lng": lng, "accuracy": accuracy, "at": now},
-                    "planned": True,
-                    "status": "arrived",
-                },
-            )
-        )[0]
-
-    def complete(self, step: str, answers: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self.push(
-            self.phone.op(
-                "step.complete",
-                uuid7(),
-                {
-                    "visit_id": self.id,
-                    "store_id": self.store.id,
-                    "step": step,
-                    "answers": _answers(step) if answers is None else answers,
-                    "status": "done",
-                },
-            )
-        )[0]
-
-    def except_(self, step: str, exception: Any) -> dict[str, Any]:
-        return self.push(
-            self.phone.op(
-                "step.except",
-                uuid7(),
-                {
-                    "visit_id": self.id,
-                    "store_id": self.store.id,
-                    "step": step,
-                    "exception": exception,
-                    "status": "excepted",
-                },
-            )
-        )[0]
-
-    def checkout(self) -> dict[str, Any]:
-        return self.push(
-            self.phone.op(
-                "visit.checkout", self.id, {"status": "checked_out", "checked_out_at": "2026-11-24T10:23:00+08:00"}
-            )
-        )[0]
-
-    def record(self) -> dict[str, Any]:
-        return self.client.get(f"/api/sync/records/visit/{self.id}").json()
-
-
-def _template(client: TestClient, code: str = "standard") -> dict[str, Any]:
-    return next(t for t in client.get("/api/templates").json() if t["code"] == code)
+from tests.visithelp import Visit, answers, template
 
 
 def _start(app_client: TestClient, world: World, session: Session) -> tuple[Visit, Any]:
@@ -111,7 +21,7 @@ def _start(app_client: TestClient, world: World, session: Session) -> tuple[Visi
     rep = world.east.reps[0]
     store = world.east.stores[rep.username][0]
     sign_in(app_client, rep.username)
-    return Visit(app_client, Phone(), store, _template(app_client)["id"]), store
+    return Visit(app_client, Phone(), store, template(app_client)["id"]), store
 
 
 def test_steps_complete_only_in_order(app_client: TestClient, world: World, session: Session) -> None:
@@ -120,7 +30,7 @@ def test_steps_complete_only_in_order(app_client: TestClient, world: World, sess
     early = visit.complete("materials")
     assert early["status"] == "rejected" and early["code"] == "step_locked"
     assert "Display check" in early["detail"] and "exception" in early["detail"]
-    incomplete = visit.complete("display", {**_answers("display"), "shelf_photos": []})
+    incomplete = visit.complete("display", {**answers("display"), "shelf_photos": []})
     assert incomplete["status"] == "rejected" and incomplete["code"] == "step_incomplete"
     assert "Cooler / shelf photos" in incomplete["detail"]
     for step in ("display", "competitors", "materials", "checkin"):
@@ -196,7 +106,7 @@ def test_a_template_change_does_not_alter_past_scores(app_client: TestClient, wo
     old_id = visit.template_id
     # An admin doubles the display step's points: a new version.
     sign_in(app_client, world.admin.username)
-    spec = _template(app_client)
+    spec = template(app_client)
     body = {
         "code": "standard",
         "name": spec["name"],
@@ -244,7 +154,7 @@ def test_templates_are_validated_and_admin_only(app_client: TestClient, world: W
     assert response.status_code == 400 and "choice needs options" in response.text
     codes = {t["code"] for t in app_client.get("/api/templates").json()}
     assert codes == {"standard", "liquor", "mini"}
-    liquor = _template(app_client, "liquor")
+    liquor = template(app_client, "liquor")
     assert [s["key"] for s in liquor["steps"]] == ["display", "competitors", "owner_interview", "materials", "checkin"]
 
 

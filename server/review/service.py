@@ -1,0 +1,407 @@
+"""The supervisor's review queue: their team's visits and photo check-ins, newest first, filtered
+by rep, day, store and flag; decisions one at a time or for a filtered batch; and the job that
+reads each check-in photo (watermark, light, reuse) and makes its thumbnails.
+
+Who sees what: a supervisor their team's items, an admin everyone's; anything else answers 404
+for an item and 403 for the queue, so a rep cannot open it and no one learns another team's ids.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, case, func, or_, update
+from sqlmodel import Session, col, select
+
+from ocr import EngineError, ImageError
+from server.accounts.models import Role, User
+from server.accounts.service import Actor
+from server.audit import service as audit
+from server.db import session_scope, utcnow
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.jobs.service import HANDLERS, Claimed, Retry
+from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
+from server.replication.models import BlobMeta
+from server.replication.publish import server_update
+from server.replication.service import _writer_lock, blob_store
+from server.replication.store import RECORDS, SqlSyncStore, _state
+from server.review.models import FLAG_BITS, VisitReview, flag_bits
+from server.review.rules import INSPECT_CHECKIN
+from server.review.thumbs import make_thumbnails
+from server.settings import Settings
+from server.stores.models import Store
+from server.visits.rules import VISIT
+
+log = logging.getLogger("fieldvisit.review")
+
+REJECT_REASONS = (
+    "not_at_store",
+    "photo_unclear",
+    "wrong_store",
+    "recycled_photo",
+    "watermark_wrong",
+    "steps_incomplete",
+    "other",
+)
+STATUSES = ("pending", "approved", "rejected", "all")
+WAIT_FOR_PHOTO = timedelta(days=3)
+MAX_BATCH = 1000
+
+
+class QueueFilter(BaseModel):
+    status: Literal["pending", "approved", "rejected", "all"] = "pending"
+    rep: str | None = Field(default=None, max_length=36)
+    day: date | None = None
+    store: str | None = Field(default=None, max_length=64)  # a store's id or code, or part of its name
+    flag: (
+        Literal[
+            "any",
+            "outside_geofence",
+            "location_missing",
+            "watermark_mismatch",
+            "recycled_photo",
+            "blurred_dark",
+            "exception",
+        ]
+        | None
+    ) = None
+    team: str | None = Field(default=None, max_length=36)  # admins only
+
+
+class Decision(BaseModel):
+    action: Literal["approve", "reject"]
+    visit_ids: list[str] | None = Field(default=None, min_length=1, max_length=MAX_BATCH)
+    filter: QueueFilter | None = None  # approve everything pending that matches
+    reason: str | None = Field(default=None, max_length=32)
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+# -- scope ---------------------------------------------------------------------------------------
+
+
+def _team_scope(actor: Actor, team: str | None) -> str | None:
+    """The team whose items the caller reviews (None: an admin looking at every team)."""
+    role = Role(actor.user.role)
+    if role is Role.supervisor and actor.user.team_id:
+        return actor.user.team_id
+    if role is Role.admin:
+        return team
+    raise Forbidden("The review queue is for supervisors.")
+
+
+def _visible(actor: Actor, review: VisitReview | None) -> VisitReview:
+    role = Role(actor.user.role)
+    if review is None or role not in (Role.supervisor, Role.admin):
+        raise NotFound("No such visit to review.")
+    if role is Role.supervisor and review.team_id != actor.user.team_id:
+        raise NotFound("No such visit to review.")
+    return review
+
+
+# -- the queue -------------------------------------------------------------------------------------
+
+
+def _filtered(actor: Actor, f: QueueFilter, *, with_flag: bool = True) -> list[Any]:
+    team = _team_scope(actor, f.team)
+    where: list[Any] = []
+    if team is not None:
+        where.append(col(VisitReview.team_id) == team)
+    if f.status != "all":
+        where.append(col(VisitReview.status) == f.status)
+    if f.rep:
+        where.append(col(VisitReview.rep_id) == f.rep)
+    if f.day:
+        where.append(col(VisitReview.day) == f.day)
+    if f.store:
+        text = f.store.strip()
+        stores = select(Store.id).where(
+            or_(col(Store.id) == text, col(Store.code) == text, col(Store.name).contains(text, autoescape=True))
+        )
+        where.append(col(VisitReview.store_id).in_(stores))
+    if with_flag and f.flag:
+        bits = sum(FLAG_BITS.values()) if f.flag == "any" else FLAG_BITS[f.flag]
+        where.append(col(VisitReview.flag_bits).op("&")(bits) != 0)
+    return where
+
+
+def _cursor(value: str | None) -> Any:
+    """Keyset paging: the last item's (day, arrival, id), so page 500 costs what page 1 does."""
+    if not value:
+        return None
+    try:
+        day, arrived, visit_id = value.split("|")
+        d, a = date.fromisoformat(day), datetime.fromisoformat(arrived)
+    except ValueError:
+        raise InvalidInput("The page cursor is not one this server gave.") from None
+    a = a if a.tzinfo else a.replace(tzinfo=UTC)
+    return or_(
+        col(VisitReview.day) < d,
+        and_(
+            col(VisitReview.day) == d,
+            or_(
+                col(VisitReview.arrived_at) < a,
+                and_(col(VisitReview.arrived_at) == a, col(VisitReview.visit_id) < visit_id),
+            ),
+        ),
+    )
+
+
+def _photo_links(sha: str | None) -> dict[str, Any]:
+    if not sha:
+        return {"photo": None, "thumb": None, "large": None}
+    return {"photo": sha, "thumb": f"/api/blobs/{sha}/thumb/s", "large": f"/api/blobs/{sha}/thumb/l"}
+
+
+def _previous(session: Session, review: VisitReview) -> dict[str, Any] | None:
+    """The same store's check-in photo before this one."""
+    row = session.exec(
+        select(VisitReview, User.display_name)
+        .join(User, col(User.id) == VisitReview.rep_id, isouter=True)
+        .where(
+            VisitReview.store_id == review.store_id,
+            col(VisitReview.arrived_at) < review.arrived_at,
+            col(VisitReview.photo).is_not(None),
+        )
+        .order_by(col(VisitReview.arrived_at).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    prev, name = row
+    return {
+        "visit_id": prev.visit_id,
+        "day": prev.day.isoformat(),
+        "arrived_at": prev.arrived_at.isoformat(),
+        "rep_name": name,
+        "status": prev.status,
+        **_photo_links(prev.photo),
+    }
+
+
+def item_view(review: VisitReview, store: Store | None, rep_name: str | None) -> dict[str, Any]:
+    return {
+        "visit_id": review.visit_id,
+        "store": {"id": review.store_id, "code": store.code if store else None, "name": store.name if store else None},
+        "rep": {"id": review.rep_id, "name": rep_name},
+        "day": review.day.isoformat(),
+        "arrived_at": review.arrived_at.isoformat(),
+        "planned": review.planned,
+        **_photo_links(review.photo),
+        "capture": review.capture,
+        "flags": review.flags,
+        "inspected": review.inspected,
+        "steps_done": review.steps_done,
+        "steps_excepted": review.steps_excepted,
+        "status": review.status,
+        "reason": review.reason,
+        "comment": review.comment,
+        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+    }
+
+
+def queue(session: Session, actor: Actor, f: QueueFilter, *, before: str | None, limit: int) -> dict[str, Any]:
+    where = _filtered(actor, f)
+    page_where = [*where, c] if (c := _cursor(before)) is not None else where
+    rows = session.exec(
+        select(VisitReview, Store, User.display_name)
+        .join(Store, col(Store.id) == VisitReview.store_id)
+        .join(User, col(User.id) == VisitReview.rep_id, isouter=True)
+        .where(*page_where)
+        .order_by(col(VisitReview.day).desc(), col(VisitReview.arrived_at).desc(), col(VisitReview.visit_id).desc())
+        .limit(limit + 1)
+    ).all()
+    items = [{**item_view(r, s, name), "previous": _previous(session, r)} for r, s, name in rows[:limit]]
+    last = rows[limit - 1][0] if len(rows) > limit else None
+    # How many each flag filter would show, under the other filters (one pass over the team's rows).
+    bits = col(VisitReview.flag_bits)
+    sums = [func.sum(case((bits.op("&")(b) != 0, 1), else_=0)) for b in FLAG_BITS.values()]
+    counted = session.exec(
+        select(func.count(), func.sum(case((bits != 0, 1), else_=0)), *sums).where(
+            *_filtered(actor, f, with_flag=False)
+        )
+    ).one()
+    counts = {"all": counted[0] or 0, "any": counted[1] or 0}
+    counts.update({name: counted[i + 2] or 0 for i, name in enumerate(FLAG_BITS)})
+    return {
+        "items": items,
+        "next": f"{last.day.isoformat()}|{last.arrived_at.isoformat()}|{last.visit_id}" if last else None,
+        "counts": counts,
+        "filter": f.model_dump(mode="json"),
+    }
+
+
+def detail(session: Session, actor: Actor, visit_id: str) -> dict[str, Any]:
+    review = _visible(actor, session.get(VisitReview, visit_id))
+    store = session.get(Store, review.store_id)
+    rep = session.get(User, review.rep_id) if review.rep_id else None
+    steps = []
+    rows = session.execute(
+        select(RECORDS).where(RECORDS.c.collection == "step", RECORDS.c.store_id == review.store_id)
+    ).all()
+    for row in rows:
+        s = _state(row)
+        if s.fields.get("visit_id") == visit_id and not s.deleted:
+            steps.append(
+                {
+                    "step": s.fields.get("step"),
+                    "status": s.fields.get("status"),
+                    "exception": s.fields.get("exception"),
+                    "completed_at": s.fields.get("completed_at"),
+                }
+            )
+    visit = SqlSyncStore(session).load(VISIT.name, [visit_id]).get(visit_id)
+    return {
+        **item_view(review, store, rep.display_name if rep else None),
+        "previous": _previous(session, review),
+        "steps": sorted(steps, key=lambda s: str(s["completed_at"] or "")),
+        "distance_m": visit.fields.get("distance_m") if visit else None,
+        "geofence_m": store.geofence_m if store else None,
+        "arrival": visit.fields.get("arrival") if visit else None,
+    }
+
+
+# -- decisions -------------------------------------------------------------------------------------
+
+
+def decide(settings: Settings, actor: Actor, decision: Decision) -> dict[str, Any]:
+    if decision.action == "reject":
+        if decision.reason not in REJECT_REASONS:
+            raise InvalidInput(f"A rejection needs a reason: one of {', '.join(REJECT_REASONS)}.")
+        if decision.reason == "other" and not (decision.comment or "").strip():
+            raise InvalidInput("A rejection for 'other' needs a comment saying why.")
+        if decision.filter is not None:
+            raise InvalidInput("Reject items one by one (or by their ids); only approval goes by filter.")
+    if (decision.visit_ids is None) == (decision.filter is None):
+        raise InvalidInput("Name the visits (visit_ids) or the filter whose pending items to approve.")
+    decided: list[str] = []
+    skipped: list[str] = []
+    with _writer_lock(settings), session_scope(settings) as session:
+        # The change-sequence lock first, as a push takes it: no lock-order deadlock with pushes.
+        SqlSyncStore(session).begin_write()
+        if decision.filter is not None:
+            where = _filtered(actor, decision.filter.model_copy(update={"status": "pending"}))
+            ids = list(session.exec(select(VisitReview.visit_id).where(*where).limit(MAX_BATCH)))
+        else:
+            ids = list(dict.fromkeys(decision.visit_ids or []))
+            found = {r.visit_id: r for r in session.exec(select(VisitReview).where(col(VisitReview.visit_id).in_(ids)))}
+            for visit_id in ids:
+                _visible(actor, found.get(visit_id))
+        now = utcnow()
+        status = "approved" if decision.action == "approve" else "rejected"
+        comment = (decision.comment or "").strip() or None
+        reason = decision.reason if decision.action == "reject" else None
+        for visit_id in ids:
+            moved = session.execute(
+                update(VisitReview)
+                .where(col(VisitReview.visit_id) == visit_id, col(VisitReview.status) == "pending")
+                .values(status=status, reason=reason, comment=comment, decided_by=actor.user.id, decided_at=now)
+            )
+            if moved.rowcount != 1:  # type: ignore[attr-defined]
+                skipped.append(visit_id)
+                continue
+            decided.append(visit_id)
+            verdict = {
+                "status": status,
+                "reason": reason,
+                "comment": comment,
+                "by": actor.user.display_name,
+                "at": now.isoformat(),
+            }
+            server_update(session, VISIT, visit_id, _setting_review(verdict))
+            audit.record(
+                session,
+                actor,
+                entity="visit",
+                entity_id=visit_id,
+                action=f"review.{decision.action}",
+                changes={"reason": reason, "comment": comment},
+            )
+    if decision.visit_ids is not None and len(ids) == 1 and skipped:
+        raise Conflict("This visit was already decided.", code="already_decided")
+    return {"decided": decided, "skipped": skipped, "status": status}
+
+
+def _setting_review(verdict: dict[str, Any]) -> Any:
+    return lambda _state: {"review": verdict}
+
+
+# -- the check-in photo job --------------------------------------------------------------------------
+
+
+def inspect_checkin(settings: Settings, job: Claimed) -> dict[str, Any] | None:
+    """Read a check-in photo once it has arrived: watermark against the store and the visit's
+    time, light and sharpness, reuse of an earlier photo; make its thumbnails. Tesseract runs
+    outside any transaction; the result is written in one short one."""
+    visit_id = job.payload["visit_id"]
+    with session_scope(settings) as session:
+        review = session.get(VisitReview, visit_id)
+        store = session.get(Store, review.store_id) if review else None
+        meta = session.get(BlobMeta, review.photo) if review and review.photo else None
+        refused = bool(meta and meta.refused)
+    if review is None or store is None or not review.photo or review.inspected:
+        return {"skipped": "gone, no photo or already read"}
+    sha = review.photo
+    path = blob_store(settings).path(sha)
+    flags: list[str] = []
+    reading: dict[str, Any] = {}
+    if path is None:
+        if refused:
+            flags.append("photo_refused")
+        elif utcnow() - review.received_at < WAIT_FOR_PHOTO:
+            raise Retry("waiting for the check-in photo to be uploaded", timedelta(hours=6), waits_for=sha)
+        else:
+            flags.append("photo_missing")
+    else:
+        data = path.read_bytes()
+        taken = local_time(settings, (review.capture or {}).get("at")) or local_time(
+            settings, review.arrived_at.isoformat()
+        )
+        try:
+            reading = inspect_photo(settings, store.name, data, taken)
+            make_thumbnails(settings, sha, data)
+        except ImageError as exc:
+            flags.append("photo_unreadable")
+            reading = {"error": str(exc)}
+        except EngineError as exc:
+            raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
+    hashes = reading.pop("hashes", None)
+    with _writer_lock(settings), session_scope(settings) as session:
+        SqlSyncStore(session).begin_write()
+        review = session.get(VisitReview, visit_id)
+        if review is None or review.photo != sha:
+            return {"skipped": "the check-in photo changed meanwhile"}
+        flags.extend(reading.pop("flags", []))
+        if hashes is not None:
+            again = recycled_of(session, visit_id, hashes)
+            if again:
+                flags.append("recycled_photo")
+                reading["recycled_of"] = again
+            remember_hashes(session, sha, VISIT.name, visit_id, review.store_id, hashes)
+        kept = [f for f in review.flags if f not in _PHOTO_FLAGS]
+        review.flags = kept + [f for f in dict.fromkeys(flags) if f not in kept]
+        review.flag_bits = flag_bits(review.flags)
+        review.capture = {**(review.capture or {}), "server": reading}
+        review.inspected = True
+        session.add(review)
+    log.info("check-in %s read: flags %s", visit_id, flags)
+    return {"flags": flags}
+
+
+_PHOTO_FLAGS = frozenset(
+    {
+        "watermark_missing",
+        "watermark_store_mismatch",
+        "watermark_time_mismatch",
+        "blurred",
+        "dark",
+        "recycled_photo",
+        "photo_refused",
+        "photo_missing",
+        "photo_unreadable",
+    }
+)
+
+HANDLERS[INSPECT_CHECKIN] = inspect_checkin
