@@ -82,9 +82,10 @@ def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> Liv
 
 
 def sign_in_pwa(page, username: str, password: str = "fieldvisit") -> None:  # type: ignore[no-untyped-def]
-    """Sign in through the app's own form and wait for the home screen (today's route)."""
+    """Sign in through the app's own form and wait for the home screen (a rep's route, a
+    supervisor's team page)."""
     page.goto("/")
     page.fill("#u", username)
     page.fill("#p", password)
     page.click("button[type=submit]")
-    page.wait_for_selector("fv-route [data-route]")
+    page.wait_for_selector("fv-route [data-route], fv-team [data-todo]")

@@ -1,5 +1,6 @@
 // App entry: registers the service worker, restores state from IndexedDB and routes by hash.
-import { loadLocal, state, subscribe } from './state.js';
+import { loadLocal, onReasonNeeded, state, subscribe } from './state.js';
+import { askReason } from './reason.js';
 import { startSync } from './sync.js';
 import { t } from './i18n.js';
 import './screens/login-screen.js';
@@ -9,6 +10,11 @@ import './screens/visit-screen.js';
 import './screens/store-detail.js';
 import './screens/claim-screen.js';
 import './screens/finance-screen.js';
+import './screens/today-screen.js';
+import './screens/review-screen.js';
+import './screens/team-screen.js';
+
+onReasonNeeded(askReason);
 
 class FvApp extends HTMLElement {
   connectedCallback() {
@@ -27,13 +33,17 @@ class FvApp extends HTMLElement {
   }
 
   route(force = false) {
-    const finance = state.me?.user.role === 'finance';
-    const hash = location.hash.slice(1) || (finance ? '/finance' : '/route');
+    const role = state.me?.user.role;
+    const finance = role === 'finance';
+    const hash = location.hash.slice(1) || (finance ? '/finance' : role === 'supervisor' ? '/team' : '/route');
     let tag = hash.startsWith('/stores') ? 'fv-store-list' : 'fv-route', param = null, attr = 'store-id';
     if (!state.me) tag = 'fv-login';
     else if (hash.startsWith('/stores/')) { tag = 'fv-store-detail'; param = decodeURIComponent(hash.slice(8)); }
     else if (hash.startsWith('/visit/')) { tag = 'fv-visit'; param = decodeURIComponent(hash.slice(7)); }
     else if (hash.startsWith('/claim/')) { tag = 'fv-claim'; param = decodeURIComponent(hash.slice(7)); }
+    else if (hash === '/today') tag = 'fv-today';
+    else if (hash.startsWith('/review')) { tag = 'fv-review'; attr = 'query'; param = hash.split('?')[1] || null; }
+    else if (hash.startsWith('/team') || (role === 'supervisor' && hash === '/route')) tag = 'fv-team';
     else if (hash.startsWith('/finance') || (finance && hash === '/route')) {
       tag = 'fv-finance'; attr = 'claim-id'; param = hash.startsWith('/finance/') ? decodeURIComponent(hash.slice(9)) : null;
     }

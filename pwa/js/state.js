@@ -106,14 +106,33 @@ export function actionOf(type) {
   return verb === 'create' || verb === 'delete' ? verb : 'update';
 }
 
+// The day a visit or step edit belongs to, and whether the rep has confirmed that day.
+export function dayOf(collection, id, fields) {
+  if (collection === 'visit') return fields.day || record('visit', id)?.fields.day || null;
+  if (collection === 'step') return record('visit', fields.visit_id || record('step', id)?.fields.visit_id)?.fields.day || null;
+  return null;
+}
+export const confirmedDay = (day) => list('day').find((r) => r.fields.day === day) || null;
+
+// Asks the rep why a confirmed day changes (set by the app: a dialog); resolves to the text or null.
+let askReason = async () => null;
+export function onReasonNeeded(fn) { askReason = fn; }
+
 // Record an intent (e.g. `note.edit`): the record and its outbox operation in one transaction.
-export async function write(type, id, fields = {}, { base, resolves } = {}) {
+// A change to a day already confirmed carries the rep's reason (asked here), or is not made.
+export async function write(type, id, fields = {}, { base, resolves, reason } = {}) {
   const deviceId = await deviceIdFor();
   const collection = type.split('.')[0];
   const action = actionOf(type);
+  const day = dayOf(collection, id, fields);
+  if (!reason && day && confirmedDay(day)) {
+    reason = await askReason(day);
+    if (!reason) return null;
+  }
   const op = { op_id: uuid7(), seq: 0, type, id, fields, client_time: new Date().toISOString() };
   if (base) op.base = base;
   if (resolves?.length) op.resolves = resolves;
+  if (reason) op.reason = reason;
   const rec = await transact(['meta', 'outbox', 'records'], 'readwrite', async (tx) => {
     const meta = tx.objectStore('meta');
     const next = (await req(meta.get('next_seq')))?.value || 1;

@@ -10,7 +10,7 @@ class RouteScreen extends HTMLElement {
     this.fix = lastFix();
     this.innerHTML = `${header(t('route'))}
       <main>
-        <nav class="tabs"><a href="#/route" aria-current="page">${t('route')}</a><a href="#/stores">${t('allStores')}</a></nav>
+        <nav class="tabs"><a href="#/route" aria-current="page">${t('route')}</a><a href="#/stores">${t('allStores')}</a><a href="#/today" data-today-link>${t('today')}</a></nav>
         <div class="meta"><span data-route-count></span><span data-route-day></span></div>
         <ol class="stores route" data-route></ol>
       </main>`;

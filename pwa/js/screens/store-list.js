@@ -2,6 +2,7 @@
 import { distanceM, lastFix, locate } from '../geo.js';
 import { esc, formatDistance, formatTime, t } from '../i18n.js';
 import { list, state, subscribe } from '../state.js';
+import { supervisorTabs } from './review-screen.js';
 import { bindHeader, header, updateNet } from './header.js';
 
 const CHUNK = 50;
@@ -13,7 +14,7 @@ class StoreList extends HTMLElement {
     this.fix = lastFix();
     this.innerHTML = `${header(t('stores'))}
       <main>
-        <nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores" aria-current="page">${t('allStores')}</a></nav>
+        ${state.me?.user.role === 'supervisor' ? supervisorTabs('allStores') : `<nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores" aria-current="page">${t('allStores')}</a><a href="#/today">${t('today')}</a></nav>`}
         <input class="search" type="search" placeholder="${esc(t('search'))}" aria-label="${esc(t('search'))}">
         <div class="meta"><span data-count></span><span data-updated></span></div>
         <ul class="stores" data-list></ul>

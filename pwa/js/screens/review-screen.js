@@ -1,0 +1,197 @@
+// Supervisor: the team's visits and photo check-ins, newest first, filtered by status, rep, day,
+// store and flag. An item shows its photo large (tap to zoom), the watermark and capture data,
+// the flags in words, and the store's previous check-in photo beside it; approve, or reject
+// with a reason and a comment; approve everything the filter shows in one action. On a desktop
+// the list and the item sit side by side and keys move through the queue. Online only: the
+// photos live on the server (the list loads 240 px thumbnails).
+import { OfflineError, api } from '../api.js';
+import { esc, formatDistance, formatTime, t } from '../i18n.js';
+import { bindHeader, header } from './header.js';
+
+const FLAGS = ['any', 'outside_geofence', 'location_missing', 'watermark_mismatch', 'recycled_photo', 'blurred_dark', 'exception'];
+const STATUSES = ['pending', 'approved', 'rejected', 'all'];
+const REASONS = ['not_at_store', 'photo_unclear', 'wrong_store', 'recycled_photo', 'watermark_wrong', 'steps_incomplete', 'other'];
+
+const flagWords = (flags) => flags.map((f) => `<span class="flag">${esc(t(`flag_${f}`))}</span>`).join('');
+
+export function supervisorTabs(current) {
+  return `<nav class="tabs">${[['team', '#/team'], ['reviewQueue', '#/review'], ['allStores', '#/stores']]
+    .map(([k, href]) => `<a href="${href}" ${k === current ? 'aria-current="page"' : ''}>${t(k)}</a>`).join('')}</nav>`;
+}
+
+class ReviewScreen extends HTMLElement {
+  connectedCallback() {
+    const q = new URLSearchParams(this.getAttribute('query') || '');
+    this.filter = { status: q.get('status') || 'pending', rep: q.get('rep') || '', day: q.get('day') || '', store: q.get('store') || '', flag: q.get('flag') || '' };
+    this.items = [];
+    this.selected = null;
+    this.innerHTML = `${header(t('reviewQueue'))}<main class="review-main">${supervisorTabs('reviewQueue')}
+      <form class="filters" data-filters>
+        <select name="status" aria-label="${t('st_all')}">${STATUSES.map((s) => `<option value="${s}">${t(`st_${s}`)}</option>`).join('')}</select>
+        <select name="rep" aria-label="${t('allReps')}" data-rep-filter><option value="">${t('allReps')}</option></select>
+        <input type="date" name="day" aria-label="${t('today')}">
+        <input type="search" name="store" placeholder="${esc(t('storeFilter'))}" aria-label="${esc(t('storeFilter'))}">
+      </form>
+      <div class="chips" data-flag-chips></div>
+      <div class="rq" data-review>
+        <section class="queue"><p class="hint" data-queue-meta></p><ul class="queue-list" data-queue></ul>
+          <button type="button" class="link" data-more hidden>${t('showMore', { n: '' })}</button>
+          <button type="button" class="primary" data-approve-all hidden></button></section>
+        <section class="item card" data-item hidden></section>
+      </div><p class="hint keys">${t('keys')}</p></main>`;
+    bindHeader(this);
+    const form = this.querySelector('[data-filters]');
+    for (const [k, v] of Object.entries(this.filter)) if (form[k]) form[k].value = v;
+    form.addEventListener('change', () => this.applyForm());
+    form.addEventListener('submit', (e) => { e.preventDefault(); this.applyForm(); });
+    this.querySelector('[data-more]').onclick = () => this.load(true);
+    this.querySelector('[data-approve-all]').onclick = () => this.approveAll();
+    this.onKey = (e) => this.key(e);
+    document.addEventListener('keydown', this.onKey);
+    api('/api/team/confirmations').then((data) => {
+      const select = this.querySelector('[data-rep-filter]');
+      select.insertAdjacentHTML('beforeend', data.reps.map((r) => `<option value="${esc(r.rep.id)}">${esc(r.rep.name)} (${esc(r.rep.username)})</option>`).join(''));
+      select.value = this.filter.rep;
+    }).catch(() => {});
+    this.load().catch((e) => this.fail(e));
+  }
+
+  disconnectedCallback() { document.removeEventListener('keydown', this.onKey); }
+
+  fail(e) {
+    this.querySelector('[data-queue-meta]').innerHTML = `<span class="error" data-review-error>${esc(e instanceof OfflineError ? t('network') : e.message)}</span>`;
+  }
+
+  applyForm() {
+    const form = this.querySelector('[data-filters]');
+    Object.assign(this.filter, { status: form.status.value, rep: form.rep.value, day: form.day.value, store: form.store.value.trim() });
+    this.load().catch((e) => this.fail(e));
+  }
+
+  query(extra = {}) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...this.filter, ...extra })) if (v) q.set(k, v);
+    return q.toString();
+  }
+
+  async load(more = false) {
+    const data = await api(`/api/review/?${this.query(more && this.next ? { before: this.next } : {})}`);
+    this.items = more ? this.items.concat(data.items) : data.items;
+    this.next = data.next;
+    this.counts = data.counts;
+    if (!more) this.selected = null;
+    this.renderList();
+    if (!this.selected && this.items.length && matchMedia('(min-width: 900px)').matches) this.select(this.items[0].visit_id);
+    if (!this.items.length) this.querySelector('[data-item]').hidden = true;
+  }
+
+  renderList() {
+    const c = this.counts;
+    this.querySelector('[data-flag-chips]').innerHTML = [['', c.all, t('st_all')], ...FLAGS.map((f) => [f, c[f], t(`fl_${f}`)])]
+      .map(([f, n, label]) => `<button type="button" class="chip ${this.filter.flag === f ? 'on' : ''}" data-flag="${f}" aria-pressed="${this.filter.flag === f}">${esc(label)} <small>${n}</small></button>`).join('');
+    for (const b of this.querySelectorAll('[data-flag]')) b.onclick = () => { this.filter.flag = b.dataset.flag; this.load().catch((e) => this.fail(e)); };
+    this.querySelector('[data-queue-meta]').textContent = this.filter.status === 'pending' ? t('waitingReview', { n: this.filter.flag ? c[this.filter.flag] : c.all }) : '';
+    this.querySelector('[data-queue]').innerHTML = this.items.map((i) => `<li data-item-id="${esc(i.visit_id)}" data-status="${esc(i.status)}" class="${i.visit_id === this.selected ? 'selected' : ''}">
+        ${i.thumb ? `<img src="${i.thumb}" alt="" loading="lazy" width="96" height="72">` : '<span class="nophoto">—</span>'}
+        <span class="what"><strong>${esc(i.store.name)}</strong><br><small>${esc(i.rep.name || '')} · ${esc(formatTime(i.arrived_at))}</small>
+        ${i.flags.length ? `<br>${flagWords(i.flags)}` : ''}${i.status !== 'pending' ? `<br><small class="chip">${t(`rv_${i.status}`)}</small>` : ''}</span></li>`).join('')
+      || `<li class="empty">${t('noItems')}</li>`;
+    for (const li of this.querySelectorAll('[data-item-id]')) li.onclick = () => this.select(li.dataset.itemId);
+    this.querySelector('[data-more]').hidden = !this.next;
+    const pending = this.filter.status === 'pending' ? (this.filter.flag ? c[this.filter.flag] : c.all) : 0;
+    const all = this.querySelector('[data-approve-all]');
+    all.hidden = !pending;
+    all.textContent = t('approveAll', { n: pending });
+  }
+
+  async select(id) {
+    this.selected = id;
+    for (const li of this.querySelectorAll('[data-item-id]')) li.classList.toggle('selected', li.dataset.itemId === id);
+    const pane = this.querySelector('[data-item]');
+    const item = this.items.find((i) => i.visit_id === id);
+    pane.hidden = false;
+    this.renderItem(item, null);
+    pane.scrollIntoView({ block: 'nearest' });
+    try { this.renderItem(item, await api(`/api/review/${encodeURIComponent(id)}`)); } catch (e) { /* the list's data is shown */ }
+  }
+
+  renderItem(item, detail) {
+    const d = detail || item;
+    const cap = d.capture || {};
+    const mark = cap.server?.watermark || {};
+    const prev = d.previous;
+    const pane = this.querySelector('[data-item]');
+    pane.innerHTML = `<button type="button" class="link close" data-close>‹ ${t('back')}</button>
+      <h2>${esc(d.store.name)} <small>${esc(d.store.code || '')}</small></h2>
+      <p><small>${esc(d.rep.name || '')} · ${esc(formatTime(d.arrived_at))}</small></p>
+      <div class="compare">
+        <figure data-current-photo>${d.large ? `<img src="${d.large}" alt="${esc(d.store.name)}" data-zoom>` : `<p class="hint">${t('noPhoto')}</p>`}
+          <figcaption>${esc(d.day)}</figcaption></figure>
+        <figure data-previous-photo>${prev ? `<img src="${prev.large}" alt="${esc(t('previousPhoto'))}">
+          <figcaption>${t('previousPhoto')}: ${esc(prev.day)} · ${esc(prev.rep_name || '')}</figcaption>` : `<p class="hint">${t('noPrevious')}</p>`}</figure>
+      </div>
+      <div data-item-flags>${d.flags.length ? flagWords(d.flags) : `<span class="ok">${t('noFlags')}</span>`}</div>
+      ${detail?.distance_m != null ? `<p><small>${t('distanceFrom', { d: formatDistance(detail.distance_m), g: formatDistance(detail.geofence_m || 0) })}</small></p>` : ''}
+      <dl class="facts">
+        ${cap.at ? `<dt>${t('capture')}</dt><dd>${esc(formatTime(cap.at))}${cap.width ? ` · ${cap.width}×${cap.height}` : ''}${cap.brightness != null ? ` · ☀ ${cap.brightness}` : ''}${cap.sharpness != null ? ` · ◎ ${cap.sharpness}` : ''}</dd>` : ''}
+        ${mark.place || mark.taken_at ? `<dt>${t('watermarkRead')}</dt><dd data-watermark>${esc(mark.place || '')} ${esc(mark.taken_at || '')}</dd>` : ''}
+        ${detail?.steps?.length ? `<dt>${t('steps')}</dt><dd>${detail.steps.map((s) => `${esc(s.step)}${s.exception ? ` — ${esc(t(`reason_${s.exception.reason}`))}: ${esc(s.exception.note)}` : ''}`).join('<br>')}</dd>` : ''}
+      </dl>
+      ${d.status === 'pending' ? `<div class="actions decide">
+        <button type="button" class="primary" data-approve>${t('approve')}</button>
+        <form data-reject-form><select name="reason" required data-reject-reason><option value="">${t('rejectReason')}</option>
+          ${REASONS.map((r) => `<option value="${r}">${t(`vr_${r}`)}</option>`).join('')}</select>
+          <input name="comment" maxlength="1000" placeholder="${esc(t('comment'))}" data-reject-comment>
+          <button type="submit" class="danger" data-reject>${t('reject')}</button></form></div>
+        <p class="error" data-decide-error hidden></p>`
+        : `<p data-item-status><span class="chip">${t(`rv_${d.status}`)}</span> ${d.reason ? esc(t(`vr_${d.reason}`)) : ''} ${d.comment ? `“${esc(d.comment)}”` : ''}</p>`}`;
+    pane.querySelector('[data-close]').onclick = () => { pane.hidden = true; };
+    pane.querySelector('[data-zoom]')?.addEventListener('click', (e) => this.zoom(e.currentTarget, d.photo));
+    pane.querySelector('[data-approve]')?.addEventListener('click', () => this.decide({ action: 'approve', visit_ids: [d.visit_id] }));
+    pane.querySelector('[data-reject-form]')?.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const f = e.currentTarget;
+      this.decide({ action: 'reject', visit_ids: [d.visit_id], reason: f.reason.value, comment: f.comment.value.trim() || null });
+    });
+  }
+
+  // Tap: the full-size original, scrollable and pinch-zoomable; tap again to fit.
+  zoom(img, sha) {
+    const zoomed = img.classList.toggle('zoomed');
+    if (zoomed && sha) img.src = `/api/blobs/${sha}`;
+  }
+
+  async decide(body) {
+    try {
+      await api('/api/review/decisions', { method: 'POST', body });
+      const at = this.items.findIndex((i) => i.visit_id === this.selected);
+      await this.load();
+      const next = this.items[Math.min(at, this.items.length - 1)];
+      if (next) this.select(next.visit_id);
+    } catch (e) {
+      const box = this.querySelector('[data-decide-error]');
+      if (box) { box.hidden = false; box.textContent = e instanceof OfflineError ? t('network') : e.message; }
+    }
+  }
+
+  async approveAll() {
+    const filter = { ...this.filter, status: 'pending' };
+    for (const k of Object.keys(filter)) if (!filter[k]) delete filter[k];
+    const result = await api('/api/review/decisions', { method: 'POST', body: { action: 'approve', filter } });
+    await this.load();
+    this.querySelector('[data-queue-meta]').textContent = t('approvedN', { n: result.decided.length });
+  }
+
+  key(e) {
+    if (e.target.closest('input, select, textarea') || e.metaKey || e.ctrlKey || e.altKey) return;
+    const at = this.items.findIndex((i) => i.visit_id === this.selected);
+    if (e.key === 'j' || e.key === 'ArrowDown') { if (this.items[at + 1]) this.select(this.items[at + 1].visit_id); }
+    else if (e.key === 'k' || e.key === 'ArrowUp') { if (at > 0) this.select(this.items[at - 1].visit_id); }
+    else if (e.key === 'a') this.querySelector('[data-approve]')?.click();
+    else if (e.key === 'r') this.querySelector('[data-reject-reason]')?.focus();
+    else if (e.key === 'z') this.querySelector('[data-zoom]')?.click();
+    else return;
+    e.preventDefault();
+  }
+}
+customElements.define('fv-review', ReviewScreen);

@@ -1,0 +1,94 @@
+// End of day: what today held — planned stores visited and missed, steps, photos, claims,
+// exceptions, and what is still only on this phone — and one tap to confirm it. Works offline:
+// the confirmation is a record like any other and reaches the supervisor at the next sync.
+// Below it, the supervisor's decisions on this rep's recent check-ins (a rejection says why).
+import { esc, formatTime, t } from '../i18n.js';
+import { uuid7 } from '../ids.js';
+import { localDay, plannedOn } from '../route.js';
+import { confirmedDay, list, record, state, subscribe, write } from '../state.js';
+import { refreshCounts } from '../sync.js';
+import { bindHeader, header, updateNet } from './header.js';
+
+// A record made on this phone carries its creation time in its UUIDv7 id.
+const createdDay = (id) => localDay(new Date(parseInt(id.replace(/-/g, '').slice(0, 12), 16)));
+
+export function daySummary(day) {
+  const stores = list('store').map((r) => ({ id: r.id, ...r.fields }));
+  const planned = stores.filter((s) => plannedOn(s, day));
+  const visits = list('visit').filter((v) => v.fields.day === day);
+  const visited = new Set(visits.map((v) => v.fields.store_id));
+  const visitIds = new Set(visits.map((v) => v.id));
+  const steps = list('step').filter((s) => visitIds.has(s.fields.visit_id));
+  const missed = planned.filter((s) => !visited.has(s.id));
+  return {
+    planned: planned.length,
+    visited: planned.length - missed.length,
+    missed: missed.length,
+    unplanned: [...visited].filter((id) => !planned.some((s) => s.id === id)).length,
+    steps_done: steps.filter((s) => s.fields.status === 'done').length,
+    exceptions: steps.filter((s) => s.fields.status === 'excepted').length,
+    photos: steps.reduce((n, s) => n + (s.fields.photos || []).length, 0),
+    notes: list('note').filter((n) => createdDay(n.id) === day).length,
+    claims: list('claim').filter((c) => createdDay(c.id) === day).length,
+    unsynced: state.sync.pending,
+    unsynced_photos: state.sync.blobs,
+    missed_stores: missed.slice(0, 12).map((s) => s.name),
+  };
+}
+
+const FIGURES = ['visited', 'missed', 'unplanned', 'steps_done', 'exceptions', 'photos', 'notes', 'claims'];
+
+class TodayScreen extends HTMLElement {
+  connectedCallback() {
+    this.innerHTML = `${header(t('today'))}<main class="today">
+      <nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores">${t('allStores')}</a><a href="#/today" aria-current="page">${t('today')}</a></nav>
+      <section class="card" data-day-summary></section>
+      <section class="card" data-decisions></section></main>`;
+    bindHeader(this);
+    this.unsubscribe = subscribe(() => { updateNet(this); this.render(); });
+    refreshCounts().then(() => this.render());
+    this.render();
+  }
+
+  disconnectedCallback() { this.unsubscribe?.(); }
+
+  render() {
+    const day = localDay();
+    const done = confirmedDay(day);
+    const sum = done ? { ...daySummary(day), ...done.fields.summary, unsynced: state.sync.pending, unsynced_photos: state.sync.blobs } : daySummary(day);
+    const waiting = sum.unsynced + sum.unsynced_photos;
+    this.querySelector('[data-day-summary]').innerHTML = `
+      <h2>${t('daySummary', { day })}</h2>
+      <p class="big">${t('visitedOf', { n: sum.visited, of: sum.planned })}</p>
+      <dl class="figures">${FIGURES.map((k) => `<div data-fig="${k}"><dt>${t(`sum_${k}`)}</dt><dd>${sum[k] ?? 0}</dd></div>`).join('')}</dl>
+      ${sum.missed_stores?.length ? `<p class="hint">${t('missedStores')}: ${sum.missed_stores.map(esc).join('、')}</p>` : ''}
+      <p class="${waiting ? 'warn' : 'ok'}" data-unsynced>${waiting ? t('stillOnPhone', { ops: sum.unsynced, photos: sum.unsynced_photos }) : t('synced')}</p>
+      ${done
+        ? `<p class="confirmed" data-confirmed>✓ ${t('confirmedAt', { time: formatTime(done.fields.confirmed_at) })}${done.pending ? ` · ${t('notSynced')}` : ''}</p>`
+        : `<button type="button" class="primary big-button" data-confirm-day>${t('confirmToday')}</button>`}`;
+    this.querySelector('[data-confirm-day]')?.addEventListener('click', async (e) => {
+      e.currentTarget.disabled = true;
+      const { missed_stores: _names, ...figures } = daySummary(day);
+      await write('day.confirm', uuid7(), { day, confirmed_at: new Date().toISOString(), summary: { ...figures, missed_stores: _names } });
+    });
+    this.renderDecisions();
+  }
+
+  // The supervisor's decisions on recent visits, rejections first.
+  renderDecisions() {
+    const decided = list('visit').filter((v) => v.fields.review?.status)
+      .sort((a, b) => (a.fields.review.status === 'rejected' ? 0 : 1) - (b.fields.review.status === 'rejected' ? 0 : 1)
+        || String(b.fields.day).localeCompare(String(a.fields.day)))
+      .slice(0, 20);
+    this.querySelector('[data-decisions]').innerHTML = `<h3>${t('decisions')}</h3>${decided.length
+      ? `<ul class="decisions">${decided.map((v) => {
+        const r = v.fields.review;
+        const store = record('store', v.fields.store_id)?.fields.name || '';
+        return `<li data-decision="${esc(v.id)}" data-status="${esc(r.status)}"><span class="chip status-${r.status === 'rejected' ? 'missed' : 'done'}">${t(`rv_${r.status}`)}</span>
+          ${esc(store)} · ${esc(v.fields.day)}${r.reason ? `<br><strong data-reject-reason>${esc(t(`vr_${r.reason}`))}</strong>` : ''}
+          ${r.comment ? `<br><span data-reject-comment>“${esc(r.comment)}”</span>` : ''}${r.by ? ` <small>— ${esc(r.by)}</small>` : ''}</li>`;
+      }).join('')}</ul>`
+      : `<p class="hint">${t('noDecisions')}</p>`}`;
+  }
+}
+customElements.define('fv-today', TodayScreen);
