@@ -236,7 +236,7 @@ def _follow_step(session: Session, who: Principal, op_type: OpType, op: Operatio
         review.photo = photos[0]
         review.capture = capture if isinstance(capture, dict) else {}
         review.inspected = False
-        enqueue(session, INSPECT_CHECKIN, f"{review.visit_id}:{photos[0]}", {"visit_id": review.visit_id})
+        enqueue(session, INSPECT_CHECKIN, f"{review.visit_id}:{photos[0][:16]}", {"visit_id": review.visit_id})
     session.add(review)
 
 

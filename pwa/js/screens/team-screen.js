@@ -7,6 +7,7 @@ import { localDay } from '../route.js';
 import { bindHeader, header } from './header.js';
 import { supervisorTabs } from './review-screen.js';
 
+const KIND_LABEL = { step: 'steps', note: 'sum_notes', claim: 'sum_claims' };
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
 
 // Green at or above the healthy line, amber within 8 points under it, red below.
@@ -33,7 +34,7 @@ export function heatmap(board) {
     }).join('');
     return `<text x="${left - 6}" y="${y + size - 5}" text-anchor="end">${esc(r.username)}</text>${squares}`;
   }).join('');
-  return `<svg class="heatmap" viewBox="0 0 ${w} ${h}" width="${w}" role="img" aria-label="${esc(t('heatmap'))}">${days}${rows}</svg>`;
+  return `<svg class="heatmap" viewBox="0 0 ${w} ${h}" style="max-width:${Math.round(w * 2.2)}px" role="img" aria-label="${esc(t('heatmap'))}">${days}${rows}</svg>`;
 }
 
 export function coverageChart(board) {
@@ -46,7 +47,7 @@ export function coverageChart(board) {
       <rect x="${x}" y="${h - 14 - ch}" width="${bw}" height="${ch}" fill="#0b6e4f"><title>${d.day}: ${d.covered}/${d.planned}</title></rect>
       <text x="${x + bw / 2}" y="${h - 2}" text-anchor="middle">${d.day.slice(8)}</text></g>`;
   }).join('');
-  return `<svg class="coverage" viewBox="0 0 ${w} ${h}" width="${w}" role="img" aria-label="${esc(t('coverage'))}">${bars}</svg>`;
+  return `<svg class="coverage" viewBox="0 0 ${w} ${h}" style="max-width:${Math.round(w * 2)}px" role="img" aria-label="${esc(t('coverage'))}">${bars}</svg>`;
 }
 
 class TeamScreen extends HTMLElement {
@@ -98,7 +99,7 @@ class TeamScreen extends HTMLElement {
     this.querySelector('[data-board]').innerHTML = `<h2>${t('onTime')}</h2>
       <p class="big ${good ? 'ok' : 'warn'}" data-ontime-rate>${o.rate == null ? t('noData') : pct(o.rate)} <small>${t('healthy', { p: pct(def.healthy) })}</small></p>
       <p class="hint" data-definition>${t('definition', { note: def.note_hours, claim: def.claim_hours })}</p>
-      <p class="hint">${Object.entries(o.by_kind).map(([k, v]) => `${k}: ${v.on_time}/${v.actions}`).join(' · ')}</p>
+      <p class="hint">${Object.entries(o.by_kind).map(([k, v]) => `${esc(t(KIND_LABEL[k] || k))} ${v.on_time}/${v.actions}`).join(' · ')}</p>
       <h3>${t('heatmap')}</h3><div class="scroll-x">${heatmap(board)}</div>
       <h3>${t('coverage')}</h3><div class="scroll-x">${coverageChart(board)}</div>
       <p class="hint"><span class="swatch" style="background:#d6e6df"></span> ${t('planned')} <span class="swatch" style="background:#0b6e4f"></span> ${t('covered')}</p>`;
