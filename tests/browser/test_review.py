@@ -157,6 +157,20 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         rep_ctx.set_offline(False)
         _wait_synced(rep, "已全部同步", timeout=30000)
         rep.wait_for_function("() => !document.querySelector('[data-confirmed]')?.textContent.includes('未同步')")
+        # A later change to the confirmed day asks why; cancelling writes nothing, a reason is audited.
+        edit = f"m.write('visit.flag', '{normal}', {{ flags: {{ add: ['late_note'] }} }})"
+        flag = f"() => import('/js/state.js').then((m) => {edit})"
+        rep.evaluate(f"() => {{ window.__late = ({flag})(); }}")
+        rep.wait_for_selector("dialog.reason-dialog [data-reason]")
+        rep.click("dialog.reason-dialog button[value=cancel]")
+        assert rep.evaluate("() => window.__late") is None
+        rep.evaluate(f"() => {{ window.__late = ({flag})(); }}")
+        rep.fill("dialog.reason-dialog [data-reason]", "补记：门头广告已破损")
+        rep.click("[data-reason-ok]")
+        deadline = time.monotonic() + 30
+        while "late_note" not in rep_api.get(f"/api/sync/records/visit/{normal}").json()["fields"].get("flags", []):
+            assert time.monotonic() < deadline, rep.inner_text("fv-sync-status")
+            time.sleep(0.3)
 
         # The supervisor, at desktop size, in another context.
         sup_ctx = browser.new_context(base_url=live_server.url, timezone_id="Asia/Shanghai", locale="en-US", **DESKTOP)
@@ -164,6 +178,7 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         sup.set_default_timeout(20000)
         sign_in_pwa(sup, "sup-cd")
         sup.wait_for_selector(f"fv-team [data-todo-rep={REP}][data-confirmed=true]")
+        assert "门头广告已破损" in sup.inner_text(f"[data-todo-rep={REP}] [data-changed-after]")
         sup.wait_for_selector("fv-team svg.heatmap rect[data-cell]")
         rate = sup.inner_text("[data-ontime-rate]")
         assert "%" in rate and "healthy" in rate and "during the visit" in sup.inner_text("[data-definition]")
@@ -184,6 +199,11 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         assert "Outside the geofence" in sup.inner_text("[data-item-flags]")
         assert store["name"] in sup.inner_text("[data-watermark]")
         _shot(sup, "review-desktop")
+        # Keys on a desktop: j/k move through the queue.
+        sup.keyboard.press("j")
+        sup.wait_for_selector(f"[data-item-id='{flagged}']:not(.selected)")
+        sup.keyboard.press("k")
+        sup.wait_for_selector(f"[data-item-id='{flagged}'].selected")
         sup.select_option("[data-reject-reason]", "not_at_store")
         sup.fill("[data-reject-comment]", "Checked in 3 km from the shop")
         sup.click("[data-reject]")
