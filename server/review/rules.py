@@ -16,8 +16,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from server.jobs.service import enqueue
-from server.replication.store import RECORDS, _state
 from server.review.models import DayConfirmation, KeyAction, VisitReview, flag_bits
+from server.visits.rules import _visit
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
 
 INSPECT_CHECKIN = "inspect_checkin"
@@ -61,14 +61,13 @@ def _confirmed(session: Session, rep_id: str, day: date) -> DayConfirmation | No
     ).first()
 
 
-def _visit_state(
-    session: Session, visit_id: Any, lookup: dict[tuple[str, str], RecordState | None]
-) -> RecordState | None:
-    pending = lookup.get(("visit", str(visit_id)))
-    if pending is not None:
-        return pending
-    row = session.execute(select(RECORDS).where(RECORDS.c.collection == "visit", RECORDS.c.id == str(visit_id))).first()
-    return _state(row) if row else None
+def _confirmed_now(session: Session, rep_id: str, day: date, lookup: dict[tuple[str, str], RecordState | None]) -> bool:
+    """Whether the rep confirmed ``day``: on the server, or earlier in the batch being applied."""
+    in_batch = any(
+        c == "day" and s is not None and s.created_by == rep_id and s.fields.get("day") == str(day)
+        for (c, _), s in lookup.items()
+    )
+    return in_batch or _confirmed(session, rep_id, day) is not None
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -91,11 +90,7 @@ def check_day(
         raise OpRejected("summary_too_large", f"A day's summary is at most {MAX_SUMMARY_BYTES} bytes.")
     if day > datetime.now(UTC).date() + timedelta(days=1):
         raise OpRejected("bad_day", "A day cannot be confirmed before it has begun.")
-    earlier = any(
-        c == "day" and s is not None and s.created_by == who.user_id and s.fields.get("day") == str(day)
-        for (c, _), s in lookup.items()
-    )
-    if earlier or _confirmed(session, who.user_id, day) is not None:
+    if _confirmed_now(session, who.user_id, day, lookup):
         raise OpRejected("already_confirmed", f"{day} is already confirmed.")
 
 
@@ -111,7 +106,7 @@ def record_day(
     if op_type.collection == "visit":
         return parse_day(fields.get("day"))
     if op_type.collection == "step":
-        visit = _visit_state(session, fields.get("visit_id"), lookup)
+        visit = _visit(session, str(fields.get("visit_id")), lookup)
         return parse_day(visit.fields.get("day")) if visit else None
     return None
 
@@ -130,11 +125,7 @@ def check_confirmed_day(
     day = record_day(session, op_type, op, current, lookup)  # a malformed day is refused here
     if who.role != "rep" or day is None or op.reason:
         return
-    confirmed = _confirmed(session, who.user_id, day) is not None or any(
-        c == "day" and s is not None and s.created_by == who.user_id and s.fields.get("day") == str(day)
-        for (c, _), s in lookup.items()
-    )
-    if confirmed:
+    if _confirmed_now(session, who.user_id, day, lookup):
         raise OpRejected("day_confirmed", f"You confirmed {day} already: say why it changes.")
 
 

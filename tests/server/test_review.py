@@ -99,6 +99,18 @@ def test_a_confirmed_day_changes_only_with_a_reason(
     other = Visit(app_client, phone, store, template_id, day="2026-11-23")
     assert other.arrive(store.lat, store.lng)["status"] == "applied"
 
+    # Confirming and then changing the same day within one batch: the change needs a reason too.
+    late = Visit(app_client, phone, store, template_id, day="2026-11-22")
+    confirm = phone.op("day.confirm", uuid7(), {"day": "2026-11-22", "confirmed_at": "2026-11-22T18:00:00+08:00"})
+    arrive = phone.op(
+        "visit.arrive",
+        late.id,
+        {"store_id": store.id, "template_id": template_id, "day": "2026-11-22", "arrived_at": "2026-11-22T19:00:00Z"}
+        | {"status": "arrived"},
+    )
+    both = app_client.post("/api/sync/push", json=phone.batch(confirm, arrive)).json()["results"]
+    assert [r["status"] for r in both] == ["applied", "rejected"] and both[1]["code"] == "day_confirmed"
+
     supervisor = _signed_in(settings, world.east.supervisor.username)
     todo = supervisor.get("/api/team/confirmations?day=2026-11-24").json()
     mine = next(r for r in todo["reps"] if r["rep"]["id"] == rep.id)
