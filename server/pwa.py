@@ -14,7 +14,8 @@ from litestar.datastructures import CacheControlHeader
 from litestar.handlers import HTTPRouteHandler
 from litestar.static_files import create_static_files_router
 
-# Files the service worker does not precache: itself, and anything not needed to start.
+# Files the service worker does not precache: itself, and anything not needed to start (the admin
+# page and ``js/online/``: screens whose data is on the server, loaded when first opened).
 _NOT_PRECACHED = {"sw.js"}
 _PRECACHED_SUFFIXES = {".html", ".js", ".css", ".webmanifest", ".svg", ".png", ".json"}
 
@@ -27,7 +28,7 @@ def shell_manifest(pwa_dir: Path) -> tuple[str, tuple[str, ...]]:
         if p.is_file()
         and p.suffix in _PRECACHED_SUFFIXES
         and p.name not in _NOT_PRECACHED
-        and "admin" not in p.relative_to(pwa_dir).parts
+        and not {"admin", "online"} & set(p.relative_to(pwa_dir).parts)  # online-only pages load on use
     )
     digest = hashlib.sha256()
     urls = []

@@ -9,12 +9,17 @@ import './screens/store-list.js';
 import './screens/visit-screen.js';
 import './screens/store-detail.js';
 import './screens/claim-screen.js';
-import './screens/finance-screen.js';
 import './screens/today-screen.js';
-import './screens/review-screen.js';
-import './screens/team-screen.js';
 
 onReasonNeeded(askReason);
+
+// Screens that need the network anyway (their data lives on the server) are not precached and
+// load on first use, which keeps a rep's offline shell small.
+const ONLINE_SCREENS = {
+  'fv-finance': './online/finance-screen.js',
+  'fv-review': './online/review-screen.js',
+  'fv-team': './online/team-screen.js',
+};
 
 class FvApp extends HTMLElement {
   connectedCallback() {
@@ -47,6 +52,7 @@ class FvApp extends HTMLElement {
     else if (hash.startsWith('/finance') || (finance && hash === '/route')) {
       tag = 'fv-finance'; attr = 'claim-id'; param = hash.startsWith('/finance/') ? decodeURIComponent(hash.slice(9)) : null;
     }
+    if (ONLINE_SCREENS[tag]) import(ONLINE_SCREENS[tag]); // the element upgrades when its module arrives
     const key = `${tag}:${param}`;
     if (!force && key === this.current) return;
     this.current = key;

@@ -72,21 +72,7 @@ const STRINGS = {
     confirmedChange: 'You confirmed {day} already. Why does it change?', reason: 'Reason',
     vr_not_at_store: 'Not at the store', vr_photo_unclear: 'Photo unclear', vr_wrong_store: 'Wrong store', vr_recycled_photo: 'Photo used before',
     vr_watermark_wrong: 'Watermark wrong', vr_steps_incomplete: 'Steps skipped without cause', vr_other: 'Other',
-    flag_outside_geofence: 'Outside the geofence', flag_location_missing: 'No location', flag_store_unmapped: 'Store has no coordinates',
-    flag_poor_accuracy: 'Poor GPS accuracy', flag_stale_fix: 'Old GPS fix', flag_exception_taken: 'Exception taken',
-    fl_any: 'Any flag', fl_outside_geofence: 'Outside geofence', fl_location_missing: 'No location', fl_watermark_mismatch: 'Watermark mismatch',
-    fl_recycled_photo: 'Recycled photo', fl_blurred_dark: 'Blurred / dark', fl_exception: 'Exception',
-    team: 'Team', reviewQueue: 'Review', st_all: 'All', st_pending: 'Waiting', st_approved: 'Approved', st_rejected: 'Rejected',
-    allReps: 'All reps', storeFilter: 'Store code or name', noItems: 'Nothing to review here.', previousPhoto: 'Previous check-in',
-    noPrevious: 'No earlier check-in photo of this store.', noPhoto: 'No check-in photo (exception or not yet uploaded).',
-    approveAll: 'Approve all {n} shown', approvedN: '{n} approved', keys: 'Keys: j/k next/previous · a approve · r reject · z zoom',
-    capture: 'Capture', watermarkRead: 'Watermark read', steps: 'Steps', distanceFrom: '{d} from the store (geofence {g})',
-    todo: 'Confirmations', confirmedN: '{n} of {of} confirmed', notConfirmed: 'Not confirmed', changedAfter: 'Changed after confirming',
-    onTime: 'On-time rate of key actions', healthy: 'healthy ≥ {p}', definition: 'On time: a step done during the visit (not excepted); a note within {note} h of arriving; a claim within {claim} h of the visit.',
-    heatmap: 'Key actions on time, rep × day', coverage: 'Route coverage: planned stores visited', exportCsv: 'Export CSV',
-    ex_visits: 'Visits', ex_reviews: 'Reviews', ex_confirmations: 'Confirmations', from: 'From', to: 'To', noData: 'no data',
-    waitingReview: '{n} waiting for review', planned: 'Planned', covered: 'Visited',
-  },
+                    team: 'Team', reviewQueue: 'Review',                                       },
   zh: {
     app: 'Fieldvisit 巡店', signIn: '登录', username: '用户名', password: '密码', signingIn: '正在登录…',
     signOut: '退出', online: '在线', offline: '离线', stores: '我的门店', search: '按名称、编码或地址搜索',
@@ -153,21 +139,7 @@ const STRINGS = {
     confirmedChange: '{day} 已确认。请说明修改原因：', reason: '原因',
     vr_not_at_store: '不在门店', vr_photo_unclear: '照片不清晰', vr_wrong_store: '门店不符', vr_recycled_photo: '重复使用旧照片',
     vr_watermark_wrong: '水印不符', vr_steps_incomplete: '无故跳过步骤', vr_other: '其他',
-    flag_outside_geofence: '不在电子围栏内', flag_location_missing: '无定位', flag_store_unmapped: '门店无坐标',
-    flag_poor_accuracy: '定位精度差', flag_stale_fix: '定位过旧', flag_exception_taken: '有特批',
-    fl_any: '全部异常', fl_outside_geofence: '围栏外', fl_location_missing: '无定位', fl_watermark_mismatch: '水印不符',
-    fl_recycled_photo: '重复照片', fl_blurred_dark: '模糊/过暗', fl_exception: '特批',
-    team: '团队', reviewQueue: '审核', st_all: '全部', st_pending: '待审核', st_approved: '已通过', st_rejected: '已驳回',
-    allReps: '全部业务员', storeFilter: '门店编码或名称', noItems: '这里没有待审核的内容。', previousPhoto: '上次打卡',
-    noPrevious: '该门店没有更早的打卡照片。', noPhoto: '没有打卡照片（特批或尚未上传）。',
-    approveAll: '全部通过（{n} 条）', approvedN: '已通过 {n} 条', keys: '快捷键：j/k 下一条/上一条 · a 通过 · r 驳回 · z 放大',
-    capture: '拍摄信息', watermarkRead: '水印识别', steps: '步骤', distanceFrom: '距门店 {d}（围栏 {g}）',
-    todo: '每日确认', confirmedN: '已确认 {n} / {of}', notConfirmed: '未确认', changedAfter: '确认后修改',
-    onTime: '关键动作及时率', healthy: '健康线 ≥ {p}', definition: '及时：步骤在拜访中完成（特批不算）；备注在到店后 {note} 小时内；核销在拜访后 {claim} 小时内。',
-    heatmap: '关键动作及时率（业务员 × 日期）', coverage: '路线覆盖：计划门店拜访情况', exportCsv: '导出 CSV',
-    ex_visits: '拜访', ex_reviews: '审核', ex_confirmations: '每日确认', from: '从', to: '到', noData: '无数据',
-    waitingReview: '{n} 条待审核', planned: '计划', covered: '已拜访',
-  },
+                    team: '团队', reviewQueue: '审核',                                       },
 };
 export const LANGS = [['zh', '中文'], ['en', 'English']];
 
@@ -197,6 +169,9 @@ export function t(key, params = {}) {
 
 // A catalogue entry's own name in the UI's language: `name_en` (or `<key>_en`) in English when it has one.
 export function localName(o, key = 'name') { return (lang === 'en' && o?.[`${key}_en`]) || o?.[key] || ''; }
+
+// More strings from a module loaded later (the online-only pages).
+export function addStrings(more) { for (const [l, values] of Object.entries(more)) Object.assign(STRINGS[l], values); }
 
 export function has(key) { return key in STRINGS[lang]; }
 

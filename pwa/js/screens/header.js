@@ -29,3 +29,9 @@ export function updateNet(root) {
   chip.classList.toggle('off', !state.online);
   chip.textContent = state.online ? t('online') : t('offline');
 }
+
+// The supervisor's pages: the team, the review queue, the stores.
+export function supervisorTabs(current) {
+  return `<nav class="tabs">${[['team', '#/team'], ['reviewQueue', '#/review'], ['allStores', '#/stores']]
+    .map(([k, href]) => `<a href="${href}" ${k === current ? 'aria-current="page"' : ''}>${t(k)}</a>`).join('')}</nav>`;
+}

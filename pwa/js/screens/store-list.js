@@ -2,8 +2,7 @@
 import { distanceM, lastFix, locate } from '../geo.js';
 import { esc, formatDistance, formatTime, t } from '../i18n.js';
 import { list, state, subscribe } from '../state.js';
-import { supervisorTabs } from './review-screen.js';
-import { bindHeader, header, updateNet } from './header.js';
+import { bindHeader, header, supervisorTabs, updateNet } from './header.js';
 
 const CHUNK = 50;
 

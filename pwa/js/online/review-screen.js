@@ -4,9 +4,10 @@
 // with a reason and a comment; approve everything the filter shows in one action. On a desktop
 // the list and the item sit side by side and keys move through the queue. Online only: the
 // photos live on the server (the list loads 240 px thumbnails).
+import './strings.js';
 import { OfflineError, api } from '../api.js';
 import { esc, formatDistance, formatTime, t } from '../i18n.js';
-import { bindHeader, header } from './header.js';
+import { bindHeader, header, supervisorTabs } from '../screens/header.js';
 
 const FLAGS = ['any', 'outside_geofence', 'location_missing', 'watermark_mismatch', 'recycled_photo', 'blurred_dark', 'exception'];
 const STATUSES = ['pending', 'approved', 'rejected', 'all'];
@@ -14,10 +15,6 @@ const REASONS = ['not_at_store', 'photo_unclear', 'wrong_store', 'recycled_photo
 
 const flagWords = (flags) => flags.map((f) => `<span class="flag">${esc(t(`flag_${f}`))}</span>`).join('');
 
-export function supervisorTabs(current) {
-  return `<nav class="tabs">${[['team', '#/team'], ['reviewQueue', '#/review'], ['allStores', '#/stores']]
-    .map(([k, href]) => `<a href="${href}" ${k === current ? 'aria-current="page"' : ''}>${t(k)}</a>`).join('')}</nav>`;
-}
 
 class ReviewScreen extends HTMLElement {
   connectedCallback() {
@@ -112,7 +109,10 @@ class ReviewScreen extends HTMLElement {
     pane.hidden = false;
     this.renderItem(item, null);
     pane.scrollIntoView({ block: 'nearest' });
-    try { this.renderItem(item, await api(`/api/review/${encodeURIComponent(id)}`)); } catch (e) { /* the list's data is shown */ }
+    try {
+      const detail = await api(`/api/review/${encodeURIComponent(id)}`);
+      if (this.selected === id) this.renderItem(item, detail); // a later selection wins over a slow answer
+    } catch (e) { /* the list's data is shown */ }
   }
 
   renderItem(item, detail) {

@@ -5,7 +5,7 @@
 import { OfflineError, api } from '../api.js';
 import { flagText, formatMoney, parseMoney } from '../claims.js';
 import { esc, localName, t } from '../i18n.js';
-import { bindHeader, header } from './header.js';
+import { bindHeader, header } from '../screens/header.js';
 
 const TABS = ['review', 'approved', 'rejected'];
 

@@ -1,11 +1,11 @@
 // Supervisor's to-do and dashboard: who confirmed the day (with what their phone showed) and who
 // did not; the on-time rate of key actions with its definition; a rep × day heat map; route
 // coverage per day; CSV exports. Drawn as inline SVG: no chart library, light on a phone.
+import './strings.js';
 import { OfflineError, api } from '../api.js';
 import { esc, formatTime, t } from '../i18n.js';
 import { localDay } from '../route.js';
-import { bindHeader, header } from './header.js';
-import { supervisorTabs } from './review-screen.js';
+import { bindHeader, header, supervisorTabs } from '../screens/header.js';
 
 const KIND_LABEL = { step: 'steps', note: 'sum_notes', claim: 'sum_claims' };
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
