@@ -25,6 +25,7 @@ from playwright.sync_api import sync_playwright
 
 from server.pwa import shell_manifest
 from server.settings import Settings
+from tests.browser.test_sync_offline import _wait_synced as wait_synced
 from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in_pwa, start_server
 
 
@@ -62,6 +63,7 @@ def offline_start_times(base: str, user: str, runs: int, profile: Path) -> list[
         page = context.pages[0] if context.pages else context.new_page()
         sign_in_pwa(page, user)
         page.wait_for_function("navigator.serviceWorker.controller !== null")
+        wait_synced(page, "已全部同步", timeout=60000)  # the stores are on the phone before it goes offline
         context.close()
 
         for _ in range(runs):

@@ -186,6 +186,12 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
 
         sup.goto(f"/#/review?rep={rep_api.get('/api/me').json()['user']['id']}")
         sup.wait_for_selector("fv-review [data-item-id]")
+        # Keys on a desktop: j/k move through the queue (the first item is open).
+        first = sup.get_attribute("fv-review li.selected", "data-item-id")
+        sup.keyboard.press("j")
+        sup.wait_for_selector(f"fv-review li.selected:not([data-item-id='{first}'])")
+        sup.keyboard.press("k")
+        sup.wait_for_selector(f"fv-review li.selected[data-item-id='{first}']")
         sup.click("[data-flag=outside_geofence]")
         sup.wait_for_selector("[data-flag=outside_geofence].on")
         sup.wait_for_selector(f"fv-review [data-item-id='{flagged}']")
@@ -199,11 +205,6 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         assert "Outside the geofence" in sup.inner_text("[data-item-flags]")
         assert store["name"] in sup.inner_text("[data-watermark]")
         _shot(sup, "review-desktop")
-        # Keys on a desktop: j/k move through the queue.
-        sup.keyboard.press("j")
-        sup.wait_for_selector(f"[data-item-id='{flagged}']:not(.selected)")
-        sup.keyboard.press("k")
-        sup.wait_for_selector(f"[data-item-id='{flagged}'].selected")
         sup.select_option("[data-reject-reason]", "not_at_store")
         sup.fill("[data-reject-comment]", "Checked in 3 km from the shop")
         sup.click("[data-reject]")

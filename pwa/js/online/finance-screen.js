@@ -2,6 +2,7 @@
 // three fields OCR filled in (each with its confidence), the material photos with their watermark
 // checks, the matched budget pool and its balance; approve, correct or reject with a reason.
 // Online only: decisions move money and must see the pool as it is now.
+import './strings.js';
 import { OfflineError, api } from '../api.js';
 import { flagText, formatMoney, parseMoney } from '../claims.js';
 import { esc, localName, t } from '../i18n.js';

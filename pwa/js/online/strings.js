@@ -4,6 +4,11 @@ import { addStrings } from '../i18n.js';
 
 addStrings({
   en: {
+    financeTitle: 'Claims review', fin_review: 'To review', fin_approved: 'Approved', fin_rejected: 'Rejected',
+    fin_reading: 'Being read', left: 'left', confidence: 'OCR confidence', poolBalance: '{left} left in the pool',
+    tapToZoom: 'Tap to zoom', ocr_merchant: 'Merchant', ocr_date: 'Date', ocr_total: 'Total', suggestedStore: 'Matches store',
+    pool: 'Budget pool', approveAmount: 'Amount to approve (¥)', approve: 'Approve', rejectReason: 'Reason to reject',
+    comment: 'Comment for the rep', reject: 'Reject', rejectNeedsReason: 'Choose a reason to reject.', noFlags: 'No flags.',
     flag_outside_geofence: 'Outside the geofence', flag_location_missing: 'No location',
     flag_store_unmapped: 'Store has no coordinates', flag_poor_accuracy: 'Poor GPS accuracy', flag_stale_fix: 'Old GPS fix',
     flag_exception_taken: 'Exception taken', fl_any: 'Any flag', fl_outside_geofence: 'Outside geofence',
@@ -22,6 +27,10 @@ addStrings({
     waitingReview: '{n} waiting for review', planned: 'Planned', covered: 'Visited',
   },
   zh: {
+    financeTitle: '核销审核', fin_review: '待审核', fin_approved: '已通过', fin_rejected: '已驳回', fin_reading: '识别中', left: '剩余',
+    confidence: '识别置信度', poolBalance: '费用池剩余 {left}', tapToZoom: '点击放大', ocr_merchant: '商户', ocr_date: '日期', ocr_total: '合计',
+    suggestedStore: '匹配门店', pool: '费用池', approveAmount: '核准金额（元）', approve: '通过', rejectReason: '驳回原因', comment: '给业务员的说明',
+    reject: '驳回', rejectNeedsReason: '请选择驳回原因。', noFlags: '无异常。',
     flag_outside_geofence: '不在电子围栏内', flag_location_missing: '无定位', flag_store_unmapped: '门店无坐标', flag_poor_accuracy: '定位精度差',
     flag_stale_fix: '定位过旧', flag_exception_taken: '有特批', fl_any: '全部异常', fl_outside_geofence: '围栏外', fl_location_missing: '无定位',
     fl_watermark_mismatch: '水印不符', fl_recycled_photo: '重复照片', fl_blurred_dark: '模糊/过暗', fl_exception: '特批', st_all: '全部',
