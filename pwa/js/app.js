@@ -52,7 +52,12 @@ class FvApp extends HTMLElement {
     else if (hash.startsWith('/finance') || (finance && hash === '/route')) {
       tag = 'fv-finance'; attr = 'claim-id'; param = hash.startsWith('/finance/') ? decodeURIComponent(hash.slice(9)) : null;
     }
-    if (ONLINE_SCREENS[tag]) import(ONLINE_SCREENS[tag]); // the element upgrades when its module arrives
+    if (ONLINE_SCREENS[tag]) {
+      // The element upgrades when its module arrives; offline on first use, say so instead of a blank page.
+      import(ONLINE_SCREENS[tag]).catch(() => {
+        if (this.current === `${tag}:${param}`) this.innerHTML = `<p class="error" data-needs-network>${t('network')}</p>`;
+      });
+    }
     const key = `${tag}:${param}`;
     if (!force && key === this.current) return;
     this.current = key;
