@@ -160,9 +160,14 @@ class ScopePolicy(Protocol):
         """Domain rules beyond merging (e.g. step order); raise OpRejected to refuse."""
 
     def derive(
-        self, who: Principal, op_type: OpType, state: RecordState, lookup: dict[tuple[str, str], RecordState | None]
+        self,
+        who: Principal,
+        op_type: OpType,
+        op: Operation,
+        state: RecordState,
+        lookup: dict[tuple[str, str], RecordState | None],
     ) -> dict[str, Any] | None:
-        """Server-owned fields that follow from an applied operation (a geofence verdict, a score)."""
+        """Server-owned fields that follow from ``op`` just applied (a geofence verdict, a score)."""
 
 
 @dataclass
@@ -307,7 +312,7 @@ def _apply_one(
         if outcome.changed:
             store.save(outcome.state, current)
             states[key] = outcome.state
-            derived = policy.derive(who, p.op_type, outcome.state, states)
+            derived = policy.derive(who, p.op_type, op, outcome.state, states)
             if derived:
                 follow = merge.server_write(p.collection, outcome.state, derived, store.next_version())
                 if follow.changed:

@@ -52,7 +52,6 @@ class ServerScope:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._stores: dict[str, tuple[str | None, str | None] | None] = {}
-        self._ops: dict[tuple[str, str], Operation] = {}  # the operation being applied, for ``derive``
 
     def _store_scope(self, store_id: Any) -> tuple[str | None, str | None] | None:
         if not isinstance(store_id, str):
@@ -91,17 +90,21 @@ class ServerScope:
         current: RecordState | None,
         lookup: dict[tuple[str, str], RecordState | None],
     ) -> None:
-        self._ops[(op_type.collection, op.id)] = op
         review_rules.check_confirmed_day(self.session, who, op_type, op, current, lookup)
         rule = CHECKS.get(op_type.collection)
         if rule is not None:
             rule(self.session, who, op_type, op, current, lookup)
 
     def derive(
-        self, who: Principal, op_type: OpType, state: RecordState, lookup: dict[tuple[str, str], RecordState | None]
+        self,
+        who: Principal,
+        op_type: OpType,
+        op: Operation,
+        state: RecordState,
+        lookup: dict[tuple[str, str], RecordState | None],
     ) -> dict[str, Any] | None:
         rule = DERIVES.get(op_type.collection)
         derived = rule(self.session, who, op_type, state, lookup) if rule is not None else None
         seen = replace(state, fields={**state.fields, **derived}) if derived else state
-        review_rules.follow(self.session, who, op_type, self._ops.get((op_type.collection, state.id)), seen)
+        review_rules.follow(self.session, who, op_type, op, seen)
         return derived

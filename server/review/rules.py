@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from server.jobs.service import enqueue
 from server.review.models import DayConfirmation, KeyAction, VisitReview, flag_bits
-from server.visits.rules import _visit
+from server.visits.rules import _time, _visit
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
 
 INSPECT_CHECKIN = "inspect_checkin"
@@ -48,9 +48,8 @@ def parse_day(value: Any) -> date:
 
 def phone_time(value: Any) -> datetime | None:
     """A phone's ISO timestamp as aware UTC (None when it is not one)."""
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
+    moment = _time(value)
+    if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
@@ -132,17 +131,17 @@ def check_confirmed_day(
 # -- following synced records ------------------------------------------------------------------
 
 
-def follow(session: Session, who: Principal, op_type: OpType, op: Operation | None, state: RecordState) -> None:
+def follow(session: Session, who: Principal, op_type: OpType, op: Operation, state: RecordState) -> None:
     """Keep the review tables in step with an operation just applied (``state`` includes what the
     server derived, e.g. the visit's geofence flags)."""
     handler = _FOLLOWERS.get(op_type.collection)
     if handler is not None:
         handler(session, who, op_type, op, state)
-    if op is not None and op.reason and who.role == "rep":
+    if op.reason and who.role == "rep":
         _note_late_change(session, who, op_type, op, state)
 
 
-def _follow_day(session: Session, who: Principal, op_type: OpType, op: Operation | None, state: RecordState) -> None:
+def _follow_day(session: Session, who: Principal, op_type: OpType, op: Operation, state: RecordState) -> None:
     summary = state.fields.get("summary")
     session.add(
         DayConfirmation(
@@ -172,7 +171,7 @@ def _note_late_change(session: Session, who: Principal, op_type: OpType, op: Ope
         session.add(row)
 
 
-def _follow_visit(session: Session, who: Principal, op_type: OpType, op: Operation | None, state: RecordState) -> None:
+def _follow_visit(session: Session, who: Principal, op_type: OpType, op: Operation, state: RecordState) -> None:
     if op_type.action != "create":
         return
     fields = state.fields
@@ -198,7 +197,7 @@ def _set_flags(review: VisitReview, flags: list[str]) -> None:
     review.flag_bits = flag_bits(flags)
 
 
-def _follow_step(session: Session, who: Principal, op_type: OpType, op: Operation | None, state: RecordState) -> None:
+def _follow_step(session: Session, who: Principal, op_type: OpType, op: Operation, state: RecordState) -> None:
     fields = state.fields
     review = session.get(VisitReview, fields.get("visit_id"))
     if review is None:
@@ -251,11 +250,9 @@ def _attach(session: Session, rep_id: str | None, store_id: Any, visit_id: Any, 
     ).first()
 
 
-def _follow_after_visit(
-    session: Session, who: Principal, op_type: OpType, op: Operation | None, state: RecordState
-) -> None:
+def _follow_after_visit(session: Session, who: Principal, op_type: OpType, op: Operation, state: RecordState) -> None:
     """A note or claim written after a visit is one of that visit's key actions."""
-    if op_type.action != "create" or who.role != "rep" or op is None:
+    if op_type.action != "create" or who.role != "rep":
         return
     at = phone_time(state.fields.get("taken_at")) or phone_time(op.client_time)
     if at is None:
