@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar.testing import TestClient
+import httpx
 
 from sync import PROTOCOL_VERSION, uuid7
 
@@ -37,8 +37,9 @@ class Phone:
         return {"protocol": PROTOCOL_VERSION, "device_id": self.device_id, "ops": list(ops)}
 
 
-def upload(client: TestClient, data: bytes, mime: str = "image/jpeg") -> Any:
-    """Put a whole blob in one chunk, as a phone does for a small photo."""
+def upload(client: httpx.Client, data: bytes, mime: str = "image/jpeg") -> Any:
+    """Put a whole blob in one chunk, as a phone does for a small photo (any httpx client: the
+    app's TestClient or a live server's)."""
     sha = hashlib.sha256(data).hexdigest()
     return client.put(
         f"/api/blobs/{sha}?offset=0&total={max(1, len(data))}", content=data, headers={"x-blob-type": mime}

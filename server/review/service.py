@@ -27,13 +27,13 @@ from server.photos import inspect_photo, local_time, recycled_of, remember_hashe
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
 from server.replication.service import _writer_lock, blob_store
-from server.replication.store import RECORDS, SqlSyncStore, _state
+from server.replication.store import SqlSyncStore
 from server.review.models import FLAG_BITS, VisitReview, flag_bits
 from server.review.rules import INSPECT_CHECKIN
 from server.review.thumbs import make_thumbnails
 from server.settings import Settings
 from server.stores.models import Store
-from server.visits.rules import VISIT
+from server.visits.rules import VISIT, _steps_of
 
 log = logging.getLogger("fieldvisit.review")
 
@@ -46,7 +46,6 @@ REJECT_REASONS = (
     "steps_incomplete",
     "other",
 )
-STATUSES = ("pending", "approved", "rejected", "all")
 WAIT_FOR_PHOTO = timedelta(days=3)
 MAX_BATCH = 1000
 
@@ -237,22 +236,16 @@ def detail(session: Session, actor: Actor, visit_id: str) -> dict[str, Any]:
     review = _visible(actor, session.get(VisitReview, visit_id))
     store = session.get(Store, review.store_id)
     rep = session.get(User, review.rep_id) if review.rep_id else None
-    steps = []
-    rows = session.execute(
-        select(RECORDS).where(RECORDS.c.collection == "step", RECORDS.c.store_id == review.store_id)
-    ).all()
-    for row in rows:
-        s = _state(row)
-        if s.fields.get("visit_id") == visit_id and not s.deleted:
-            steps.append(
-                {
-                    "step": s.fields.get("step"),
-                    "status": s.fields.get("status"),
-                    "exception": s.fields.get("exception"),
-                    "completed_at": s.fields.get("completed_at"),
-                }
-            )
     visit = SqlSyncStore(session).load(VISIT.name, [visit_id]).get(visit_id)
+    steps = [
+        {
+            "step": s.fields.get("step"),
+            "status": s.fields.get("status"),
+            "exception": s.fields.get("exception"),
+            "completed_at": s.fields.get("completed_at"),
+        }
+        for s in (_steps_of(session, visit, {}).values() if visit else ())
+    ]
     return {
         **item_view(review, store, rep.display_name if rep else None),
         "previous": _previous(session, review),

@@ -23,7 +23,7 @@ from tests.browser.conftest import rep_phone
 from tests.browser.test_sync_offline import _wait_synced
 from tests.claimhelp import jpeg, material_photo, receipt
 from tests.livesupport import PHONE, LiveServer
-from tests.synchelp import Phone
+from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
 USER = "rep07"
@@ -169,10 +169,7 @@ def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool
             pushed = rep_api.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim_id, fields)))
             assert pushed.json()["results"][0]["status"] == "applied", pushed.text
             for data in (blank, photo):
-                sha = hashlib.sha256(data).hexdigest()
-                put = rep_api.put(
-                    f"/api/blobs/{sha}?offset=0&total={len(data)}", content=data, headers={"x-blob-type": "image/jpeg"}
-                )
+                put = upload(rep_api, data)
                 assert put.status_code == 200, put.text
             ids.append(claim_id)
     with _client(live_server, "finance") as finance_api:

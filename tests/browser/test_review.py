@@ -24,7 +24,7 @@ from tests.browser.test_claims import _client
 from tests.browser.test_sync_offline import _wait_synced
 from tests.claimhelp import jpeg, material_photo
 from tests.livesupport import PHONE, LiveServer, sign_in_pwa
-from tests.synchelp import Phone
+from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
 REP = "rep06"  # Chengdu team, supervised by sup-cd
@@ -83,9 +83,7 @@ def _push_visit(
     )
     answer = client.post("/api/sync/push", json=phone.batch(*ops)).json()
     assert all(r["status"] == "applied" for r in answer["results"]), answer
-    put = client.put(
-        f"/api/blobs/{sha}?offset=0&total={len(photo)}", content=photo, headers={"x-blob-type": "image/jpeg"}
-    )
+    put = upload(client, photo)
     assert put.status_code == 200, put.text
     return visit_id
 

@@ -68,8 +68,7 @@ class TodayScreen extends HTMLElement {
         : `<button type="button" class="primary big-button" data-confirm-day>${t('confirmToday')}</button>`}`;
     this.querySelector('[data-confirm-day]')?.addEventListener('click', async (e) => {
       e.currentTarget.disabled = true;
-      const { missed_stores: _names, ...figures } = daySummary(day);
-      await write('day.confirm', uuid7(), { day, confirmed_at: new Date().toISOString(), summary: { ...figures, missed_stores: _names } });
+      await write('day.confirm', uuid7(), { day, confirmed_at: new Date().toISOString(), summary: daySummary(day) });
     });
     this.renderDecisions();
   }
