@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fieldvisit",
         description="Fieldvisit server. Settings come from FIELDVISIT_* environment variables "
         "(FIELDVISIT_DATABASE_URL, FIELDVISIT_DATA_DIR, FIELDVISIT_SECRET_KEY, FIELDVISIT_COOKIE_SECURE, "
-        "FIELDVISIT_SPEECH_MODELS_DIR, FIELDVISIT_JOBS_EMBEDDED).",
+        "FIELDVISIT_SPEECH_MODELS_DIR, FIELDVISIT_JOBS_EMBEDDED, FIELDVISIT_CLOCK).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -227,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "speech-models":
+        from server import clock
+        from server.settings import get_settings
+
+        clock.start(get_settings().clock)  # FIELDVISIT_CLOCK: seed, worker and server share one day
     return int(args.func(args))
 
 

@@ -6,13 +6,14 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, get
 from litestar.concurrency import get_asyncio_executor
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
+from server import clock
 from server.accounts.controller import AuthController, MeController
 from server.catalog.controller import CatalogController
 from server.claims import service as _claims  # noqa: F401  (registers the claim-reading job)
@@ -26,15 +27,10 @@ from server.jobs.worker import Worker
 from server.pwa import pwa_router
 from server.replication.controller import BlobController, SyncController
 from server.review.controller import ReviewController, TeamController, photo_thumbnail
+from server.security import security_layer
 from server.settings import Settings, get_settings
 from server.stores.controller import StoreAdminController, StoreController
 from server.visits.controller import TemplateController
-
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 
 
 @get("/api/health", tags=["meta"], sync_to_thread=False)
@@ -42,17 +38,13 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _add_security_headers(response: Response) -> Response:
-    for key, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(key, value)
-    return response
-
-
 _HANDLER_THREADS = 32
 
 
 def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Litestar:
     settings = settings or get_settings()
+    if settings.clock is not None:
+        clock.start(settings.clock)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     workers: list[Worker] = []
@@ -103,7 +95,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[_startup],
         on_shutdown=[_shutdown],
-        after_request=_add_security_headers,
+        middleware=[security_layer(hsts=settings.cookie_secure, allowed_origins=settings.allowed_origins)],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
         request_max_body_size=settings.max_json_bytes,
         openapi_config=OpenAPIConfig(

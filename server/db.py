@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+from server import clock
 from server.settings import Settings, get_settings
 
 _lock = threading.Lock()
@@ -30,8 +31,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def utcnow() -> datetime:
-    """Aware UTC; SQLModel's UTCDateTime columns store and return it the same on SQLite and PostgreSQL."""
-    return datetime.now(UTC)
+    """Aware UTC from the server's clock (``server.clock``); stored and returned the same on SQLite
+    and PostgreSQL."""
+    return clock.now()
 
 
 def _ensure_sqlite_folder(url: str) -> bool:

@@ -8,6 +8,7 @@ environment is read exactly once per process.  Tests call
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +35,11 @@ class Settings(BaseSettings):
     )
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie with the Secure flag (set true behind HTTPS)."
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins besides the request's own host that may send state-changing requests "
+        "(e.g. https://fieldvisit.example.com behind a proxy that rewrites Host). JSON list.",
     )
     session_days: int = Field(
         default=30,
@@ -68,6 +74,11 @@ class Settings(BaseSettings):
         "`fieldvisit worker` processes run beside it.",
     )
     jobs_poll_seconds: float = Field(default=2.0, description="How often an idle job worker looks for work.")
+    clock: datetime | None = Field(
+        default=None,
+        description="Start the server's clock at this moment (ISO 8601 with a zone, e.g. "
+        "2026-11-25T10:00:00+08:00) instead of the machine's; it runs on from there. For tests and demos.",
+    )
     timezone: str = Field(
         default="Asia/Shanghai",
         description="The business's local time zone: photo watermarks and claim dates are read in it.",
@@ -88,6 +99,13 @@ class Settings(BaseSettings):
         default=Path(__file__).resolve().parent.parent / "pwa",
         description="Folder of the progressive web app's static files.",
     )
+
+    @field_validator("clock")
+    @classmethod
+    def _aware_clock(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("the clock needs a time zone, e.g. 2026-11-25T10:00:00+08:00")
+        return value
 
     @field_validator("timezone")
     @classmethod

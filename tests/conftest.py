@@ -21,6 +21,7 @@ from server.db import dispose_engines, get_engine, migrate
 from server.models import metadata
 from server.settings import Settings
 from tests.audiohelp import model_root
+from tests.clock import CLOCK, CLOCK_ENV
 from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, LiveServer, start_server
 
 PASSWORD = "correct-horse"
@@ -67,6 +68,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         secret_key="test-secret",
         jobs_embedded=False,
         speech_models_dir=model_root(root / "models", "ko"),
+        clock=CLOCK,
     )
     migrate(s)
     yield s
@@ -138,7 +140,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     root = tmp_path_factory.mktemp("live")
     url = _test_database_url(root, "_live")
     fresh_database(url)
-    server = start_server(root / "data", url)
+    server = start_server(root / "data", url, env=CLOCK_ENV)
     yield server
     server.stop()
 

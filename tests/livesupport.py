@@ -51,10 +51,14 @@ class LiveServer:
             self.process.kill()
 
 
-def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> LiveServer:
+def start_server(
+    data_dir: Path, database_url: str, *, demo: bool = True, env: dict[str, str] | None = None
+) -> LiveServer:
+    """``env`` adds settings (the tests pass their fixed clock, FIELDVISIT_CLOCK)."""
     port = free_port()
     env = {
         **os.environ,
+        **(env or {}),
         "FIELDVISIT_DATA_DIR": str(data_dir),
         "FIELDVISIT_DATABASE_URL": database_url,
         "FIELDVISIT_SECRET_KEY": "live-test",
@@ -79,6 +83,13 @@ def start_server(data_dir: Path, database_url: str, *, demo: bool = True) -> Liv
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
+
+
+def new_context(browser, **options):  # type: ignore[no-untyped-def]
+    """A browser context on the run's fixed clock (tests/clock.py): the phone and the server agree on the day."""
+    from tests import clock
+
+    return clock.install(browser.new_context(**options))
 
 
 def sign_in_pwa(page, username: str, password: str = "fieldvisit") -> None:  # type: ignore[no-untyped-def]

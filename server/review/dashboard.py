@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import Role, User
 from server.accounts.service import Actor
+from server.db import utcnow
 from server.errors import InvalidInput
 from server.review.models import DayConfirmation, KeyAction, VisitReview
 from server.review.service import _team_scope
@@ -32,7 +33,7 @@ MAX_DAYS = 92
 
 
 def today(settings: Settings) -> date:
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    return utcnow().astimezone(ZoneInfo(settings.timezone)).date()
 
 
 def date_range(settings: Settings, start: date | None, end: date | None, default_days: int = 14) -> list[date]:

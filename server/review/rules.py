@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from server.db import utcnow
 from server.jobs.service import enqueue
 from server.review.models import DayConfirmation, KeyAction, VisitReview, flag_bits
 from server.visits.rules import _time, _visit
@@ -87,7 +88,7 @@ def check_day(
         raise OpRejected("bad_time", "confirmed_at is the phone's time (ISO 8601).")
     if len(json.dumps(op.fields.get("summary"))) > MAX_SUMMARY_BYTES:
         raise OpRejected("summary_too_large", f"A day's summary is at most {MAX_SUMMARY_BYTES} bytes.")
-    if day > datetime.now(UTC).date() + timedelta(days=1):
+    if day > utcnow().date() + timedelta(days=1):
         raise OpRejected("bad_day", "A day cannot be confirmed before it has begun.")
     if _confirmed_now(session, who.user_id, day, lookup):
         raise OpRejected("already_confirmed", f"{day} is already confirmed.")
@@ -183,7 +184,7 @@ def _follow_visit(session: Session, who: Principal, op_type: OpType, op: Operati
             rep_id=state.created_by,
             team_id=state.scope.team_id,
             day=date.fromisoformat(fields["day"]),
-            arrived_at=phone_time(fields.get("arrived_at")) or datetime.now(UTC),
+            arrived_at=phone_time(fields.get("arrived_at")) or utcnow(),
             planned=bool(fields.get("planned")),
             flags=flags,
             flag_bits=flag_bits(flags),

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, sign_in_pwa
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, new_context, sign_in_pwa
 
 
 @pytest.fixture
 def phone(browser, live_server: LiveServer) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    context = browser.new_context(
+    context = new_context(
+        browser,
         **PHONE,
         base_url=live_server.url,
         locale="zh-CN",
@@ -39,7 +40,8 @@ def camera_browser(playwright):  # type: ignore[no-untyped-def]
 def rep_phone(camera_browser, live_server: LiveServer, username: str, store: dict, locale: str):  # type: ignore[no-untyped-def]
     """A rep's phone standing at ``store`` (GPS there, the fake camera allowed), signed in; its
     "retake?" questions are answered "keep the photo". Returns (context, page)."""
-    context = camera_browser.new_context(
+    context = new_context(
+        camera_browser,
         **PHONE,
         base_url=live_server.url,
         locale=locale,

@@ -7,13 +7,13 @@ import json
 import pytest
 
 from tests.browser.conftest import sign_in_page
-from tests.livesupport import LiveServer
+from tests.livesupport import LiveServer, new_context
 
 pytestmark = pytest.mark.browser
 
 
 def test_admin_edits_a_template_and_imports_stores(browser, live_server: LiveServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = new_context(browser, base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
     sign_in_page(page, "admin")

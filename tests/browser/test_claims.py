@@ -10,24 +10,23 @@ import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from PIL import Image
 
 from sync import uuid7
+from tests import clock
 from tests.browser.conftest import rep_phone
 from tests.browser.test_sync_offline import _wait_synced
 from tests.claimhelp import jpeg, material_photo, receipt
-from tests.livesupport import PHONE, LiveServer
+from tests.livesupport import PHONE, LiveServer, new_context
 from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
 USER = "rep07"
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @contextmanager
@@ -48,7 +47,7 @@ def _wait_for_status(finance: httpx.Client, claim_id: str, status: str, timeout:
 
 
 def _finance_page(browser, live_server: LiveServer, **viewport):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=live_server.url, locale="en-US", **viewport)
+    context = new_context(browser, base_url=live_server.url, locale="en-US", **viewport)
     page = context.new_page()
     page.set_default_timeout(20000)
     page.goto("/")
@@ -68,7 +67,7 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
             for s in rep_api.get("/api/stores", params={"limit": 500}).json()["items"]
             if s["channel"] in ("convenience", "supermarket")
         )
-    now = datetime.now(CHINA).replace(tzinfo=None)
+    now = clock.local_naive()
     receipt_bytes, truth = receipt(5, company=store["name"], day=now - timedelta(hours=1))
     receipt_file = tmp_path / "receipt.jpg"
     receipt_file.write_bytes(receipt_bytes)
@@ -140,7 +139,7 @@ def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool
             for s in rep_api.get("/api/stores", params={"limit": 500}).json()["items"]
             if s["channel"] in ("convenience", "supermarket")
         )
-        today = datetime.now(CHINA).date()
+        today = clock.today()
         made = admin.post(
             "/api/admin/promotions",
             json={
@@ -156,7 +155,7 @@ def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool
         phone, ids = Phone(), []
         for i in range(2):
             blank = jpeg(Image.new("RGB", (400, 600), (240 + i, 240, 240)))
-            photo = jpeg(material_photo(40 + i, store["name"], datetime.now(CHINA).replace(tzinfo=None)))
+            photo = jpeg(material_photo(40 + i, store["name"], clock.local_naive()))
             claim_id = uuid7()
             fields = {
                 "store_id": store["id"],
@@ -164,7 +163,7 @@ def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool
                 "photos": [hashlib.sha256(photo).hexdigest()],
                 "amount_cents": 100_00,
                 "promotion_id": made.json()["id"],
-                "taken_at": datetime.now(CHINA).isoformat(),
+                "taken_at": clock.now().isoformat(),
             }
             pushed = rep_api.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim_id, fields)))
             assert pushed.json()["results"][0]["status"] == "applied", pushed.text

@@ -11,7 +11,7 @@ import pytest
 
 from tests.audiohelp import KO_STABLE, encode, speak
 from tests.browser.test_sync_offline import _wait_synced
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, sign_in_pwa
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, new_context, sign_in_pwa
 
 pytestmark = pytest.mark.browser
 USER = "rep21"
@@ -44,7 +44,7 @@ def _store(live_server: LiveServer) -> dict:
 
 
 def _page(mic_browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
-    context = mic_browser.new_context(**PHONE, base_url=live_server.url, locale="en-US", permissions=["microphone"])
+    context = new_context(mic_browser, **PHONE, base_url=live_server.url, locale="en-US", permissions=["microphone"])
     page = context.new_page()
     page.set_default_timeout(30000)
     sign_in_pwa(page, USER)

@@ -15,20 +15,19 @@ import os
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from sync import uuid7
+from tests import clock
 from tests.browser.test_claims import _client
 from tests.browser.test_sync_offline import _wait_synced
 from tests.claimhelp import jpeg, material_photo
-from tests.livesupport import PHONE, LiveServer, sign_in_pwa
+from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa
 from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
 REP = "rep06"  # Chengdu team, supervised by sup-cd
-CHINA = ZoneInfo("Asia/Shanghai")
 DESKTOP = {"viewport": {"width": 1280, "height": 860}}
 SHOTS = os.environ.get("FIELDVISIT_SCREENSHOTS")
 
@@ -99,7 +98,7 @@ def _wait_inspected(client, visit_id: str, timeout: float = 60) -> dict:  # type
 
 
 def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
-    today = datetime.now(CHINA).date()
+    today = clock.today()
     with _client(live_server, REP) as rep_api, _client(live_server, "sup-cd") as sup_api:
         stores = rep_api.get("/api/stores", params={"limit": 1000}).json()["items"]
         store, other = stores[0], stores[1]
@@ -138,7 +137,7 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
             _wait_inspected(sup_api, visit_id)
 
         # The rep, at phone size, confirms the day while offline, then syncs.
-        rep_ctx = browser.new_context(base_url=live_server.url, timezone_id="Asia/Shanghai", locale="zh-CN", **PHONE)
+        rep_ctx = new_context(browser, base_url=live_server.url, timezone_id="Asia/Shanghai", locale="zh-CN", **PHONE)
         rep = rep_ctx.new_page()
         rep.set_default_timeout(20000)
         sign_in_pwa(rep, REP)
@@ -171,7 +170,7 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
             time.sleep(0.3)
 
         # The supervisor, at desktop size, in another context.
-        sup_ctx = browser.new_context(base_url=live_server.url, timezone_id="Asia/Shanghai", locale="en-US", **DESKTOP)
+        sup_ctx = new_context(browser, base_url=live_server.url, timezone_id="Asia/Shanghai", locale="en-US", **DESKTOP)
         sup = sup_ctx.new_page()
         sup.set_default_timeout(20000)
         sign_in_pwa(sup, "sup-cd")
@@ -237,8 +236,8 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         if SHOTS:
             sup.goto("/#/review?status=all")
             sup.wait_for_selector("fv-review [data-item-id]")
-            phone_ctx = browser.new_context(
-                base_url=live_server.url, timezone_id="Asia/Shanghai", locale="zh-CN", **PHONE
+            phone_ctx = new_context(
+                browser, base_url=live_server.url, timezone_id="Asia/Shanghai", locale="zh-CN", **PHONE
             )
             small = phone_ctx.new_page()
             sign_in_pwa(small, "sup-cd")

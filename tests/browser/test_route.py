@@ -4,18 +4,19 @@ marks its store done."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
 from sync import uuid7
-from tests.livesupport import PHONE, LiveServer, sign_in_pwa
+from tests import clock
+from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa
 from tests.synchelp import Phone
 
 pytestmark = pytest.mark.browser
-DAY = date(2026, 11, 25)  # a Wednesday
+DAY = clock.today()  # the run's fixed clock: a Wednesday
 HERE = {"latitude": 31.13, "longitude": 104.40}  # Deyang
 
 
@@ -61,7 +62,7 @@ def _finish_visit(client: httpx.Client, store: dict[str, Any]) -> None:
         "checkin": {"storefront": [photo]},
     }
     phone, visit = Phone(), uuid7()
-    at = datetime(2026, 11, 25, 9, 30).isoformat() + "+08:00"
+    at = clock.now().isoformat()
     ops = [
         phone.op(
             "visit.arrive",
@@ -103,7 +104,8 @@ def test_todays_route_in_order_and_a_finished_visit_is_done(browser, live_server
         assert 15 <= len(today) <= 30 and len(today) < len(stores)  # the demo plans 15–30 a day
         expected = nearest_first(today, (HERE["latitude"], HERE["longitude"]))
 
-        context = browser.new_context(
+        context = new_context(
+            browser,
             **PHONE,
             base_url=live_server.url,
             locale="en-US",
@@ -112,7 +114,6 @@ def test_todays_route_in_order_and_a_finished_visit_is_done(browser, live_server
             permissions=["geolocation"],
         )
         page = context.new_page()
-        page.clock.set_fixed_time(datetime(2026, 11, 25, 10, 0) - timedelta(hours=8))  # 10:00 in Shanghai
         sign_in_pwa(page, "rep40")
         page.wait_for_selector("fv-route li[data-route-store]")
         page.wait_for_function(

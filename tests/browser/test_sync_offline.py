@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from server.audit.models import AuditEntry
 from tests.browser.conftest import sign_in_page
-from tests.livesupport import PHONE, LiveServer
+from tests.livesupport import PHONE, LiveServer, new_context
 
 pytestmark = pytest.mark.browser
 USER = "rep05"
@@ -51,7 +51,7 @@ def _server_notes(live_server: LiveServer) -> dict[str, dict]:
 
 
 def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
-    contexts = [browser.new_context(**PHONE, base_url=live_server.url, locale="en-US") for _ in range(2)]
+    contexts = [new_context(browser, **PHONE, base_url=live_server.url, locale="en-US") for _ in range(2)]
     page_a, page_b = (c.new_page() for c in contexts)
     for page in (page_a, page_b):
         page.set_default_timeout(20000)
@@ -134,7 +134,7 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
 def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     import hashlib
 
-    context = browser.new_context(**PHONE, base_url=live_server.url, locale="en-US")
+    context = new_context(browser, **PHONE, base_url=live_server.url, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(20000)
     sign_in_page(page, "rep11")
@@ -168,7 +168,7 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
 
 
 def test_rep_is_warned_when_changes_wait_over_a_day(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(**PHONE, base_url=live_server.url, locale="en-US")
+    context = new_context(browser, **PHONE, base_url=live_server.url, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(20000)
     sign_in_page(page, "rep12")

@@ -6,6 +6,8 @@ from litestar.testing import TestClient
 from sqlmodel import Session, func, select
 
 from server.audit.models import AuditEntry
+from server.catalog.models import Material
+from server.replication.publish import publish_all
 from server.replication.models import SyncDevice, SyncRecord
 from sync import uuid7
 from tests.conftest import sign_in
@@ -34,6 +36,11 @@ def test_push_then_pull_round_trip(app_client: TestClient, world: World, session
     rep = world.east.reps[0]
     store = world.east.stores[rep.username][0]
     sign_in(app_client, rep.username)
+    poster = Material(code="POSM-T1", name="海报", name_en="Poster")
+    session.add(poster)
+    session.flush()
+    publish_all(session)  # catalogues are public: every phone pulls them
+    session.commit()
     phone = Phone()
     note_id = uuid7()
     batch = phone.batch(
@@ -52,7 +59,7 @@ def test_push_then_pull_round_trip(app_client: TestClient, world: World, session
     assert ("store", store.id) in seen  # the rep's stores come through pull too
     stores = {k[1] for k in seen if k[0] == "store"}
     assert stores == {s.id for s in world.east.stores[rep.username]}
-    assert any(k[0] == "material" for k in seen) or True  # catalogues are public (none in this world)
+    assert seen[("material", poster.id)]["fields"]["code"] == "POSM-T1"  # catalogues are public
     # Nothing new: the next pull is empty and keeps the cursor.
     again = app_client.get("/api/sync/pull", params={"cursor": cursor}).json()
     assert again["changes"] == [] and again["cursor"] == cursor
