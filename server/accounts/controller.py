@@ -23,7 +23,7 @@ class LoginRequest(BaseModel):
 
 class UserCreate(BaseModel):
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=8, max_length=256)
+    password: str = Field(min_length=1, max_length=256)  # the rules are password_policy's (400 weak_password)
     role: Role
     display_name: str = Field(default="", max_length=100)
     team_id: str | None = None

@@ -14,6 +14,10 @@ def user_by_username(session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
 
 
+def usernames(session: Session) -> list[str]:
+    return list(session.exec(select(User.username)))
+
+
 def user_by_id(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from server.accounts import password_policy, passwords, usernames
 from server.accounts import repository as repo
 from server.accounts.models import AuthSession, Role, User
 from server.accounts.passwords import hash_password, needs_rehash, verify_password, verify_unknown_user
@@ -86,7 +87,7 @@ def _record_failure(settings: Settings, username: str, address: str) -> int:
 def login(
     session: Session, settings: Settings, *, username: str, password: str, address: str, device_id: str
 ) -> tuple[User, str]:
-    username = username.strip().lower()
+    username = usernames.normalize(username)
     now = utcnow()
     _check_rate_limits(session, settings, username, address, now)
     user = repo.user_by_username(session, username)
@@ -158,33 +159,45 @@ def create_user(
     team_id: str | None = None,
     password_hash: str | None = None,
 ) -> User:
-    username = username.strip().lower()
-    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
-        raise InvalidInput("A username is letters, digits, '-', '_' or '.'.")
+    username = usernames.normalize(username)
+    problem = usernames.problem(username)
+    if problem:
+        raise InvalidInput(problem, code="invalid_username")
     try:
         role = Role(role).value
     except ValueError:
         raise InvalidInput(f"Unknown role {role!r}; use one of {', '.join(r.value for r in Role)}.") from None
     if password_hash is None:
-        if len(password) < 8:
-            raise InvalidInput("A password has at least 8 characters.")
-        password_hash = hash_password(password)
+        password_policy.check(password, username=username)
     if role in (Role.rep, Role.supervisor) and team_id is None:
         raise InvalidInput(f"A {role} belongs to a team.")
     if team_id is not None and repo.team(session, team_id) is None:
         raise InvalidInput("No such team.")
-    if repo.user_by_username(session, username) is not None:
-        raise Conflict(f"The username {username!r} is taken.")
+    _require_distinct_username(session, username)
     user = User(
         username=username,
         display_name=display_name or username,
         role=role,
         team_id=team_id,
-        password_hash=password_hash,
+        password_hash=password_hash or passwords.hash_password(password),
     )
     session.add(user)
     session.flush()
     return user
+
+
+def _require_distinct_username(session: Session, username: str) -> None:
+    """409 when the name is taken, or looks like one that is (``аdmin`` in Cyrillic beside ``admin``)."""
+    if repo.user_by_username(session, username) is not None:
+        raise Conflict(f"The username {username!r} is taken.", code="username_taken")
+    shape = usernames.skeleton(username)
+    for existing in repo.usernames(session):
+        if usernames.skeleton(existing) == shape:
+            raise Conflict(
+                f"The username {username!r} looks like the existing {existing!r}; choose one that cannot be "
+                "mistaken for it.",
+                code="confusable_username",
+            )
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import pytest
 from litestar.testing import TestClient
 from sqlmodel import Session, select
 
-from server.accounts.models import AuthSession, LoginFailure
+from server.accounts import password_policy, usernames
+from server.accounts.models import AuthSession, LoginFailure, User
 from server.app import create_app
 from server.audit.models import AuditEntry
 from server.settings import Settings
@@ -130,3 +132,96 @@ def test_users_listing_is_scoped(app_client: TestClient, world: World) -> None:
     sign_in(app_client, world.east.supervisor.username)
     ids = {u["id"] for u in app_client.get("/api/users").json()}
     assert ids == {world.east.supervisor.id, *(r.id for r in world.east.reps)}
+
+
+def _create(client: TestClient, world: World, username: str, password: str = "long-enough") -> tuple[int, dict]:
+    response = client.post(
+        "/api/admin/users",
+        json={"username": username, "password": password, "role": "rep", "team_id": world.east.team.id},
+    )
+    return response.status_code, response.json()
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("short-pw", "too_short"),
+        (" " * 12, "blank"),
+        ("aaaaabbbbbaaaaa", "repetitive"),
+        ("password123", "common"),
+        ("Qwertyuiop", "common"),
+        ("1234567890", "common"),
+        ("P@ssw0rd2026!", "common"),  # a common core with the usual substitutions and suffix
+        ("woaini1314520", "common"),
+        ("Sunshine!!!!", "common"),
+        ("x-newrep-2026", "like_username"),
+    ],
+)
+def test_weak_passwords_are_refused_with_a_reason(
+    app_client: TestClient, world: World, session: Session, password: str, reason: str
+) -> None:
+    sign_in(app_client, world.admin.username)
+    status, body = _create(app_client, world, "newrep", password)
+    assert status == 400
+    assert body["code"] == "weak_password" and body["extra"] == {"reason": reason}
+    assert body["detail"].endswith(".") and len(body["detail"]) > 20
+    assert session.exec(select(User).where(User.username == "newrep")).first() is None
+
+
+def test_the_demo_and_test_passwords_are_good_enough_and_the_common_list_ships() -> None:
+    common = password_policy.common_passwords()
+    assert len(common) >= 2000
+    for good in ("fieldvisit", "correct-horse", "long-enough", "a-long-password", "立春时节雨纷纷路上行人"):
+        assert good not in common
+        password_policy.check(good, username="rep01")
+    assert {"password", "qwertyuiop", "1qaz2wsx3edc", "iloveyou123", "woaini1314"} <= common
+
+
+def test_usernames_are_normalised_on_create_and_on_sign_in(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.admin.username)
+    status, body = _create(app_client, world, "  New.Rep_7 ")
+    assert status == 201 and body["username"] == "new.rep_7"
+    # Fullwidth letters and digits, capitals and spaces all name the same account.
+    for typed in ("ＮＥＷ.ＲＥＰ_７", " NEW.rep_7", "new.rep_7"):
+        app_client.cookies.clear()
+        sign_in(app_client, typed, "long-enough")
+
+
+@pytest.mark.parametrize(
+    ("username", "code"),
+    [
+        ("ADMIN-BOSS", "username_taken"),
+        ("ａｄｍｉｎ-ｂｏｓｓ", "username_taken"),  # fullwidth: NFKC makes it the same name
+        ("аdmin-boss", "confusable_username"),  # Cyrillic а
+        ("admin-bοss", "confusable_username"),  # Greek ο
+        ("adm1n-b0ss", "confusable_username"),  # digits for letters
+        ("admln-boss", "confusable_username"),
+        ("aԁmіn-bоѕѕ", "confusable_username"),  # mostly Cyrillic
+        ("admín-boss", "confusable_username"),  # an accent
+    ],
+)
+def test_a_name_taken_or_looking_like_a_taken_one_is_refused(
+    app_client: TestClient, world: World, username: str, code: str
+) -> None:
+    sign_in(app_client, world.admin.username)
+    assert _create(app_client, world, "admin-boss")[0] == 201
+    status, body = _create(app_client, world, username)
+    assert (status, body["code"]) == (409, code)
+    if code == "confusable_username":
+        assert "admin-boss" in body["detail"]
+
+
+@pytest.mark.parametrize("username", ["x", "a b", "-lead", "trail.", "bang!", "zero\u200bwidth", "sm☺le", "rep٣"])
+def test_usernames_outside_the_character_set_are_refused(app_client: TestClient, world: World, username: str) -> None:
+    sign_in(app_client, world.admin.username)
+    status, body = _create(app_client, world, username)
+    assert (status, body["code"]) == (400, "invalid_username")
+    assert "letters, digits" in body["detail"]
+
+
+def test_chinese_names_are_usernames_and_distinct_names_stay_distinct() -> None:
+    assert usernames.problem(usernames.normalize("张伟")) is None
+    demo = ["admin", "finance", "sup-cd", "sup-cq", "sup-xa", *(f"rep{n:02d}" for n in range(1, 44))]
+    assert len({usernames.skeleton(name) for name in demo}) == len(demo)
+    assert usernames.skeleton("rnary") == usernames.skeleton("mary")
+    assert usernames.skeleton("ΑΒΕ") == usernames.skeleton("abe")  # Greek capitals, lower-cased first
