@@ -46,12 +46,25 @@ class Settings(BaseSettings):
         description="A session lasts this many days since its last use; reps stay signed in while offline.",
     )
     login_max_failures_per_account: int = Field(
-        default=5, description="Failed sign-ins allowed per account within the login window."
+        default=5,
+        ge=1,
+        description="Failed sign-ins allowed to one account from one client address within the login window; "
+        "then that address may not sign in to that account (even with the right password) until the window "
+        "passes. Other addresses are not locked out.",
     )
     login_max_failures_per_address: int = Field(
-        default=30, description="Failed sign-ins allowed per client address within the login window."
+        default=30, ge=1, description="Failed sign-ins allowed per client address within the login window."
     )
-    login_window_minutes: int = Field(default=15, description="Length of the failed sign-in window.")
+    login_window_minutes: int = Field(default=15, ge=1, description="Length of the failed sign-in window.")
+    login_account_slowdown_after: int = Field(
+        default=10,
+        ge=0,
+        description="Failed sign-ins to one account from all addresses within the login window after which "
+        "sign-ins to it are slowed down: one every 1, 2, 4, ... seconds (never locked for everyone).",
+    )
+    login_account_slowdown_max_seconds: int = Field(
+        default=60, ge=1, le=3600, description="The longest wait between two sign-ins to a slowed-down account."
+    )
     max_json_bytes: int = Field(default=2_000_000, description="Largest JSON request body accepted.")
     max_csv_bytes: int = Field(default=20_000_000, description="Largest CSV upload accepted.")
     sync_max_ops: int = Field(default=2000, description="Most operations one push batch may carry.")

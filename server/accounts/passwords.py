@@ -40,11 +40,15 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 # Verifying against this when the username is unknown keeps both answers equally slow.
-_DUMMY_HASH: str | None = None
+_dummy_hash: str | None = None
+_dummy_lock = threading.Lock()
 
 
-def verify_unknown_user(password: str) -> None:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password("not-a-real-password")
-    verify_password(_DUMMY_HASH, password)
+def verify_unknown_user(password: str) -> bool:
+    """The work of ``verify_password`` for a user who does not exist; always False."""
+    global _dummy_hash
+    with _dummy_lock:
+        if _dummy_hash is None:
+            _dummy_hash = hash_password("not-a-real-password")
+    verify_password(_dummy_hash, password)
+    return False

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import and_, case, delete, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from server.accounts.models import AuthSession, LoginFailure, Region, Role, Team, User
@@ -55,21 +57,60 @@ def delete_expired_sessions(session: Session, now: datetime) -> None:
     session.exec(delete(AuthSession).where(col(AuthSession.expires_at) < now))  # type: ignore[call-overload]
 
 
-def count_failures(
-    session: Session, *, since: datetime, username: str | None = None, address: str | None = None
-) -> tuple[int, datetime | None]:
-    """Failures since ``since`` for an account or an address, and the oldest one's time."""
-    query = select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.at >= since)
-    if username is not None:
-        query = query.where(LoginFailure.username == username)
-    if address is not None:
-        query = query.where(LoginFailure.address == address)
-    count, oldest = session.exec(query).one()
-    return int(count), oldest
+@dataclass(frozen=True)
+class FailureCounts:
+    """Failed (or still being verified) sign-ins since some moment."""
+
+    pair: int  # this account from this address
+    pair_oldest: datetime | None
+    address: int  # any account from this address
+    address_oldest: datetime | None
+    account: int  # this account from any address
 
 
-def clear_failures(session: Session, username: str) -> None:
-    session.exec(delete(LoginFailure).where(col(LoginFailure.username) == username))  # type: ignore[call-overload]
+def failure_counts(session: Session, *, username: str, address: str, since: datetime) -> FailureCounts:
+    pair = and_(col(LoginFailure.username) == username, col(LoginFailure.address) == address)
+    from_address = col(LoginFailure.address) == address
+    query = sa_select(  # five columns: more than sqlmodel's select is typed for
+        func.count(case((pair, 1))),
+        func.min(case((pair, LoginFailure.at))),
+        func.count(case((from_address, 1))),
+        func.min(case((from_address, LoginFailure.at))),
+        func.count(case((col(LoginFailure.username) == username, 1))),
+    ).where(
+        col(LoginFailure.at) >= since,
+        or_(col(LoginFailure.username) == username, from_address),
+    )
+    pair_count, pair_oldest, address_count, address_oldest, account_count = session.execute(query).one()
+    return FailureCounts(int(pair_count), pair_oldest, int(address_count), address_oldest, int(account_count))
+
+
+def latest_failure(session: Session, *, username: str, since: datetime, excluding: int | None) -> datetime | None:
+    """The newest failure on an account since ``since``, other than the one with id ``excluding``."""
+    query = select(func.max(LoginFailure.at)).where(LoginFailure.username == username, col(LoginFailure.at) >= since)
+    if excluding is not None:
+        query = query.where(LoginFailure.id != excluding)
+    return session.exec(query).one()
+
+
+def add_failure(session: Session, *, username: str, address: str, at: datetime) -> int:
+    failure = LoginFailure(username=username, address=address, at=at)
+    session.add(failure)
+    session.flush()
+    assert failure.id is not None
+    return failure.id
+
+
+def delete_failure(session: Session, failure_id: int) -> None:
+    session.exec(delete(LoginFailure).where(col(LoginFailure.id) == failure_id))  # type: ignore[call-overload]
+
+
+def clear_failures(session: Session, *, username: str, address: str) -> None:
+    session.exec(
+        delete(LoginFailure).where(  # type: ignore[call-overload]
+            col(LoginFailure.username) == username, col(LoginFailure.address) == address
+        )
+    )
 
 
 def prune_failures(session: Session, before: datetime) -> None:

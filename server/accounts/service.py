@@ -1,4 +1,4 @@
-"""Signing in and out, sessions, rate limiting of failed sign-ins, creating users.
+"""Signing in and out, sessions, creating users (limits on failed sign-ins: ``throttle``).
 
 Services never commit: the request or command that calls them owns the
 transaction.  The one exception is a failed sign-in, which is recorded in its
@@ -8,19 +8,17 @@ own short transaction because the request that carries it fails.
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session
 
-from server.accounts import password_policy, passwords, usernames
+from server.accounts import password_policy, passwords, throttle, usernames
 from server.accounts import repository as repo
 from server.accounts.models import AuthSession, Role, User
-from server.accounts.passwords import hash_password, needs_rehash, verify_password, verify_unknown_user
-from server.db import session_scope, utcnow
-from server.errors import Conflict, Forbidden, InvalidInput, TooManyRequests, Unauthorized
+from server.db import utcnow
+from server.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from server.settings import Settings
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=10)
@@ -46,71 +44,23 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> int:
-    if oldest is None:
-        return int(window.total_seconds())
-    return max(1, math.ceil((oldest + window - now).total_seconds()))
-
-
-def _check_rate_limits(session: Session, settings: Settings, username: str, address: str, now: datetime) -> None:
-    window = timedelta(minutes=settings.login_window_minutes)
-    limits = (
-        ({"username": username}, settings.login_max_failures_per_account, "for this account", "login_locked_account"),
-        ({"address": address}, settings.login_max_failures_per_address, "from this address", "login_locked_address"),
-    )
-    for who, limit, where, code in limits:
-        count, oldest = repo.count_failures(session, since=now - window, **who)
-        if count >= limit:
-            wait = _retry_after(oldest, window, now)
-            raise TooManyRequests(
-                f"Too many failed sign-ins {where}. Try again in {math.ceil(wait / 60)} minute(s).",
-                retry_after=wait,
-                code=code,
-            )
-
-
-def _record_failure(settings: Settings, username: str, address: str) -> int:
-    """Persist a failed attempt (own transaction) and return how many attempts the account has left."""
-    from server.accounts.models import LoginFailure
-
-    now = utcnow()
-    with session_scope(settings) as own:
-        own.add(LoginFailure(username=username, address=address, at=now))
-        own.flush()
-        repo.prune_failures(own, now - timedelta(days=1))
-        count, _ = repo.count_failures(
-            own, since=now - timedelta(minutes=settings.login_window_minutes), username=username
-        )
-    return max(0, settings.login_max_failures_per_account - count)
-
-
 def login(
     session: Session, settings: Settings, *, username: str, password: str, address: str, device_id: str
 ) -> tuple[User, str]:
+    """Sign in; the attempt is counted (``throttle``) before the password is verified. A wrong
+    password and an unknown or disabled user get the same answer after the same work."""
     username = usernames.normalize(username)
-    now = utcnow()
-    _check_rate_limits(session, settings, username, address, now)
+    attempt = throttle.begin(settings, username[: usernames.MAX_LENGTH], address[:64])
     user = repo.user_by_username(session, username)
     if user is None:
-        verify_unknown_user(password)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        left = _record_failure(settings, username, address)
-        if left == 0:
-            raise TooManyRequests(
-                "Wrong username or password. Too many failed sign-ins for this account; "
-                f"try again in {settings.login_window_minutes} minute(s).",
-                retry_after=settings.login_window_minutes * 60,
-                code="login_locked_account",
-            )
-        raise Unauthorized(
-            f"Wrong username or password. {left} attempt(s) left before this account is locked "
-            f"for {settings.login_window_minutes} minutes.",
-            code="bad_credentials",
-            extra={"attempts_left": left},
-        )
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    repo.clear_failures(session, username)
+        passwords.verify_unknown_user(password)
+        attempt.failed()
+    if not passwords.verify_password(user.password_hash, password) or not user.active:
+        attempt.failed()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    attempt.succeeded(session)
+    now = utcnow()
     repo.delete_expired_sessions(session, now)
     token = secrets.token_urlsafe(32)
     session.add(

@@ -61,7 +61,9 @@ def test_logout_ends_the_session_on_the_server(app_client: TestClient, world: Wo
     assert session.exec(select(AuthSession)).all() == []
 
 
-def test_wrong_passwords_are_rate_limited_per_account(app_client: TestClient, world: World, session: Session) -> None:
+def test_wrong_passwords_are_rate_limited_per_account_and_address(
+    app_client: TestClient, world: World, session: Session
+) -> None:
     rep = world.east.reps[0]
     answers = [
         app_client.post("/api/auth/login", json={"username": rep.username, "password": "wrong"}) for _ in range(5)
