@@ -157,7 +157,7 @@ def upload_photos(url: str, username: str, photos: int, size: int) -> tuple[int,
                     f"/api/blobs/{sha}",
                     params={"offset": 0, "total": len(data)},
                     content=data,
-                    headers={"x-blob-type": "image/jpeg"},
+                    headers={"content-type": "application/octet-stream"},
                 )
                 answer.raise_for_status()
                 assert answer.json()["state"] == "complete"

@@ -36,6 +36,8 @@ def _decode(data: bytes, max_pixels: int) -> Image.Image:
             if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
                 raise ImageTooLarge(f"the image is too large to be a photo ({exc})") from None
             raise NotAnImage("the file is not an image (JPEG, PNG, WebP…)") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:  # a header Pillow cannot read through
+            raise TruncatedImage(f"the image is damaged or cut short ({exc})") from None
         width, height = image.size
         if image.format not in FORMATS:
             image.close()

@@ -7,7 +7,7 @@ from server.audit.models import AuditEntry
 from server.catalog.models import CompetitorSku, Material, MaterialAllocation, Sku
 from server.claims.models import BudgetPool, ClaimReview, PhotoHash, Promotion
 from server.jobs.models import Job
-from server.replication.models import BlobMeta, SyncChange, SyncCounter, SyncDevice, SyncRecord
+from server.replication.models import BlobHolder, BlobMeta, BlobRef, SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.review.models import DayConfirmation, KeyAction, VisitReview
 from server.stores.models import Store
 from server.visits.models import VisitTemplate
@@ -17,7 +17,9 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEntry",
     "AuthSession",
+    "BlobHolder",
     "BlobMeta",
+    "BlobRef",
     "BudgetPool",
     "ClaimReview",
     "CompetitorSku",

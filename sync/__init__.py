@@ -7,11 +7,12 @@ Public API:
 - merge: pure functions applying one operation to a record (``sync.merge``).
 - engine: ``push`` and ``pull`` over a ``SyncStore`` and ``ScopePolicy`` the caller implements.
 - upgrade: ``upgrade_batch`` walks an older client's batch up to the current protocol.
-- blobs: ``DiskBlobStore`` — resumable, SHA-256-verified content-addressed files.
+- blobs: ``DiskBlobStore`` — resumable, SHA-256-verified content-addressed files; ``sniff_type``
+  tells a blob's type from its bytes.
 - errors: the ``SyncError`` hierarchy (see ``sync.errors``).
 """
 
-from sync.blobs import BlobStatus, BlobStore, DiskBlobStore, check_sha256
+from sync.blobs import BlobStatus, BlobStore, DiskBlobStore, check_sha256, named_blobs, sniff_type
 from sync.engine import (
     CONFLICT,
     CONFLICT_COLLECTION,
@@ -95,6 +96,8 @@ __all__ = [
     "SyncStore",
     "UnknownOperation",
     "check_sha256",
+    "named_blobs",
+    "sniff_type",
     "is_uuid7",
     "parse_batch",
     "pull",

@@ -25,6 +25,46 @@ from sync.errors import BlobHashMismatch, BlobOffsetMismatch, BlobTooLarge, Malf
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
+# What a phone uploads, told by its first bytes (never by what the uploader says it is).
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\xff\xd8\xff", "image/jpeg"),
+    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
+    (0, b"\x1a\x45\xdf\xa3", "audio/webm"),  # EBML: WebM/Matroska recordings
+    (0, b"OggS", "audio/ogg"),
+)
+SNIFF_BYTES = 16
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The blob type of bytes that start with ``head`` (at least 12 bytes), or None when it is none
+    of the photos and recordings phones make: JPEG, PNG, WebP, WebM, Ogg, MP4/M4A audio, WAV."""
+    for offset, magic, kind in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"M4A ", b"mp42", b"isom", b"iso5", b"iso6", b"mp41", b"dash"):
+        return "audio/mp4"  # Safari's MediaRecorder writes audio in MP4
+    return None
+
+
+def named_blobs(value: object) -> set[str]:
+    """Every blob name (a SHA-256) anywhere in a record's fields, nested lists and objects included."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, str) and SHA256_RE.match(item):
+            found.add(item)
+    return found
+
+
 def check_sha256(value: str) -> str:
     if not SHA256_RE.match(value):
         raise MalformedBatch("a blob name is 64 lowercase hexadecimal characters (its SHA-256)")
@@ -39,10 +79,18 @@ class BlobStatus:
 
 
 class BlobStore(Protocol):
-    def status(self, sha256: str) -> BlobStatus: ...
+    def status(self, sha256: str, owner: str = "") -> BlobStatus:
+        """Complete if the blob is stored; else what ``owner``'s own upload of it has received."""
 
-    def append(self, sha256: str, offset: int, data: bytes, *, total: int) -> BlobStatus:
-        """Store ``data`` at ``offset``; once ``total`` bytes are there, verify and complete."""
+    def append(
+        self, sha256: str, offset: int, data: bytes, *, total: int, owner: str = "", reuse_complete: bool = True
+    ) -> BlobStatus:
+        """Store ``data`` at ``offset`` of ``owner``'s upload; once ``total`` bytes are there, verify
+        and complete. Each owner's partial upload is their own. ``reuse_complete=False`` makes an
+        owner send (and the store verify) every byte even when the blob is already stored."""
+
+    def head(self, sha256: str, owner: str = "", size: int = SNIFF_BYTES) -> bytes:
+        """The first bytes of the blob, or of ``owner``'s partial upload of it."""
 
     def open(self, sha256: str) -> Iterator[bytes]: ...
 
@@ -64,31 +112,47 @@ class DiskBlobStore:
     def _final(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def _part(self, sha256: str) -> Path:
-        return self.root / "incoming" / f"{sha256}.part"
+    def _part(self, sha256: str, owner: str = "") -> Path:
+        tag = hashlib.sha256(owner.encode()).hexdigest()[:16] if owner else "any"
+        return self.root / "incoming" / f"{sha256}.{tag}.part"
 
     def _lock(self, sha256: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(sha256, threading.Lock())
 
-    def status(self, sha256: str) -> BlobStatus:
+    def status(self, sha256: str, owner: str = "") -> BlobStatus:
         check_sha256(sha256)
         final = self._final(sha256)
         if final.exists():
             return BlobStatus(sha256, "complete", final.stat().st_size)
-        part = self._part(sha256)
+        return self.part_status(sha256, owner)
+
+    def part_status(self, sha256: str, owner: str = "") -> BlobStatus:
+        """What ``owner``'s own upload has received, whether or not the blob is stored."""
+        part = self._part(check_sha256(sha256), owner)
         if part.exists():
             return BlobStatus(sha256, "partial", part.stat().st_size)
         return BlobStatus(sha256, "missing", 0)
 
-    def append(self, sha256: str, offset: int, data: bytes, *, total: int) -> BlobStatus:
+    def head(self, sha256: str, owner: str = "", size: int = SNIFF_BYTES) -> bytes:
+        for path in (self._final(check_sha256(sha256)), self._part(sha256, owner)):
+            try:
+                with path.open("rb") as fh:
+                    return fh.read(size)
+            except FileNotFoundError:
+                continue
+        return b""
+
+    def append(
+        self, sha256: str, offset: int, data: bytes, *, total: int, owner: str = "", reuse_complete: bool = True
+    ) -> BlobStatus:
         check_sha256(sha256)
         if total > self.max_blob_bytes:
             raise BlobTooLarge(f"a blob is at most {self.max_blob_bytes:,} bytes")
         if total < 1:
             raise MalformedBatch("an empty blob is not stored")
         with self._lock(sha256):
-            current = self.status(sha256)
+            current = self.status(sha256, owner) if reuse_complete else self.part_status(sha256, owner)
             if current.state == "complete":
                 return current
             if offset != current.received:
@@ -99,8 +163,8 @@ class DiskBlobStore:
             if offset + len(data) > total:
                 raise BlobTooLarge("the chunk goes past the blob's declared size")
             if offset == 0 and len(data) == total:
-                return self._whole(sha256, data)
-            part = self._part(sha256)
+                return self._whole(sha256, data, owner)
+            part = self._part(sha256, owner)
             with part.open("ab") as fh:
                 fh.write(data)
                 fh.flush()
@@ -110,12 +174,12 @@ class DiskBlobStore:
                 return BlobStatus(sha256, "partial", received)
             return self._complete(sha256, part)
 
-    def _whole(self, sha256: str, data: bytes) -> BlobStatus:
+    def _whole(self, sha256: str, data: bytes, owner: str) -> BlobStatus:
         """A blob in one chunk (most photos): verified in memory, written once, never read back."""
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
             raise BlobHashMismatch(f"the uploaded bytes hash to {actual}, not {sha256}; the upload was discarded")
-        part = self._part(sha256)
+        part = self._part(sha256, owner)
         with part.open("wb") as fh:
             fh.write(data)
             fh.flush()
@@ -149,11 +213,12 @@ class DiskBlobStore:
         final = self._final(check_sha256(sha256))
         return final if final.exists() else None
 
-    def delete_partial(self, sha256: str) -> None:
-        self._part(check_sha256(sha256)).unlink(missing_ok=True)
+    def delete_partial(self, sha256: str, owner: str = "") -> None:
+        self._part(check_sha256(sha256), owner).unlink(missing_ok=True)
 
     def delete(self, sha256: str) -> None:
         """Forget a blob (one the server refused after it arrived, e.g. not a usable photo)."""
         with self._lock(sha256):
             self._final(check_sha256(sha256)).unlink(missing_ok=True)
-            self._part(sha256).unlink(missing_ok=True)
+            for part in (self.root / "incoming").glob(f"{sha256}.*.part"):
+                part.unlink(missing_ok=True)

@@ -37,10 +37,12 @@ class Phone:
         return {"protocol": PROTOCOL_VERSION, "device_id": self.device_id, "ops": list(ops)}
 
 
-def upload(client: httpx.Client, data: bytes, mime: str = "image/jpeg") -> Any:
+def upload(client: httpx.Client, data: bytes) -> Any:
     """Put a whole blob in one chunk, as a phone does for a small photo (any httpx client: the
-    app's TestClient or a live server's)."""
+    app's TestClient or a live server's). The server tells its type from the bytes."""
     sha = hashlib.sha256(data).hexdigest()
     return client.put(
-        f"/api/blobs/{sha}?offset=0&total={max(1, len(data))}", content=data, headers={"x-blob-type": mime}
+        f"/api/blobs/{sha}?offset=0&total={max(1, len(data))}",
+        content=data,
+        headers={"content-type": "application/octet-stream"},
     )

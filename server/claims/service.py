@@ -27,6 +27,7 @@ from server.db import session_scope, utcnow
 from server.errors import Conflict, InvalidInput, NotFound
 from server.jobs.service import HANDLERS, Claimed, Retry
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
+from server.replication.blobaccess import HeldBlobs, holds
 from server.replication.models import BlobMeta
 from server.replication.publish import publish_promotions, server_update
 from server.replication.service import _writer_lock, blob_store
@@ -169,10 +170,12 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         review = session.get(ClaimReview, claim_id)
         shas = [rec.fields["receipt"], *rec.fields["photos"]] if rec else []
         refused = {m.sha256 for m in session.exec(select(BlobMeta).where(col(BlobMeta.sha256).in_(shas))) if m.refused}
+        held = {sha for sha in shas if rec is not None and holds(session, sha, rec.created_by)}
         store = session.get(Store, rec.fields["store_id"]) if rec else None
     if rec is None or rec.deleted or review is None or store is None or rec.fields.get("status") != "reading":
         return {"skipped": "gone or already read"}
-    blobs = blob_store(settings)
+    # Only bytes the rep who filed the claim sent count: a hash of someone else's receipt reads nothing.
+    blobs = HeldBlobs(blob_store(settings), held)
     overdue = utcnow() - review.submitted_at > WAIT_FOR_PHOTOS
     for sha in shas:
         if blobs.path(sha) is None and sha not in refused and not overdue:

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import Role, User
 from server.demo.photos import storefront_photo
-from server.replication.models import BlobMeta
+from server.replication.models import BlobHolder, BlobMeta
 from server.replication.service import blob_store
 from server.review.dashboard import planned_on
 from server.review.models import DayConfirmation, KeyAction, VisitReview, flag_bits
@@ -171,6 +171,7 @@ def seed_history(session: Session, settings: Settings, now: datetime, seed: int 
 
     blobs = blob_store(settings)
     metas: list[dict[str, Any]] = []
+    holders: list[dict[str, Any]] = []
     seen: set[str] = set()
     for row, store, rep in photo_jobs:
         if row["visit_id"] in seen:
@@ -185,6 +186,7 @@ def seed_history(session: Session, settings: Settings, now: datetime, seed: int 
         metas.append(
             {"sha256": sha, "size": len(data), "content_type": "image/jpeg", "uploaded_by": rep.id, "created_at": now}
         )
+        holders.append({"sha256": sha, "user_id": rep.id, "created_at": now})
         row["photo"] = sha
         row["capture"] = {
             "at": (row["arrived_at"] + timedelta(minutes=18)).isoformat(),
@@ -197,6 +199,7 @@ def seed_history(session: Session, settings: Settings, now: datetime, seed: int 
         (KeyAction, actions),
         (DayConfirmation, confirmations),
         (BlobMeta, metas),
+        (BlobHolder, holders),
     ):
         if rows:
             session.execute(insert(model.__table__), rows)  # type: ignore[union-attr]

@@ -78,7 +78,7 @@ async def live_dictation(socket: WebSocket, settings: AppSettings, lang: FromQue
     try:
         model = await sync_to_thread(service.models(settings).get, lang)
     except SpeechError as exc:
-        return await refuse(CLOSE_UNAVAILABLE, exc.code, exc.detail)
+        return await refuse(CLOSE_UNAVAILABLE, exc.code, service.client_detail(exc))
     session = service.LiveSession(settings, lang, model)
     await socket.send_json({"type": "ready", "sample_rate": SAMPLE_RATE, "lang": lang})
     try:
@@ -104,6 +104,6 @@ async def live_dictation(socket: WebSocket, settings: AppSettings, lang: FromQue
                     await socket.send_json(event)
                 return await socket.close(code=1000)
     except SpeechError as exc:
-        await refuse(CLOSE_BAD_AUDIO, exc.code, exc.detail)
+        await refuse(CLOSE_BAD_AUDIO, exc.code, service.client_detail(exc))
     except WebSocketDisconnect:
         return

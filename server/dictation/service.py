@@ -4,6 +4,7 @@ and the live dictation session behind the WebSocket."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,9 +12,10 @@ from server.db import session_scope, utcnow
 from server.dictation.rules import RECORDING, TRANSCRIBE
 from server.errors import ServiceUnavailable, Unprocessable
 from server.jobs.service import HANDLERS, Claimed, Retry
+from server.replication.blobaccess import held_path
 from server.replication.collections import NOTE
 from server.replication.publish import server_update
-from server.replication.service import _writer_lock, blob_store
+from server.replication.service import _writer_lock
 from server.replication.store import SqlSyncStore
 from server.settings import Settings
 from speech import (
@@ -42,8 +44,21 @@ def languages(settings: Settings) -> dict[str, Any]:
     codes = sorted(set(KNOWN_LANGUAGES) | set(installed))
     return {
         "languages": [{"code": c, "installed": c in installed, "loaded": store.is_loaded(c)} for c in codes],
-        "models_dir": str(store.root),
     }
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s'\"`,;:]+")
+
+
+def client_detail(exc: SpeechError) -> str:
+    """What a phone may be told: a missing model in words a rep can pass on, and never a server
+    path (the full message, paths included, goes to the server log)."""
+    if exc.code == "model_missing":
+        named = re.match(r"No speech model for ('[^']{1,16}')", exc.detail)
+        lang = f" for {named[1]}" if named else " for this language"
+        return f"No speech model{lang} is installed on the server; an administrator can add it."
+    log.warning("speech: %s", exc.detail)
+    return _PATH.sub("…", exc.detail)
 
 
 def transcribe_upload(settings: Settings, lang: str, data: bytes) -> dict[str, Any]:
@@ -52,9 +67,9 @@ def transcribe_upload(settings: Settings, lang: str, data: bytes) -> dict[str, A
     try:
         return transcribe(data, models(settings), lang, max_seconds=settings.speech_max_seconds).as_dict()
     except ModelError as exc:
-        raise ServiceUnavailable(exc.detail, code=exc.code, retry_after=300) from None
+        raise ServiceUnavailable(client_detail(exc), code=exc.code, retry_after=300) from None
     except SpeechError as exc:
-        raise Unprocessable(exc.detail, code=exc.code) from None
+        raise Unprocessable(client_detail(exc), code=exc.code) from None
 
 
 # -- the durable job ----------------------------------------------------------------------------
@@ -76,20 +91,20 @@ def run_transcription(settings: Settings, job: Claimed) -> dict[str, Any] | None
     recording_id = job.payload["recording_id"]
     with session_scope(settings) as session:
         rec = SqlSyncStore(session).load(RECORDING.name, [recording_id]).get(recording_id)
+        path = held_path(settings, session, rec.fields["blob"], rec.created_by) if rec and not rec.deleted else None
     if rec is None or rec.deleted or rec.fields.get("status") in {"done", "failed"}:
         return {"skipped": "gone or already transcribed"}
     sha, lang = rec.fields["blob"], rec.fields["lang"]
-    path = blob_store(settings).path(sha)
     if path is None:
         raise Retry("waiting for the recording to be uploaded", timedelta(minutes=2), waits_for=sha)
     try:
         result: Transcript = transcribe(path, models(settings), lang, max_seconds=settings.speech_max_seconds)
     except ModelError as exc:
         # Say so on the phone, and try again: installing the model later resumes the queue.
-        _record_outcome(settings, recording_id, {"error": exc.detail}, None)
+        _record_outcome(settings, recording_id, {"error": client_detail(exc)}, None)
         raise Retry(exc.detail, timedelta(minutes=5)) from None
     except AudioError as exc:
-        _record_outcome(settings, recording_id, {"status": "failed", "error": exc.detail}, None)
+        _record_outcome(settings, recording_id, {"status": "failed", "error": client_detail(exc)}, None)
         return {"error": exc.code}
     now = utcnow().isoformat()
     values = {"status": "done", "transcript": result.text, "error": None, "transcribed_at": now}

@@ -59,8 +59,9 @@ class BlobController(Controller):
 
     @get("/{sha256:str}/status", sync_to_thread=True)
     def status(self, actor: CurrentActor, settings: AppSettings, sha256: FromPath[str]) -> dict[str, Any]:
-        """``complete``, ``partial`` (with ``received`` bytes) or ``missing``."""
-        return service.blob_status(settings, check_sha256(sha256))
+        """``complete``, ``partial`` (with ``received`` bytes of your own upload), ``missing`` or
+        ``refused``. A blob you may not read looks ``missing``: send its bytes to hold it."""
+        return service.blob_status(settings, actor, check_sha256(sha256))
 
     @put("/{sha256:str}", status_code=200, request_max_body_size=None)
     async def upload(
@@ -72,7 +73,9 @@ class BlobController(Controller):
         offset: FromQuery[int],
         total: FromQuery[int],
     ) -> dict[str, Any]:
-        """Append one chunk at ``offset`` of a blob of ``total`` bytes; the last chunk verifies the hash."""
+        """Append one chunk at ``offset`` of a blob of ``total`` bytes (``application/octet-stream``);
+        the last chunk verifies the hash. The blob's type is told from its bytes: photos (JPEG, PNG,
+        WebP) and recordings (WebM, Ogg, MP4, WAV); anything else is 422 ``unsupported_blob_type``."""
         check_sha256(sha256)
         if offset < 0 or total < 1:
             raise InvalidInput("offset must be >= 0 and total >= 1")
@@ -81,8 +84,7 @@ class BlobController(Controller):
         data = await read_limited(request, settings.blob_chunk_bytes)
         if not data:
             raise InvalidInput("The chunk is empty.")
-        content_type = request.headers.get("x-blob-type", "application/octet-stream")
-        return await sync_to_thread(service.blob_append, settings, actor, sha256, offset, total, data, content_type)
+        return await sync_to_thread(service.blob_append, settings, actor, sha256, offset, total, data)
 
     @get("/{sha256:str}", sync_to_thread=True)
     def download(self, db: DB, actor: CurrentActor, settings: AppSettings, sha256: FromPath[str]) -> File:

@@ -97,3 +97,25 @@ class BlobMeta(SQLModel, table=True):
     # Set when the bytes were refused (a "photo" that is not one): the same hash is the same bytes,
     # so it stays refused, and jobs waiting for it go on without it.
     refused: str | None = Field(default=None, max_length=32)
+
+
+class BlobHolder(SQLModel, table=True):
+    """A user who sent every byte of a blob, verified against its hash: they hold its content.
+    Naming a blob in a record shares it with the record's readers only when the record's author
+    holds it, so knowing a hash never opens someone else's photo."""
+
+    __tablename__ = "blob_holder"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(primary_key=True, foreign_key="user.id", max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BlobRef(SQLModel, table=True):
+    """A synced record that names a blob (a step's photos, a claim's receipt, a recording's audio)."""
+
+    __tablename__ = "blob_ref"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    collection: str = Field(primary_key=True, max_length=32)
+    record_id: str = Field(primary_key=True, max_length=36)

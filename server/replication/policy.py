@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from server import authz
 from server.accounts.models import Role, User
 from server.claims import rules as claim_rules
 from server.dictation import rules as dictation_rules
-from server.replication.store import FINANCE_COLLECTIONS
+from server.replication import blobaccess
+from server.replication.store import can_see
 from server.review import rules as review_rules
 from server.stores.models import Store
 from server.visits import rules as visit_rules
@@ -33,19 +35,6 @@ DERIVES["recording"] = dictation_rules.derive_recording
 CHECKS["claim"] = claim_rules.check_claim
 CHECKS["day"] = review_rules.check_day
 DERIVES["claim"] = claim_rules.derive_claim
-
-
-def can_see(who: Principal, collection: str, scope: Scope) -> bool:
-    role = Role(who.role)
-    if role is Role.admin or scope.public:
-        return True
-    if role is Role.rep:
-        return scope.rep_id == who.user_id
-    if role is Role.supervisor:
-        return who.team_id is not None and scope.team_id == who.team_id
-    if role is Role.finance:
-        return collection in FINANCE_COLLECTIONS
-    return False
 
 
 class ServerScope:
@@ -90,6 +79,10 @@ class ServerScope:
         current: RecordState | None,
         lookup: dict[tuple[str, str], RecordState | None],
     ) -> None:
+        fields = {**(current.fields if current else {}), **op.fields}
+        store = self._store_scope(fields["store_id"]) if "store_id" in fields else None
+        authz.check_sync_write(self.session, who, op_type, fields, current, lookup, store[0] if store else None)
+        blobaccess.check_named_blobs(self.session, who, op.fields)
         review_rules.check_confirmed_day(self.session, who, op_type, op, current, lookup)
         rule = CHECKS.get(op_type.collection)
         if rule is not None:
@@ -105,6 +98,7 @@ class ServerScope:
     ) -> dict[str, Any] | None:
         rule = DERIVES.get(op_type.collection)
         derived = rule(self.session, who, op_type, state, lookup) if rule is not None else None
+        blobaccess.note_named_blobs(self.session, state.collection, state.id, op.fields)
         seen = replace(state, fields={**state.fields, **derived}) if derived else state
         review_rules.follow(self.session, who, op_type, op, seen)
         return derived

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +12,28 @@ from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
 from ocr import ImageError, check_image
-from server.accounts.models import Role, User
 from server.accounts.service import Actor
 from server.db import get_engine, session_scope
 from server.errors import NotFound, PayloadTooLarge, Unprocessable
 from server.jobs import service as jobs
 from server.jobs.worker import poke
+from server.replication.blobaccess import blob_store, can_read_blob
 from server.replication.collections import REGISTRY
-from server.replication.models import BlobMeta, SyncRecord
-from server.replication.policy import ServerScope, can_see
-from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, _state, audience_clause
+from server.replication.models import BlobHolder, BlobMeta, SyncRecord
+from server.replication.policy import ServerScope
+from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, _state, audience_clause, can_see
 from server.settings import Settings
-from sync import CONFLICT, DiskBlobStore, Principal, Registry, parse_batch, pull, push, upgrade_batch
+from sync import (
+    CONFLICT,
+    Principal,
+    Registry,
+    parse_batch,
+    pull,
+    push,
+    sniff_type,
+    upgrade_batch,
+)
+from sync.blobs import SNIFF_BYTES
 from sync.engine import record_payload
 
 # SQLite has one writer at a time; queueing pushes here wakes the next at once instead of
@@ -80,83 +90,79 @@ def get_record(session: Session, actor: Actor, collection: str, record_id: str) 
     return record_payload(_state(row))
 
 
-# -- blobs -------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def _blob_store(root: Path, max_bytes: int) -> DiskBlobStore:
-    return DiskBlobStore(root, max_blob_bytes=max_bytes)
-
-
-def blob_store(settings: Settings) -> DiskBlobStore:
-    return _blob_store((settings.data_dir / "blobs").resolve(), settings.max_blob_bytes)
-
-
-def blob_status(settings: Settings, sha256: str) -> dict[str, Any]:
-    status = blob_store(settings).status(sha256)
-    if status.state == "missing":
-        with session_scope(settings) as session:
-            meta = session.get(BlobMeta, sha256)
-        if meta is not None and meta.refused:
-            return {"sha256": sha256, "state": "refused", "received": 0, "code": meta.refused}
+def blob_status(settings: Settings, actor: Actor, sha256: str) -> dict[str, Any]:
+    """What the caller's own upload has; ``complete`` (or ``refused``) only for a blob they may read.
+    To anyone else a stored blob looks missing: they must send its bytes to hold it."""
+    who = principal(actor)
+    store = blob_store(settings)
+    with session_scope(settings) as session:
+        readable = can_read_blob(session, who, sha256)
+        meta = session.get(BlobMeta, sha256) if readable else None
+    status = store.status(sha256, who.user_id) if readable else store.part_status(sha256, who.user_id)
+    if status.state == "missing" and meta is not None and meta.refused:
+        return {"sha256": sha256, "state": "refused", "received": 0, "code": meta.refused}
     return {"sha256": sha256, "state": status.state, "received": status.received}
 
 
 def _blob_done(
     settings: Settings, actor: Actor, sha256: str, size: int, content_type: str, refused: str | None
 ) -> None:
-    """Note a complete (or refused) blob and wake the jobs waiting for it."""
+    """Note a complete (or refused) blob and its holder, and wake the jobs waiting for it."""
     with session_scope(settings) as session:
         if session.get(BlobMeta, sha256) is None:
             session.add(
                 BlobMeta(
-                    sha256=sha256,
-                    size=size,
-                    content_type=content_type[:100],
-                    uploaded_by=actor.user.id,
-                    refused=refused,
+                    sha256=sha256, size=size, content_type=content_type, uploaded_by=actor.user.id, refused=refused
                 )
             )
+        if session.get(BlobHolder, (sha256, actor.user.id)) is None:
+            session.add(BlobHolder(sha256=sha256, user_id=actor.user.id))
         woken = jobs.wake(session, sha256)
     if woken:
         poke()
 
 
-def blob_append(
-    settings: Settings, actor: Actor, sha256: str, offset: int, total: int, data: bytes, content_type: str
-) -> dict[str, Any]:
-    photo = content_type.startswith("image/")
+def blob_append(settings: Settings, actor: Actor, sha256: str, offset: int, total: int, data: bytes) -> dict[str, Any]:
+    """One chunk of the caller's upload. The type comes from the bytes (a photo or a recording, or
+    422 ``unsupported_blob_type``), never from what the uploader says."""
+    who = principal(actor)
+    store = blob_store(settings)
+    head = data[:SNIFF_BYTES] if offset == 0 else store.head(sha256, who.user_id)
+    kind = sniff_type(head)
+    if kind is None:
+        if offset == 0 and len(data) == total and hashlib.sha256(data).hexdigest() == sha256:
+            # verified bytes: remember them as refused, so jobs waiting for them go on without them
+            _blob_done(settings, actor, sha256, total, "application/octet-stream", "unsupported_blob_type")
+        raise Unprocessable(
+            "Only photos (JPEG, PNG, WebP) and recordings (WebM, Ogg, MP4, WAV) are stored.",
+            code="unsupported_blob_type",
+        )
+    photo = kind.startswith("image/")
     if photo and total > settings.max_photo_bytes:
         raise PayloadTooLarge(f"A photo is at most {settings.max_photo_bytes:,} bytes; this one is {total:,}.")
-    store = blob_store(settings)
-    status = store.append(sha256, offset, data, total=total)
+    with session_scope(settings) as session:
+        readable = can_read_blob(session, who, sha256)
+    status = store.append(sha256, offset, data, total=total, owner=who.user_id, reuse_complete=readable)
     if status.state == "complete" and photo:
         path = store.path(sha256)
         try:
             check_image(path.read_bytes() if path else b"")
         except ImageError as exc:
             store.delete(sha256)  # the record that names it stays; only these bytes are refused
-            _blob_done(settings, actor, sha256, status.received, content_type, exc.code)
+            _blob_done(settings, actor, sha256, status.received, kind, exc.code)
             raise Unprocessable(f"The photo was refused: {exc}.", code=exc.code) from None
     if status.state == "complete":
-        _blob_done(settings, actor, sha256, status.received, content_type, None)
+        _blob_done(settings, actor, sha256, status.received, kind, None)
     return {"sha256": sha256, "state": status.state, "received": status.received}
 
 
 def blob_for_download(session: Session, settings: Settings, actor: Actor, sha256: str) -> tuple[Path, str]:
-    """A blob's file, if the caller may read it: the uploader, their supervisor, finance or an admin."""
+    """A blob's file and its type (told again from its bytes), if the caller may read it; else 404."""
     meta = session.get(BlobMeta, sha256)
     path = blob_store(settings).path(sha256) if meta else None
-    if meta is None or path is None or meta.refused:
+    if meta is None or path is None or meta.refused or not can_read_blob(session, principal(actor), sha256):
         raise NotFound("No such blob.")
-    role = Role(actor.user.role)
-    allowed = role in (Role.admin, Role.finance) or meta.uploaded_by == actor.user.id
-    if not allowed and role is Role.supervisor:
-        uploader = session.get(User, meta.uploaded_by)
-        allowed = uploader is not None and uploader.team_id == actor.user.team_id
-    if not allowed:
-        raise NotFound("No such blob.")
-    return path, meta.content_type
+    return path, sniff_type(blob_store(settings).head(sha256)) or "application/octet-stream"
 
 
 def compact(session: Session, *, older_than: datetime) -> dict[str, int]:

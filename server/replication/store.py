@@ -244,6 +244,20 @@ class SqlSyncStore:
         return [ChangeRow(int(r.seq), r.collection, r.record_id) for r in rows]
 
 
+def can_see(who: Principal, collection: str, scope: Scope) -> bool:
+    """Whether ``who`` may see a record of ``collection`` with ``scope`` (``audience_clause`` in SQL)."""
+    role = Role(who.role)
+    if role is Role.admin or scope.public:
+        return True
+    if role is Role.rep:
+        return scope.rep_id == who.user_id
+    if role is Role.supervisor:
+        return who.team_id is not None and scope.team_id == who.team_id
+    if role is Role.finance:
+        return collection in FINANCE_COLLECTIONS
+    return False
+
+
 def audience_clause(who: Principal, table: Any = CHANGES) -> Any:
     """SQL twin of ``ServerScope.can_see``: which change rows (or records) a user may see.
     Both tables carry the same audience columns: public, rep_id, team_id, collection."""

@@ -57,6 +57,7 @@ class VisitReview(SQLModel, table=True):
         Index("ix_visit_review_team_day", "team_id", "day", "arrived_at"),
         Index("ix_visit_review_store", "store_id", "arrived_at"),
         Index("ix_visit_review_rep_day", "rep_id", "day"),
+        Index("ix_visit_review_photo", "photo"),
     )
 
     visit_id: str = Field(primary_key=True, max_length=36)

@@ -24,9 +24,10 @@ from server.db import session_scope, utcnow
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.jobs.service import HANDLERS, Claimed, Retry
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
+from server.replication.blobaccess import BLOB_READERS, held_path
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
-from server.replication.service import _writer_lock, blob_store
+from server.replication.service import _writer_lock
 from server.replication.store import SqlSyncStore
 from server.review.models import FLAG_BITS, VisitReview, flag_bits
 from server.review.rules import INSPECT_CHECKIN
@@ -34,6 +35,7 @@ from server.review.thumbs import make_thumbnails
 from server.settings import Settings
 from server.stores.models import Store
 from server.visits.rules import VISIT, _steps_of
+from sync import Principal
 
 log = logging.getLogger("fieldvisit.review")
 
@@ -47,6 +49,22 @@ REJECT_REASONS = (
     "other",
 )
 WAIT_FOR_PHOTO = timedelta(days=3)
+
+
+def _review_photo_reader(session: Session, who: Principal, sha256: str, held: set[str]) -> bool:
+    """A supervisor may see their team's check-in photos, imported history's included (no synced
+    record names those), when the rep who took the photo holds it."""
+    if Role(who.role) is not Role.supervisor or not who.team_id or not held:
+        return False
+    found = session.exec(
+        select(VisitReview.visit_id).where(
+            VisitReview.photo == sha256, VisitReview.team_id == who.team_id, col(VisitReview.rep_id).in_(held)
+        )
+    ).first()
+    return found is not None
+
+
+BLOB_READERS.append(_review_photo_reader)
 MAX_BATCH = 1000
 
 
@@ -334,10 +352,10 @@ def inspect_checkin(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         store = session.get(Store, review.store_id) if review else None
         meta = session.get(BlobMeta, review.photo) if review and review.photo else None
         refused = bool(meta and meta.refused)
+        path = held_path(settings, session, review.photo, review.rep_id) if review and review.photo else None
     if review is None or store is None or not review.photo or review.inspected:
         return {"skipped": "gone, no photo or already read"}
     sha = review.photo
-    path = blob_store(settings).path(sha)
     flags: list[str] = []
     reading: dict[str, Any] = {}
     if path is None:

@@ -13,6 +13,18 @@ from tests.conftest import sign_in
 from tests.factories import World
 
 CHUNK = 64 * 1024
+BYTES = {"content-type": "application/octet-stream"}
+
+
+def _recording(size: int) -> bytes:
+    """Bytes that start like a browser's WebM recording (the server tells a blob's type from them)."""
+    return b"\x1a\x45\xdf\xa3" + os.urandom(size - 4)
+
+
+def _put(client: TestClient, sha: str, offset: int, total: int, data: bytes, **headers: str):  # type: ignore[no-untyped-def]
+    return client.put(
+        f"/api/blobs/{sha}", params={"offset": offset, "total": total}, content=data, headers={**BYTES, **headers}
+    )
 
 
 def _upload(
@@ -25,12 +37,7 @@ def _upload(
         if stop_after is not None and len(sent) == stop_after:
             break
         chunk = data[offset : offset + CHUNK]
-        response = client.put(
-            f"/api/blobs/{sha}",
-            params={"offset": offset, "total": len(data)},
-            content=chunk,
-            headers={"x-blob-type": "audio/webm"},
-        )
+        response = _put(client, sha, offset, len(data), chunk)
         assert response.status_code == 200, response.text
         answer = response.json()
         sent.append(offset)
@@ -40,7 +47,7 @@ def _upload(
 
 def test_interrupted_upload_resumes_with_at_most_one_chunk_again(app_client: TestClient, world: World) -> None:
     sign_in(app_client, world.east.reps[0].username)
-    photo = os.urandom(300 * 1024)
+    photo = _recording(300 * 1024)
     sha = hashlib.sha256(photo).hexdigest()
     assert app_client.get(f"/api/blobs/{sha}/status").json() == {"sha256": sha, "state": "missing", "received": 0}
     first, answer = _upload(app_client, photo, stop_after=3)  # the connection drops at about half
@@ -59,21 +66,19 @@ def test_interrupted_upload_resumes_with_at_most_one_chunk_again(app_client: Tes
 
 def test_a_chunk_from_the_wrong_offset_is_refused(app_client: TestClient, world: World) -> None:
     sign_in(app_client, world.east.reps[0].username)
-    data = os.urandom(3 * CHUNK)
+    data = _recording(3 * CHUNK)
     sha = hashlib.sha256(data).hexdigest()
     _upload(app_client, data, stop_after=1)
-    response = app_client.put(
-        f"/api/blobs/{sha}", params={"offset": 2 * CHUNK, "total": len(data)}, content=data[2 * CHUNK :]
-    )
+    response = _put(app_client, sha, 2 * CHUNK, len(data), data[2 * CHUNK :])
     assert response.status_code == 409
     assert response.json()["code"] == "offset_mismatch" and response.json()["extra"]["received"] == CHUNK
 
 
 def test_wrong_hash_is_rejected_clearly_and_nothing_kept(app_client: TestClient, world: World) -> None:
     sign_in(app_client, world.east.reps[0].username)
-    data = os.urandom(100_000)
+    data = _recording(100_000)
     wrong = hashlib.sha256(b"something else").hexdigest()
-    response = app_client.put(f"/api/blobs/{wrong}", params={"offset": 0, "total": len(data)}, content=data)
+    response = _put(app_client, wrong, 0, len(data), data)
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "hash_mismatch" and hashlib.sha256(data).hexdigest() in body["detail"]
@@ -85,40 +90,69 @@ def test_bad_names_and_sizes_are_clear_errors(settings: Settings, clean_db: None
     small = settings.model_copy(update={"blob_chunk_bytes": 1000, "max_blob_bytes": 5000})
     with TestClient(app=create_app(small, run_migrations=False)) as client:
         sign_in(client, world.east.reps[0].username)
-        sha = hashlib.sha256(b"x" * 2000).hexdigest()
-        big_chunk = client.put(f"/api/blobs/{sha}", params={"offset": 0, "total": 2000}, content=b"x" * 2000)
-        assert big_chunk.status_code == 413
-        too_big = client.put(f"/api/blobs/{sha}", params={"offset": 0, "total": 6000}, content=b"x" * 10)
-        assert too_big.status_code == 413
+        data = _recording(2000)
+        sha = hashlib.sha256(data).hexdigest()
+        assert _put(client, sha, 0, 2000, data).status_code == 413
+        assert _put(client, sha, 0, 6000, data[:10]).status_code == 413
         assert client.get("/api/blobs/not-a-hash/status").json()["code"] == "malformed_batch"
-        assert client.put(f"/api/blobs/{sha}", params={"offset": 0, "total": 2000}, content=b"").status_code == 400
+        assert _put(client, sha, 0, 2000, b"").status_code == 400
 
 
-def test_blobs_are_private_to_the_uploaders_side(app_client: TestClient, world: World) -> None:
-    data = os.urandom(5000)
+def test_a_blob_is_private_to_its_uploader_until_a_record_names_it(app_client: TestClient, world: World) -> None:
+    from sync import uuid7
+    from tests.synchelp import Phone
+
+    rep = world.east.reps[0]
+    data = _recording(5000)
     sha = hashlib.sha256(data).hexdigest()
-    sign_in(app_client, world.east.reps[0].username)
+    sign_in(app_client, rep.username)
     _upload(app_client, data)
-    for user, visible in (
-        (world.east.supervisor, True),
-        (world.admin, True),
-        (world.finance, True),
-        (world.east.reps[1], False),
-        (world.west.supervisor, False),
-    ):
-        sign_in(app_client, user.username)
-        assert (app_client.get(f"/api/blobs/{sha}").status_code == 200) is visible, user.username
+
+    def readers() -> dict[str, bool]:
+        out = {}
+        for user in (rep, world.east.supervisor, world.admin, world.finance, world.east.reps[1], world.west.supervisor):
+            sign_in(app_client, user.username)
+            out[user.username] = app_client.get(f"/api/blobs/{sha}").status_code == 200
+            status = app_client.get(f"/api/blobs/{sha}/status").json()
+            assert (status["state"] == "complete") is out[user.username], (user.username, status)
+        return out
+
+    assert readers() == {
+        rep.username: True,
+        world.east.supervisor.username: False,
+        world.admin.username: True,
+        world.finance.username: False,
+        world.east.reps[1].username: False,
+        world.west.supervisor.username: False,
+    }
+    # A note of the rep's names it: whoever may see the note may see the recording.
+    sign_in(app_client, rep.username)
+    phone = Phone()
+    store = world.east.stores[rep.username][0]
+    pushed = app_client.post(
+        "/api/sync/push",
+        json=phone.batch(phone.op("note.create", uuid7(), {"store_id": store.id, "text": "t", "recordings": [sha]})),
+    )
+    assert pushed.json()["results"][0]["status"] == "applied"
+    assert readers() == {
+        rep.username: True,
+        world.east.supervisor.username: True,
+        world.admin.username: True,
+        world.finance.username: False,
+        world.east.reps[1].username: False,
+        world.west.supervisor.username: False,
+    }
+    sign_in(app_client, world.east.supervisor.username)
+    assert app_client.get(f"/api/blobs/{sha}").headers["content-type"].startswith("audio/webm")
 
 
 def test_wrong_hash_found_after_several_chunks(app_client: TestClient, world: World) -> None:
     sign_in(app_client, world.east.reps[0].username)
-    data = os.urandom(3 * CHUNK + 10)
+    data = _recording(3 * CHUNK + 10)
     wrong = hashlib.sha256(data[:-1]).hexdigest()
     offsets = []
     for offset in range(0, len(data), CHUNK):
-        response = app_client.put(
-            f"/api/blobs/{wrong}", params={"offset": offset, "total": len(data)}, content=data[offset : offset + CHUNK]
-        )
+        response = _put(app_client, wrong, offset, len(data), data[offset : offset + CHUNK])
         offsets.append(offset)
     assert response.status_code == 422 and response.json()["code"] == "hash_mismatch"
     assert len(offsets) == 4
@@ -151,12 +185,7 @@ def _png_bomb(side: int = 30000) -> bytes:
 
 def _put_photo(client: TestClient, data: bytes):  # type: ignore[no-untyped-def]
     sha = hashlib.sha256(data).hexdigest()
-    return sha, client.put(
-        f"/api/blobs/{sha}",
-        params={"offset": 0, "total": len(data)},
-        content=data,
-        headers={"x-blob-type": "image/jpeg"},
-    )
+    return sha, _put(client, sha, 0, len(data), data)
 
 
 def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestClient, world: World) -> None:
@@ -167,8 +196,9 @@ def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestCli
     sign_in(app_client, rep.username)
     good = _jpeg()
     cases = {
-        "not_an_image": b"%PDF-1.7 this is a document, not a photo" * 10,
-        "truncated_image": good[: len(good) // 2],
+        "not_an_image": b"\x89PNG\r\n\x1a\n but no picture follows" * 10,
+        "truncated_image": b"\xff\xd8\xff\xe0 starts like a JPEG, then is not one" * 10,
+        "truncated_image_half": good[: len(good) // 2],
         "image_too_large": _png_bomb(),
     }
     # A note names the photos before they arrive (a record may come before its blobs).
@@ -187,6 +217,7 @@ def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestCli
     for code, data in cases.items():
         sha, response = _put_photo(app_client, data)
         assert response.status_code == 422, (code, response.text)
+        code = code.removesuffix("_half")
         assert response.json()["code"] == code and "photo was refused" in response.json()["detail"]
         # the bytes are not kept; the hash is remembered as refused, so the phone stops offering it
         status = app_client.get(f"/api/blobs/{sha}/status").json()
@@ -202,3 +233,54 @@ def test_a_photo_over_the_size_limit_is_refused(settings: Settings, clean_db: No
         sign_in(client, world.east.reps[0].username)
         _, response = _put_photo(client, _jpeg((800, 600)))
         assert response.status_code == 413 and "A photo is at most 2,000 bytes" in response.json()["detail"]
+
+
+def test_the_type_comes_from_the_bytes_never_from_the_uploader(app_client: TestClient, world: World) -> None:
+    rep = world.east.reps[0]
+    sign_in(app_client, rep.username)
+    page = b"<html><script>alert(1)</script></html>" * 20
+    sha = hashlib.sha256(page).hexdigest()
+    for claimed in ("text/html", "IMAGE/JPEG", "image/svg+xml"):
+        response = _put(app_client, sha, 0, len(page), page, **{"x-blob-type": claimed})
+        assert response.status_code == 422 and response.json()["code"] == "unsupported_blob_type", claimed
+    assert app_client.get(f"/api/blobs/{sha}/status").json()["state"] == "missing"
+    # A real photo said to be HTML is stored, and served, as the JPEG it is.
+    photo = _jpeg()
+    sha = hashlib.sha256(photo).hexdigest()
+    assert _put(app_client, sha, 0, len(photo), photo, **{"x-blob-type": "text/html"}).json()["state"] == "complete"
+    served = app_client.get(f"/api/blobs/{sha}")
+    assert served.headers["content-type"] == "image/jpeg"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    # An upload must say it is bytes: a cross-site form's text/plain is refused before anything is read.
+    plain = app_client.put(
+        f"/api/blobs/{sha}", params={"offset": 0, "total": 4}, content=b"abcd", headers={"content-type": "text/plain"}
+    )
+    assert plain.status_code == 415
+
+
+def test_a_photo_named_by_hash_alone_is_not_opened(app_client: TestClient, world: World) -> None:
+    """Another team's rep who only knows a receipt's hash cannot read it, see that it exists, or
+    name it in a claim; sending its bytes would make them a holder, which they cannot do without them."""
+    from sync import uuid7
+    from tests.synchelp import Phone
+
+    owner, other = world.east.reps[0], world.west.reps[0]
+    photo = _jpeg((500, 700))
+    sha = hashlib.sha256(photo).hexdigest()
+    sign_in(app_client, owner.username)
+    assert _put(app_client, sha, 0, len(photo), photo).json()["state"] == "complete"
+
+    sign_in(app_client, other.username)
+    assert app_client.get(f"/api/blobs/{sha}").status_code == 404
+    assert app_client.get(f"/api/blobs/{sha}/thumb/s").status_code == 404
+    assert app_client.get(f"/api/blobs/{sha}/status").json() == {"sha256": sha, "state": "missing", "received": 0}
+    # a first chunk of someone else's blob does not complete it for them
+    partial = _put(app_client, sha, 0, len(photo), photo[:1000])
+    assert partial.json() == {"sha256": sha, "state": "partial", "received": 1000}
+    phone = Phone()
+    store = world.west.stores[other.username][0]
+    fields = {"store_id": store.id, "receipt": sha, "photos": [], "amount_cents": 100}
+    pushed = app_client.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", uuid7(), fields)))
+    result = pushed.json()["results"][0]
+    assert result["status"] == "rejected" and result["code"] == "blob_not_yours"
+    assert app_client.get(f"/api/blobs/{sha}").status_code == 404

@@ -73,7 +73,7 @@ def test_a_barcode_is_read_from_a_photo(app_client: TestClient, world: World, se
         f"/api/blobs/{sha}",
         params={"offset": 0, "total": len(data)},
         content=data,
-        headers={"x-blob-type": "image/jpeg"},
+        headers={"content-type": "application/octet-stream"},
     )
     assert upload.json()["state"] == "complete"
     decoded = app_client.post("/api/catalog/barcodes/decode", json={"sha256": sha}).json()
@@ -87,7 +87,7 @@ def test_a_barcode_is_read_from_a_photo(app_client: TestClient, world: World, se
         f"/api/blobs/{other}",
         params={"offset": 0, "total": len(plain.getvalue())},
         content=plain.getvalue(),
-        headers={"x-blob-type": "image/jpeg"},
+        headers={"content-type": "application/octet-stream"},
     )
     assert app_client.post("/api/catalog/barcodes/decode", json={"sha256": other}).json() == {"codes": []}
     assert app_client.post("/api/catalog/barcodes/decode", json={"sha256": "0" * 64}).status_code == 404

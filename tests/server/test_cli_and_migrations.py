@@ -47,7 +47,7 @@ def test_every_command_has_help(command: str) -> None:
 
 def test_schema_matches_the_models(settings: Settings) -> None:
     migrate(settings)  # idempotent: a second run changes nothing
-    assert current_revision(settings) == "0007"
+    assert current_revision(settings) == "0008"
     with get_engine(settings).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == [], f"models and migrations disagree; write a migration: {diff}"
@@ -98,6 +98,6 @@ def test_create_user_command(settings: Settings, clean_db: None, tmp_path) -> No
     again = _cli("create-user", "boss", "--role", "admin", "--password", "a-long-password", env=env)
     assert again.returncode == 2 and "taken" in again.stderr
     short = _cli("create-user", "tiny", "--role", "admin", "--password", "short", env=env)
-    assert short.returncode == 2 and "at least 8" in short.stderr
+    assert short.returncode == 2 and "at least 10" in short.stderr
     no_team = _cli("create-user", "lonely", "--role", "rep", "--password", "a-long-password", env=env)
     assert no_team.returncode == 2 and "belongs to a team" in no_team.stderr

@@ -10,6 +10,8 @@ from server.settings import Settings
 from tests.conftest import sign_in
 from tests.factories import World
 
+CSV = {"content-type": "text/csv"}
+
 
 def test_malformed_json_gets_a_clear_400(app_client: TestClient, world: World) -> None:
     response = app_client.post(
@@ -52,7 +54,7 @@ def test_oversized_csv_is_refused(settings: Settings, clean_db: None, world: Wor
     small = settings.model_copy(update={"max_csv_bytes": 100})
     with TestClient(app=create_app(small, run_migrations=False)) as client:
         sign_in(client, world.admin.username)
-        response = client.post("/api/admin/stores/import", content=b"code,name\n" + b"x,y\n" * 100)
+        response = client.post("/api/admin/stores/import", content=b"code,name\n" + b"x,y\n" * 100, headers=CSV)
     assert response.status_code == 413
     assert "over 100 bytes" in response.json()["detail"]
 

@@ -120,7 +120,7 @@ def test_a_confirmed_day_changes_only_with_a_reason(
     assert not other_rep["confirmed"] and todo["confirmed"] == 1 and todo["total"] == 2
     assert todo["reps"][0]["confirmed"] is False  # who has not confirmed comes first
     # A supervisor cannot confirm a day; a supervisor of another team does not see this one.
-    assert _confirm(supervisor, Phone(), "2026-11-24")["code"] == "not_a_rep"
+    assert _confirm(supervisor, Phone(), "2026-11-24")["code"] == "not_your_role"
     west = _signed_in(settings, world.west.supervisor.username)
     assert all(r["rep"]["id"] != rep.id for r in west.get("/api/team/confirmations?day=2026-11-24").json()["reps"])
 
@@ -186,7 +186,12 @@ def test_review_queue_scope_filters_previous_photo_and_decisions(
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["detail"]
     other_without_comment = {"action": "reject", "visit_ids": [newer.id], "reason": "other"}
     assert sup.post("/api/review/decisions", json=other_without_comment).status_code == 400
-    assert sup.post("/api/review/decisions", content=b"{not json").status_code == 400
+    assert (
+        sup.post(
+            "/api/review/decisions", content=b"{not json", headers={"content-type": "application/json"}
+        ).status_code
+        == 400
+    )
     rejected = sup.post(
         "/api/review/decisions",
         json={"action": "reject", "visit_ids": [newer.id], "reason": "not_at_store", "comment": "离店2公里打卡"},
@@ -235,7 +240,7 @@ def test_the_photo_job_flags_reused_and_mismatched_photos(
 
     # A recording is not a photo: its thumbnail is refused clearly, nothing else breaks.
     audio = b"OggS" + bytes(2000)
-    assert upload(app_client, audio, "audio/ogg").status_code == 200
+    assert upload(app_client, audio).status_code == 200
     assert app_client.get(f"/api/blobs/{_sha(audio)}/thumb/s").status_code == 422
 
 

@@ -11,6 +11,8 @@ from server.stores.models import Store
 from tests.conftest import sign_in
 from tests.factories import World
 
+CSV = {"content-type": "text/csv"}
+
 
 def _ids(client: TestClient, **params: object) -> set[str]:
     body = client.get("/api/stores", params={"limit": 1000, **params}).json()
@@ -136,7 +138,7 @@ def test_csv_import_applies_good_rows_and_reports_bad_ones(
     assert dry["created"] == 1 and dry["updated"] == 1 and dry["rejected"] == 5 and dry["dry_run"]
     assert session.exec(select(Store).where(Store.code == "NEW-1")).first() is None
 
-    report = app_client.post("/api/admin/stores/import", content=data, headers={"content-type": "text/csv"}).json()
+    report = app_client.post("/api/admin/stores/import", content=data, headers=CSV).json()
     assert (report["created"], report["updated"], report["rejected"]) == (1, 1, 5)
     by_line = {e["line"]: e for e in report["errors"]}
     assert set(by_line) == {3, 4, 5, 7, 8}
@@ -160,7 +162,7 @@ def test_csv_import_applies_good_rows_and_reports_bad_ones(
 def test_csv_import_reads_gb18030_and_chinese_headers(app_client: TestClient, world: World, session: Session) -> None:
     data = "门店编码,门店名称,地址,渠道\nGB-1,老王烟酒店,德阳市旌阳区,烟酒店\n".encode("gb18030")
     sign_in(app_client, world.admin.username)
-    report = app_client.post("/api/admin/stores/import", content=data).json()
+    report = app_client.post("/api/admin/stores/import", content=data, headers=CSV).json()
     assert report["created"] == 1 and report["rejected"] == 0
     store = session.exec(select(Store).where(Store.code == "GB-1")).one()
     assert (store.name, store.channel) == ("老王烟酒店", "tobacco_liquor")
@@ -168,11 +170,11 @@ def test_csv_import_reads_gb18030_and_chinese_headers(app_client: TestClient, wo
 
 def test_csv_import_rejects_a_file_without_required_columns(app_client: TestClient, world: World) -> None:
     sign_in(app_client, world.admin.username)
-    response = app_client.post("/api/admin/stores/import", content=b"foo,bar\n1,2\n")
+    response = app_client.post("/api/admin/stores/import", content=b"foo,bar\n1,2\n", headers=CSV)
     assert response.status_code == 400
     assert "code, name" in response.json()["detail"]
-    assert app_client.post("/api/admin/stores/import", content=b"").status_code == 400
-    assert app_client.post("/api/admin/stores/import", content=b"\xff\xfe\x00bad").status_code == 400
+    assert app_client.post("/api/admin/stores/import", content=b"", headers=CSV).status_code == 400
+    assert app_client.post("/api/admin/stores/import", content=b"\xff\xfe\x00bad", headers=CSV).status_code == 400
 
 
 def test_csv_export_round_trips(app_client: TestClient, world: World) -> None:
@@ -182,7 +184,7 @@ def test_csv_export_round_trips(app_client: TestClient, world: World) -> None:
     assert response.content.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 12
-    report = app_client.post("/api/admin/stores/import", content=response.content).json()
+    report = app_client.post("/api/admin/stores/import", content=response.content, headers=CSV).json()
     assert (report["created"], report["updated"], report["unchanged"], report["rejected"]) == (0, 0, 12, 0)
     sign_in(app_client, world.east.supervisor.username)
     assert app_client.get("/api/admin/stores/export.csv").status_code == 403

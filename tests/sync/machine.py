@@ -18,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 from sqlalchemy import select
 from sqlmodel import Session
 
+from server import authz
 from server.accounts.models import Region, Role, Team, User
 from server.accounts.service import Actor
 from server.audit.models import AuditEntry
@@ -44,6 +45,9 @@ TALLY = Collection(
 
 
 def test_registry():  # type: ignore[no-untyped-def]
+    # The test collection is written like a rep's own records (server/authz.py).
+    for action in ("create", "update", "delete"):
+        authz.SYNC_WRITES[f"tally.{action}"] = {Role.rep: authz.Rule.ASSIGNED}
     registry = build_registry()
     registry.add(
         TALLY,
@@ -95,7 +99,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.devices = [
             SimDevice("phone", rep, timedelta(hours=24)),
             SimDevice("tablet", rep, timedelta(hours=-24)),
-            SimDevice("laptop", sup, timedelta(minutes=-37)),
+            # a rep's third device: only a record's author edits it (server/authz.py), so concurrent
+            # edits of one record come from one person's devices
+            SimDevice("laptop", rep, timedelta(minutes=-37)),
         ]
         self.ops: dict[str, dict[str, Any]] = {}  # every op ever enqueued, by op_id
         self.acknowledged: set[str] = set()

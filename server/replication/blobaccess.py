@@ -1,0 +1,104 @@
+"""Who may read a blob. A record naming a blob shares it with the record's readers only when the
+record's author holds the bytes (sent every byte, verified against the hash); knowing a hash is
+never enough. Used by downloads, thumbnails, upload status, and the jobs that read blobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from server.accounts.models import Role
+from server.replication.models import BlobHolder, BlobMeta, BlobRef
+from server.replication.store import RECORDS, _state, can_see
+from server.settings import Settings
+from sync import DiskBlobStore, OpRejected, Principal, named_blobs
+
+
+@lru_cache(maxsize=8)
+def _blob_store(root: Path, max_bytes: int) -> DiskBlobStore:
+    return DiskBlobStore(root, max_blob_bytes=max_bytes)
+
+
+def blob_store(settings: Settings) -> DiskBlobStore:
+    return _blob_store((settings.data_dir / "blobs").resolve(), settings.max_blob_bytes)
+
+
+# Other domains' references to blobs outside synced records (e.g. review items of imported
+# history): (session, who, sha256, holders) -> may ``who`` read it?
+BlobReader = Callable[[Session, Principal, str, set[str]], bool]
+BLOB_READERS: list[BlobReader] = []
+
+
+def holders(session: Session, sha256: str) -> set[str]:
+    return set(session.exec(select(BlobHolder.user_id).where(BlobHolder.sha256 == sha256)).all())
+
+
+def holds(session: Session, sha256: str, user_id: str | None) -> bool:
+    return user_id is not None and session.get(BlobHolder, (sha256, user_id)) is not None
+
+
+def can_read_blob(session: Session, who: Principal, sha256: str) -> bool:
+    """A blob is readable by whoever may see a record that names it, when that record's author
+    holds the bytes; by its holders while no such record exists; by admins. Knowing a hash is
+    never enough."""
+    if Role(who.role) is Role.admin:
+        return True
+    held = holders(session, sha256)
+    rows = session.execute(
+        sa_select(RECORDS)
+        .join(BlobRef, (BlobRef.collection == RECORDS.c.collection) & (BlobRef.record_id == RECORDS.c.id))
+        .where(BlobRef.sha256 == sha256, RECORDS.c.deleted.is_(False))
+    ).all()
+    naming = [s for s in (_state(r) for r in rows) if s.created_by in held]
+    if any(can_see(who, s.collection, s.scope) for s in naming):
+        return True
+    if any(reader(session, who, sha256, held) for reader in BLOB_READERS):
+        return True
+    return who.user_id in held and not naming
+
+
+def check_named_blobs(session: Session, who: Principal, fields: dict[str, Any]) -> None:
+    """Refuse a record naming a stored blob its writer neither holds nor may read."""
+    names = named_blobs(fields)
+    if not names:
+        return
+    stored = session.exec(select(BlobMeta.sha256).where(col(BlobMeta.sha256).in_(names))).all()
+    for sha in stored:
+        if not holds(session, sha, who.user_id) and not can_read_blob(session, who, sha):
+            raise OpRejected("blob_not_yours", "This names a photo or recording that is not yours.")
+
+
+def note_named_blobs(session: Session, collection: str, record_id: str, fields: dict[str, Any]) -> None:
+    names = named_blobs(fields)
+    if not names:
+        return
+    known = set(
+        session.exec(
+            select(BlobRef.sha256).where(BlobRef.collection == collection, BlobRef.record_id == record_id)
+        ).all()
+    )
+    for sha in names - known:
+        session.add(BlobRef(sha256=sha, collection=collection, record_id=record_id))
+    session.flush()
+
+
+def held_path(settings: Settings, session: Session, sha256: str, user_id: str | None) -> Path | None:
+    """The blob's file for a job working for ``user_id``'s record: only if that user holds it."""
+    if not holds(session, sha256, user_id):
+        return None
+    return blob_store(settings).path(sha256)
+
+
+class HeldBlobs:
+    """A blob store seen by a job working for one record: blobs its author does not hold are absent."""
+
+    def __init__(self, store: DiskBlobStore, held: set[str]) -> None:
+        self.store, self.held = store, held
+
+    def path(self, sha256: str) -> Path | None:
+        return self.store.path(sha256) if sha256 in self.held else None
