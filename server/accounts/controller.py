@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
+from server import authz
 from server.accounts import service
 from server.accounts.models import Region, Role, Team, User, UserPublic
 from server.audit import service as audit
@@ -98,7 +99,7 @@ class MeController(Controller):
 
     @post("/admin/users", sync_to_thread=True)
     def create_user(self, db: DB, actor: CurrentActor, data: JSONBody[UserCreate]) -> UserPublic:
-        service.require_role(actor, Role.admin)
+        authz.require(actor, authz.Action.USER_CREATE)
         user = service.create_user(
             db,
             username=data.username,

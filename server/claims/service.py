@@ -18,13 +18,14 @@ from ocr import (
     match_store,
     read_receipt,
 )
+from server import authz
 from server.accounts.models import Role, User
-from server.accounts.service import Actor, require_role
+from server.accounts.service import Actor
 from server.audit import service as audit
 from server.claims.models import BudgetPool, ClaimReview, Promotion
 from server.claims.rules import CLAIM, MAX_CENTS, READ_CLAIM
 from server.db import session_scope, utcnow
-from server.errors import Conflict, InvalidInput, NotFound
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.jobs.service import HANDLERS, Claimed, Retry
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
 from server.replication.blobaccess import HeldBlobs, holds
@@ -288,10 +289,6 @@ class Decision(BaseModel):
 FINANCE = (Role.finance, Role.admin)
 
 
-def _finance(actor: Actor) -> None:
-    require_role(actor, *FINANCE)
-
-
 def _load(session: Session, claim_id: str) -> tuple[Any, ClaimReview]:
     rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
     review = session.get(ClaimReview, claim_id)
@@ -301,7 +298,7 @@ def _load(session: Session, claim_id: str) -> tuple[Any, ClaimReview]:
 
 
 def list_claims(session: Session, actor: Actor, *, status: str | None, limit: int, offset: int) -> dict[str, Any]:
-    _finance(actor)
+    authz.require(actor, authz.Action.CLAIM_READ)
     query = select(ClaimReview, Store, User).join(Store, col(Store.id) == ClaimReview.store_id)
     query = query.join(User, col(User.id) == ClaimReview.rep_id, isouter=True)
     if status:
@@ -346,7 +343,7 @@ def list_claims(session: Session, actor: Actor, *, status: str | None, limit: in
 
 
 def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any]:
-    _finance(actor)
+    authz.require(actor, authz.Action.CLAIM_READ)
     rec, review = _load(session, claim_id)
     store = session.get(Store, review.store_id)
     rep = session.get(User, review.rep_id) if review.rep_id else None
@@ -378,7 +375,7 @@ def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) 
     """Approve, correct (approve with corrected fields) or reject, once. An approval takes its
     amount from the pool by a conditional UPDATE: of two approvals racing for the last money in a
     pool, one gets it and the other is told the pool cannot cover it; nothing is half-written."""
-    _finance(actor)
+    authz.require(actor, authz.Action.CLAIM_DECIDE)
     reject = decision.action == "reject"
     if reject and decision.reason not in REJECT_REASONS:
         raise InvalidInput(f"A rejection needs a reason: one of {', '.join(REJECT_REASONS)}.", code="reason_required")
@@ -393,6 +390,8 @@ def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) 
         store_lock = SqlSyncStore(session)
         store_lock.begin_write()  # the change-sequence lock first, always: no lock-order deadlock with pushes
         rec, review = _load(session, claim_id)
+        if rec.created_by == actor.user.id:
+            raise Forbidden("Nobody decides their own claim.", code="own_claim")
         if review.status != "review":
             code = "not_ready" if review.status == "reading" else "already_decided"
             raise Conflict(f"This claim is {review.status}; it cannot be decided now.", code=code)
@@ -490,7 +489,7 @@ def list_promotions(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 
 def create_promotion(session: Session, actor: Actor, spec: dict[str, Any]) -> dict[str, Any]:
-    require_role(actor, Role.admin)
+    authz.require(actor, authz.Action.PROMOTION_CREATE)
     if spec["ends_on"] < spec["starts_on"]:
         raise InvalidInput("A promotion ends on or after the day it starts.", code="bad_period")
     if session.exec(select(Promotion.id).where(Promotion.code == spec["code"])).first() is not None:

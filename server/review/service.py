@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, func, or_, update
 from sqlmodel import Session, col, select
 
 from ocr import EngineError, ImageError
+from server import authz
 from server.accounts.models import Role, User
 from server.accounts.service import Actor
 from server.audit import service as audit
@@ -101,6 +102,7 @@ class Decision(BaseModel):
 
 def _team_scope(actor: Actor, team: str | None) -> str | None:
     """The team whose items the caller reviews (None: an admin looking at every team)."""
+    authz.require(actor, authz.Action.REVIEW_READ)
     role = Role(actor.user.role)
     if role is Role.supervisor and actor.user.team_id:
         return actor.user.team_id
@@ -278,6 +280,7 @@ def detail(session: Session, actor: Actor, visit_id: str) -> dict[str, Any]:
 
 
 def decide(settings: Settings, actor: Actor, decision: Decision) -> dict[str, Any]:
+    authz.require(actor, authz.Action.REVIEW_DECIDE)
     if decision.action == "reject":
         if decision.reason not in REJECT_REASONS:
             raise InvalidInput(f"A rejection needs a reason: one of {', '.join(REJECT_REASONS)}.")

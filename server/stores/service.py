@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from server import authz
 from server.accounts.models import Role
-from server.accounts.service import Actor, require_role
+from server.accounts.service import Actor
 from server.audit import service as audit
 from server.db import utcnow
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -48,7 +49,7 @@ def _check_references(session: Session, values: dict[str, Any]) -> None:
 
 
 def create_store(session: Session, actor: Actor, data: StoreCreate) -> Store:
-    require_role(actor, Role.admin)
+    authz.require(actor, authz.Action.STORE_CREATE)
     if repo.by_code(session, data.code) is not None:
         raise Conflict(f"A store with code {data.code!r} exists.")
     values = data.model_dump()
@@ -66,9 +67,11 @@ SUPERVISOR_FIELDS = frozenset({"visit_days", "cycle_weeks", "cycle_anchor", "rou
 
 
 def update_store(session: Session, actor: Actor, store_id: str, data: StoreUpdate) -> Store:
-    require_role(actor, Role.admin, Role.supervisor)
+    authz.require(actor, authz.Action.STORE_EDIT)
     store = get_store(session, actor, store_id)
     values = data.model_dump(exclude_unset=True)
+    if "rep_id" in values:
+        authz.require(actor, authz.Action.STORE_ASSIGN)
     if actor.role is Role.supervisor and set(values) - SUPERVISOR_FIELDS:
         raise Forbidden(f"A supervisor may change only {', '.join(sorted(SUPERVISOR_FIELDS))}.")
     _check_references(session, values)
@@ -86,7 +89,7 @@ def update_store(session: Session, actor: Actor, store_id: str, data: StoreUpdat
 
 
 def import_csv(session: Session, actor: Actor, data: bytes, *, dry_run: bool) -> dict[str, Any]:
-    require_role(actor, Role.admin)
+    authz.require(actor, authz.Action.STORE_CREATE)
     report, written = csvio.import_stores(session, data, dry_run=dry_run)
     session.flush()
     for store in written:
@@ -103,5 +106,5 @@ def import_csv(session: Session, actor: Actor, data: bytes, *, dry_run: bool) ->
 
 
 def export_csv(session: Session, actor: Actor) -> bytes:
-    require_role(actor, Role.admin)
+    authz.require(actor, authz.Action.STORE_CREATE)  # the export is the import's other half
     return csvio.export_stores(session)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from server.accounts.models import Role
-from server.accounts.service import Actor, require_role
+from server import authz
+from server.accounts.service import Actor
 from server.audit import service as audit
 from server.errors import NotFound
 from server.replication.publish import publish_templates
@@ -54,7 +54,7 @@ def get_template(session: Session, template_id: str) -> VisitTemplate:
 
 def save_template(session: Session, actor: Actor, spec: TemplateSpec) -> VisitTemplate:
     """A new version; the old ones stay (inactive) for the visits done under them."""
-    require_role(actor, Role.admin)
+    authz.require(actor, authz.Action.TEMPLATE_SAVE)
     previous = list(session.exec(select(VisitTemplate).where(VisitTemplate.code == spec.code)))
     for old in previous:
         old.active = False

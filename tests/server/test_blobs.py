@@ -243,7 +243,10 @@ def test_the_type_comes_from_the_bytes_never_from_the_uploader(app_client: TestC
     for claimed in ("text/html", "IMAGE/JPEG", "image/svg+xml"):
         response = _put(app_client, sha, 0, len(page), page, **{"x-blob-type": claimed})
         assert response.status_code == 422 and response.json()["code"] == "unsupported_blob_type", claimed
-    assert app_client.get(f"/api/blobs/{sha}/status").json()["state"] == "missing"
+    # verified bytes (one whole chunk) are remembered as refused, so the phone stops offering them
+    status = app_client.get(f"/api/blobs/{sha}/status").json()
+    assert status["state"] == "refused" and status["code"] == "unsupported_blob_type"
+    assert app_client.get(f"/api/blobs/{sha}").status_code == 404
     # A real photo said to be HTML is stored, and served, as the JPEG it is.
     photo = _jpeg()
     sha = hashlib.sha256(photo).hexdigest()
