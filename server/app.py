@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             await asyncio.to_thread(worker.stop)
         workers.clear()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             AuthController,
@@ -95,7 +95,6 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[_startup],
         on_shutdown=[_shutdown],
-        middleware=[security_layer(hsts=settings.cookie_secure, allowed_origins=settings.allowed_origins)],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
         request_max_body_size=settings.max_json_bytes,
         openapi_config=OpenAPIConfig(
@@ -106,3 +105,8 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         ),
         debug=False,
     )
+    # Around everything, routing's own 404/405 answers included (app middleware wraps only routes).
+    app.asgi_handler = security_layer(hsts=settings.cookie_secure, allowed_origins=settings.allowed_origins)(
+        app.asgi_handler  # type: ignore[arg-type]
+    )  # type: ignore[assignment]
+    return app

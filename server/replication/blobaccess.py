@@ -4,7 +4,7 @@ never enough. Used by downloads, thumbnails, upload status, and the jobs that re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ def can_read_blob(session: Session, who: Principal, sha256: str) -> bool:
     rows = session.execute(
         sa_select(RECORDS)
         .join(BlobRef, (BlobRef.collection == RECORDS.c.collection) & (BlobRef.record_id == RECORDS.c.id))
-        .where(BlobRef.sha256 == sha256, RECORDS.c.deleted.is_(False))
+        .where(col(BlobRef.sha256) == sha256, RECORDS.c.deleted.is_(False))
     ).all()
     naming = [s for s in (_state(r) for r in rows) if s.created_by in held]
     if any(can_see(who, s.collection, s.scope) for s in naming):
@@ -62,7 +62,7 @@ def can_read_blob(session: Session, who: Principal, sha256: str) -> bool:
     return who.user_id in held and not naming
 
 
-def check_named_blobs(session: Session, who: Principal, fields: dict[str, Any]) -> None:
+def check_named_blobs(session: Session, who: Principal, fields: Mapping[str, Any]) -> None:
     """Refuse a record naming a stored blob its writer neither holds nor may read."""
     names = named_blobs(fields)
     if not names:
@@ -73,7 +73,7 @@ def check_named_blobs(session: Session, who: Principal, fields: dict[str, Any]) 
             raise OpRejected("blob_not_yours", "This names a photo or recording that is not yours.")
 
 
-def note_named_blobs(session: Session, collection: str, record_id: str, fields: dict[str, Any]) -> None:
+def note_named_blobs(session: Session, collection: str, record_id: str, fields: Mapping[str, Any]) -> None:
     names = named_blobs(fields)
     if not names:
         return
