@@ -81,8 +81,6 @@ def check_day(
     current: RecordState | None,
     lookup: dict[tuple[str, str], RecordState | None],
 ) -> None:
-    if who.role != "rep":
-        raise OpRejected("not_a_rep", "Only a rep confirms their day.")
     day = parse_day(op.fields.get("day"))
     if phone_time(op.fields.get("confirmed_at")) is None:
         raise OpRejected("bad_time", "confirmed_at is the phone's time (ISO 8601).")
