@@ -3,6 +3,7 @@ import { loadLocal, onReasonNeeded, state, subscribe } from './state.js';
 import { askReason } from './reason.js';
 import { startSync } from './sync.js';
 import { t } from './i18n.js';
+import { html, render } from './html.js';
 import './screens/login-screen.js';
 import './screens/route-screen.js';
 import './screens/store-list.js';
@@ -55,7 +56,7 @@ class FvApp extends HTMLElement {
     if (ONLINE_SCREENS[tag]) {
       // The element upgrades when its module arrives; offline on first use, say so instead of a blank page.
       import(ONLINE_SCREENS[tag]).catch(() => {
-        if (this.current === `${tag}:${param}`) this.innerHTML = `<p class="error" data-needs-network>${t('network')}</p>`;
+        if (this.current === `${tag}:${param}`) render(this, html`<p class="error" data-needs-network>${t('network')}</p>`);
       });
     }
     const key = `${tag}:${param}`;
@@ -75,7 +76,7 @@ if ('serviceWorker' in navigator) {
       if (!worker || !navigator.serviceWorker.controller) return;
       const bar = document.createElement('div');
       bar.className = 'banner';
-      bar.innerHTML = `<span>${t('update')}</span><button type="button">${t('reload')}</button>`;
+      render(bar, html`<span>${t('update')}</span><button type="button">${t('reload')}</button>`);
       bar.querySelector('button').onclick = () => { window.__fvAskedUpdate = true; worker.postMessage('skip-waiting'); };
       document.body.append(bar);
     };

@@ -2,7 +2,8 @@
 // added to what is typed; offline (or when the server cannot listen), the recording is kept on the
 // phone and handed to `onRecorded`, which attaches it to a note to be transcribed after sync.
 import { keepBlob } from './blobs.js';
-import { esc, t } from './i18n.js';
+import { html } from './html.js';
+import { t } from './i18n.js';
 import { uuid7 } from './ids.js';
 import { record } from './recorder.js';
 import { get } from './db.js';
@@ -18,10 +19,11 @@ function appendText(area, text) {
 
 export function micHtml() {
   const lang = document.documentElement.lang?.startsWith('zh') ? 'zh' : 'en';
-  return `<div class="row mic-row" data-mic-row>
-    <button type="button" class="mic" data-mic aria-label="${esc(t('dictate'))}">🎤 ${t('dictate')}</button>
-    <select data-mic-lang aria-label="${esc(t('language'))}"><option value="zh" ${lang === 'zh' ? 'selected' : ''}>中文</option>
-      <option value="en" ${lang === 'en' ? 'selected' : ''}>EN</option></select>
+  const on = html`selected`;
+  return html`<div class="row mic-row" data-mic-row>
+    <button type="button" class="mic" data-mic aria-label="${t('dictate')}">🎤 ${t('dictate')}</button>
+    <select data-mic-lang aria-label="${t('language')}"><option value="zh" ${lang === 'zh' && on}>中文</option>
+      <option value="en" ${lang === 'en' && on}>EN</option></select>
     <span class="mic-state" data-mic-state aria-live="polite"></span></div>`;
 }
 
@@ -81,10 +83,10 @@ export function recordingsHtml(noteId) {
     const f = r.fields;
     const stateText = f.status === 'done' ? t('transcribed') : f.status === 'failed' ? `${t('transcribeFailed')}: ${f.error || ''}`
       : r.pending || !f.status ? t('willTranscribe') : f.error ? f.error : t('transcribing');
-    return `<div class="recording" data-recording-id="${esc(r.id)}" data-status="${esc(f.status || 'local')}">
-      <audio controls preload="none" data-blob="${esc(f.blob)}"></audio>
-      <span class="chip ${f.status === 'done' ? 'ok' : f.status === 'failed' ? 'bad' : 'wait'}" data-recording-state>${esc(stateText)}</span></div>`;
-  }).join('');
+    return html`<div class="recording" data-recording-id="${r.id}" data-status="${f.status || 'local'}">
+      <audio controls preload="none" data-blob="${f.blob}"></audio>
+      <span class="chip ${f.status === 'done' ? 'ok' : f.status === 'failed' ? 'bad' : 'wait'}" data-recording-state>${stateText}</span></div>`;
+  });
 }
 
 // Point each player at the phone's copy, or at the server's when the phone has none.
@@ -92,6 +94,6 @@ export async function loadPlayers(root) {
   for (const el of root.querySelectorAll('audio[data-blob]')) {
     if (el.src) continue;
     const row = await get('blobs', el.dataset.blob).catch(() => null);
-    el.src = row ? URL.createObjectURL(row.blob) : `/api/blobs/${el.dataset.blob}`;
+    el.src = row ? URL.createObjectURL(row.blob) : `/api/blobs/${encodeURIComponent(el.dataset.blob)}`;
   }
 }

@@ -4,15 +4,15 @@ const STRINGS = {
     app: 'Fieldvisit', signIn: 'Sign in', username: 'Username', password: 'Password', signingIn: 'Signing in…',
     signOut: 'Sign out', online: 'Online', offline: 'Offline', stores: 'My stores', search: 'Search by name, code or address',
     noStores: 'No stores match.', noStoresAssigned: 'No stores are assigned to you yet.', showMore: 'Show more ({n} left)',
-    updated: 'Updated {t}', never: 'not yet', count: '{n} stores', away: '{d} away', back: 'Back',
+    updated: 'Updated {t}', never: 'not yet', count: '{n} stores', back: 'Back',
     address: 'Address', channel: 'Channel', geofence: 'Geofence', coords: 'Coordinates', code: 'Code', distance: 'Distance',
-    navigate: 'Navigate', call: 'Call', metres: '{n} m', km: '{n} km', notFound: 'This store is not on this phone.',
+    navigate: 'Navigate', metres: '{n} m', km: '{n} km', notFound: 'This store is not on this phone.',
     needOnline: 'The first sign-in needs a connection.', network: 'No connection to the server. Try again when online.',
     bad_credentials: 'Wrong username or password. {attempts_left} attempt(s) left.',
     login_locked_account: 'Too many failed sign-ins for this account. Try again in {minutes} minute(s).',
     login_locked_address: 'Too many failed sign-ins from this network. Try again in {minutes} minute(s).',
-    session_expired: 'Your session has ended; sign in again.', refresh: 'Refresh', refreshing: 'Refreshing…',
-    update: 'A new version is ready.', reload: 'Update', locating: 'Finding your position…',
+    session_expired: 'Your session has ended; sign in again.',
+    update: 'A new version is ready.', reload: 'Update',
     ch_supermarket: 'Supermarket', ch_convenience: 'Convenience', ch_restaurant: 'Restaurant',
     ch_tobacco_liquor: 'Tobacco & liquor', ch_other: 'Other',
     sync_pushing: 'Sending changes…', sync_uploading: 'Uploading photos…', sync_pulling: 'Receiving updates…',
@@ -23,7 +23,7 @@ const STRINGS = {
     refused: 'Refused by the server', syncNow: 'Sync now', notes: 'Notes', notePlaceholder: 'Write a note…',
     dictate: 'Dictate', stopDictation: 'Stop', language: 'Language', listening: 'Listening…', recordingOffline: 'Recording (offline)…',
     micDenied: 'The microphone is not available.', nothingRecorded: 'Nothing was recorded.', willTranscribe: 'Will be transcribed after sync',
-    transcribing: 'Transcribing…', transcribed: 'Transcribed', transcribeFailed: 'Could not transcribe', voiceNoteSaved: 'Saved as a voice note on this store.',
+    transcribing: 'Transcribing…', transcribed: 'Transcribed', transcribeFailed: 'Could not transcribe',
     addNote: 'Add note', noNotes: 'No notes yet.', notSynced: 'Not synced yet', save: 'Save', cancel: 'Cancel',
     edit: 'Edit', conflict: 'Edited in two places.', conflictHelp: 'Both versions are kept; choose one.',
     kept: 'On the server', other: 'The other edit', useThis: 'Use this',
@@ -59,28 +59,29 @@ const STRINGS = {
     rr_not_eligible: 'Not eligible', rr_outside_period: 'Outside the promotion period', rr_duplicate: 'Duplicate claim',
     rr_recycled_photo: 'Photo used before', rr_photo_mismatch: 'Photo does not show the material', rr_receipt_unreadable: 'Receipt unreadable',
     rr_amount_wrong: 'Amount wrong', rr_other: 'Other',
-    loading: 'Loading…',                     today: 'My day', daySummary: 'Today, {day}', visitedOf: '{n} of {of} planned stores visited', missedStores: 'Not visited',
+    today: 'My day', daySummary: 'Today, {day}', visitedOf: '{n} of {of} planned stores visited', missedStores: 'Not visited',
     sum_visited: 'Visited', sum_missed: 'Missed', sum_unplanned: 'Off route', sum_steps_done: 'Steps done', sum_exceptions: 'Exceptions',
     sum_photos: 'Photos', sum_notes: 'Notes', sum_claims: 'Claims', stillOnPhone: '{ops} change(s) and {photos} photo(s) still only on this phone — they sync later.',
     confirmToday: 'Confirm today', confirmedAt: 'Confirmed at {time}', decisions: "Supervisor's decisions", noDecisions: 'No decisions yet.',
     rv_approved: 'Approved', rv_rejected: 'Rejected', rv_pending: 'Waiting',
-    confirmedChange: 'You confirmed {day} already. Why does it change?', reason: 'Reason',
+    confirmedChange: 'You confirmed {day} already. Why does it change?',
     vr_not_at_store: 'Not at the store', vr_photo_unclear: 'Photo unclear', vr_wrong_store: 'Wrong store', vr_recycled_photo: 'Photo used before',
     vr_watermark_wrong: 'Watermark wrong', vr_steps_incomplete: 'Steps skipped without cause', vr_other: 'Other',
-                    team: 'Team', reviewQueue: 'Review',                                       },
+    team: 'Team', reviewQueue: 'Review',
+  },
   zh: {
     app: 'Fieldvisit 巡店', signIn: '登录', username: '用户名', password: '密码', signingIn: '正在登录…',
     signOut: '退出', online: '在线', offline: '离线', stores: '我的门店', search: '按名称、编码或地址搜索',
     noStores: '没有匹配的门店。', noStoresAssigned: '还没有分配给您的门店。', showMore: '显示更多（还有 {n} 家）',
-    updated: '更新于 {t}', never: '尚未更新', count: '{n} 家门店', away: '距离 {d}', back: '返回',
+    updated: '更新于 {t}', never: '尚未更新', count: '{n} 家门店', back: '返回',
     address: '地址', channel: '渠道', geofence: '电子围栏', coords: '坐标', code: '编码', distance: '距离',
-    navigate: '导航', call: '电话', metres: '{n} 米', km: '{n} 公里', notFound: '此手机上没有该门店。',
+    navigate: '导航', metres: '{n} 米', km: '{n} 公里', notFound: '此手机上没有该门店。',
     needOnline: '首次登录需要联网。', network: '无法连接服务器，请联网后重试。',
     bad_credentials: '用户名或密码错误，还可尝试 {attempts_left} 次。',
     login_locked_account: '该账号登录失败次数过多，请 {minutes} 分钟后再试。',
     login_locked_address: '该网络登录失败次数过多，请 {minutes} 分钟后再试。',
-    session_expired: '登录已过期，请重新登录。', refresh: '刷新', refreshing: '正在刷新…',
-    update: '新版本已就绪。', reload: '更新', locating: '正在定位…',
+    session_expired: '登录已过期，请重新登录。',
+    update: '新版本已就绪。', reload: '更新',
     ch_supermarket: '超市', ch_convenience: '便利店', ch_restaurant: '餐饮', ch_tobacco_liquor: '烟酒店', ch_other: '其他',
     sync_pushing: '正在上传更改…', sync_uploading: '正在上传照片…', sync_pulling: '正在接收更新…',
     syncError: '同步失败，点击查看', waiting: '{n} 项待同步', synced: '已全部同步',
@@ -88,7 +89,7 @@ const STRINGS = {
     opsWaiting: '待同步的更改', blobsOnPhone: '仅在本机的照片/录音', lastSync: '上次同步', refused: '被服务器拒绝',
     dictate: '语音输入', stopDictation: '停止', language: '语言', listening: '正在听…', recordingOffline: '正在录音（离线）…',
     micDenied: '无法使用麦克风。', nothingRecorded: '没有录到声音。', willTranscribe: '同步后转写',
-    transcribing: '正在转写…', transcribed: '已转写', transcribeFailed: '转写失败', voiceNoteSaved: '已保存为此门店的语音备注。',
+    transcribing: '正在转写…', transcribed: '已转写', transcribeFailed: '转写失败',
     syncNow: '立即同步', notes: '备注', notePlaceholder: '写备注…', addNote: '添加备注', noNotes: '还没有备注。',
     notSynced: '尚未同步', save: '保存', cancel: '取消', edit: '编辑', conflict: '此备注在两处被修改。',
     conflictHelp: '两个版本都已保留，请选择一个。', kept: '服务器上的版本', other: '另一处的修改', useThis: '用这个',
@@ -121,15 +122,16 @@ const STRINGS = {
     rr_not_eligible: '不符合活动条件', rr_outside_period: '不在活动期内', rr_duplicate: '重复申请',
     rr_recycled_photo: '照片曾被使用', rr_photo_mismatch: '照片与物料不符', rr_receipt_unreadable: '小票无法辨认',
     rr_amount_wrong: '金额有误', rr_other: '其他',
-    loading: '正在加载…',                     today: '今日确认', daySummary: '今天 {day}', visitedOf: '计划门店已拜访 {n} / {of}', missedStores: '未拜访',
+    today: '今日确认', daySummary: '今天 {day}', visitedOf: '计划门店已拜访 {n} / {of}', missedStores: '未拜访',
     sum_visited: '已拜访', sum_missed: '未拜访', sum_unplanned: '计划外', sum_steps_done: '完成步骤', sum_exceptions: '特批',
     sum_photos: '照片', sum_notes: '备注', sum_claims: '核销', stillOnPhone: '还有 {ops} 条修改、{photos} 张照片只在手机上，联网后同步。',
     confirmToday: '确认今日工作', confirmedAt: '已于 {time} 确认', decisions: '主管审核结果', noDecisions: '暂无审核结果。',
     rv_approved: '已通过', rv_rejected: '已驳回', rv_pending: '待审核',
-    confirmedChange: '{day} 已确认。请说明修改原因：', reason: '原因',
+    confirmedChange: '{day} 已确认。请说明修改原因：',
     vr_not_at_store: '不在门店', vr_photo_unclear: '照片不清晰', vr_wrong_store: '门店不符', vr_recycled_photo: '重复使用旧照片',
     vr_watermark_wrong: '水印不符', vr_steps_incomplete: '无故跳过步骤', vr_other: '其他',
-                    team: '团队', reviewQueue: '审核',                                       },
+    team: '团队', reviewQueue: '审核',
+  },
 };
 export const LANGS = [['zh', '中文'], ['en', 'English']];
 
@@ -172,19 +174,4 @@ export function formatDistance(m) {
 export function formatTime(iso) {
   if (!iso) return t('never');
   return new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en', { dateStyle: 'short', timeStyle: 'short' });
-}
-
-// Render the language switch; used by several screens.
-export function langSwitch() {
-  return `<div class="langs">${LANGS.map(([code, label]) =>
-    `<button type="button" data-lang="${code}" aria-pressed="${code === lang}">${label}</button>`).join('')}</div>`;
-}
-
-export function bindLangSwitch(root) {
-  root.querySelectorAll('[data-lang]').forEach((b) => b.addEventListener('click', () => setLang(b.dataset.lang)));
-}
-
-// Escape text for innerHTML templates.
-export function esc(value) {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }

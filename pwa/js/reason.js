@@ -1,15 +1,16 @@
 // The dialog that asks why a confirmed day's record changes (the reason is audited).
-import { esc, t } from './i18n.js';
+import { html, render } from './html.js';
+import { t } from './i18n.js';
 
 export function askReason(day) {
   return new Promise((resolve) => {
     const dialog = document.createElement('dialog');
     dialog.className = 'reason-dialog';
-    dialog.innerHTML = `<form method="dialog">
-      <p>${esc(t('confirmedChange', { day }))}</p>
-      <textarea name="reason" rows="3" maxlength="500" required data-reason aria-label="${esc(t('reason'))}"></textarea>
+    render(dialog, html`<form method="dialog">
+      <p>${t('confirmedChange', { day })}</p>
+      <textarea name="reason" rows="3" maxlength="500" required data-reason aria-label="${t('reason')}"></textarea>
       <div class="actions"><button value="cancel" formnovalidate>${t('cancel')}</button>
-      <button value="ok" class="primary" data-reason-ok>${t('save')}</button></div></form>`;
+      <button value="ok" class="primary" data-reason-ok>${t('save')}</button></div></form>`);
     document.body.append(dialog);
     dialog.addEventListener('close', () => {
       const text = dialog.querySelector('[data-reason]').value.trim();

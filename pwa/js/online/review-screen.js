@@ -6,14 +6,15 @@
 // photos live on the server (the list loads 240 px thumbnails).
 import './strings.js';
 import { OfflineError, api } from '../api.js';
-import { esc, formatDistance, formatTime, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { formatDistance, formatTime, t } from '../i18n.js';
 import { bindHeader, header, supervisorTabs } from '../screens/header.js';
 
 const FLAGS = ['any', 'outside_geofence', 'location_missing', 'watermark_mismatch', 'recycled_photo', 'blurred_dark', 'exception'];
 const STATUSES = ['pending', 'approved', 'rejected', 'all'];
 const REASONS = ['not_at_store', 'photo_unclear', 'wrong_store', 'recycled_photo', 'watermark_wrong', 'steps_incomplete', 'other'];
 
-const flagWords = (flags) => flags.map((f) => `<span class="flag">${esc(t(`flag_${f}`))}</span>`).join('');
+const flagWords = (flags) => flags.map((f) => html`<span class="flag">${t(`flag_${f}`)}</span>`);
 
 
 class ReviewScreen extends HTMLElement {
@@ -22,12 +23,12 @@ class ReviewScreen extends HTMLElement {
     this.filter = { status: q.get('status') || 'pending', rep: q.get('rep') || '', day: q.get('day') || '', store: q.get('store') || '', flag: q.get('flag') || '' };
     this.items = [];
     this.selected = null;
-    this.innerHTML = `${header(t('reviewQueue'))}<main class="review-main">${supervisorTabs('reviewQueue')}
+    render(this, html`${header(t('reviewQueue'))}<main class="review-main">${supervisorTabs('reviewQueue')}
       <form class="filters" data-filters>
-        <select name="status" aria-label="${t('st_all')}">${STATUSES.map((s) => `<option value="${s}">${t(`st_${s}`)}</option>`).join('')}</select>
+        <select name="status" aria-label="${t('st_all')}">${STATUSES.map((s) => html`<option value="${s}">${t(`st_${s}`)}</option>`)}</select>
         <select name="rep" aria-label="${t('allReps')}" data-rep-filter><option value="">${t('allReps')}</option></select>
         <input type="date" name="day" aria-label="${t('today')}">
-        <input type="search" name="store" placeholder="${esc(t('storeFilter'))}" aria-label="${esc(t('storeFilter'))}">
+        <input type="search" name="store" placeholder="${t('storeFilter')}" aria-label="${t('storeFilter')}">
       </form>
       <div class="chips" data-flag-chips></div>
       <div class="rq" data-review>
@@ -35,7 +36,7 @@ class ReviewScreen extends HTMLElement {
           <button type="button" class="link" data-more hidden>${t('showMore', { n: '' })}</button>
           <button type="button" class="primary" data-approve-all hidden></button></section>
         <section class="item card" data-item hidden></section>
-      </div><p class="hint keys">${t('keys')}</p></main>`;
+      </div><p class="hint keys">${t('keys')}</p></main>`);
     bindHeader(this);
     const form = this.querySelector('[data-filters]');
     for (const [k, v] of Object.entries(this.filter)) if (form[k]) form[k].value = v;
@@ -47,7 +48,7 @@ class ReviewScreen extends HTMLElement {
     document.addEventListener('keydown', this.onKey);
     api('/api/team/confirmations').then((data) => {
       const select = this.querySelector('[data-rep-filter]');
-      select.insertAdjacentHTML('beforeend', data.reps.map((r) => `<option value="${esc(r.rep.id)}">${esc(r.rep.name)} (${esc(r.rep.username)})</option>`).join(''));
+      select.append(...data.reps.map((r) => new Option(`${r.rep.name} (${r.rep.username})`, r.rep.id)));
       select.value = this.filter.rep;
     }).catch(() => {});
     this.load().catch((e) => this.fail(e));
@@ -56,7 +57,7 @@ class ReviewScreen extends HTMLElement {
   disconnectedCallback() { document.removeEventListener('keydown', this.onKey); }
 
   fail(e) {
-    this.querySelector('[data-queue-meta]').innerHTML = `<span class="error" data-review-error>${esc(e instanceof OfflineError ? t('network') : e.message)}</span>`;
+    render(this.querySelector('[data-queue-meta]'), html`<span class="error" data-review-error>${e instanceof OfflineError ? t('network') : e.message}</span>`);
   }
 
   applyForm() {
@@ -84,15 +85,15 @@ class ReviewScreen extends HTMLElement {
 
   renderList() {
     const c = this.counts;
-    this.querySelector('[data-flag-chips]').innerHTML = [['', c.all, t('st_all')], ...FLAGS.map((f) => [f, c[f], t(`fl_${f}`)])]
-      .map(([f, n, label]) => `<button type="button" class="chip ${this.filter.flag === f ? 'on' : ''}" data-flag="${f}" aria-pressed="${this.filter.flag === f}">${esc(label)} <small>${n}</small></button>`).join('');
+    render(this.querySelector('[data-flag-chips]'), html`${[['', c.all, t('st_all')], ...FLAGS.map((f) => [f, c[f], t(`fl_${f}`)])]
+      .map(([f, n, label]) => html`<button type="button" class="chip ${this.filter.flag === f ? 'on' : ''}" data-flag="${f}" aria-pressed="${this.filter.flag === f}">${label} <small>${n}</small></button>`)}`);
     for (const b of this.querySelectorAll('[data-flag]')) b.onclick = () => { this.filter.flag = b.dataset.flag; this.load().catch((e) => this.fail(e)); };
     this.querySelector('[data-queue-meta]').textContent = this.filter.status === 'pending' ? t('waitingReview', { n: this.filter.flag ? c[this.filter.flag] : c.all }) : '';
-    this.querySelector('[data-queue]').innerHTML = this.items.map((i) => `<li data-item-id="${esc(i.visit_id)}" data-status="${esc(i.status)}" class="${i.visit_id === this.selected ? 'selected' : ''}">
-        ${i.thumb ? `<img src="${i.thumb}" alt="" loading="lazy" width="96" height="72">` : '<span class="nophoto">—</span>'}
-        <span class="what"><strong>${esc(i.store.name)}</strong><br><small>${esc(i.rep.name || '')} · ${esc(formatTime(i.arrived_at))}</small>
-        ${i.flags.length ? `<br>${flagWords(i.flags)}` : ''}${i.status !== 'pending' ? `<br><small class="chip">${t(`rv_${i.status}`)}</small>` : ''}</span></li>`).join('')
-      || `<li class="empty">${t('noItems')}</li>`;
+    render(this.querySelector('[data-queue]'), this.items.length ? html`${this.items.map((i) => html`<li data-item-id="${i.visit_id}" data-status="${i.status}" class="${i.visit_id === this.selected ? 'selected' : ''}">
+        ${i.thumb ? html`<img src="${i.thumb}" alt="" loading="lazy" width="96" height="72">` : html`<span class="nophoto">—</span>`}
+        <span class="what"><strong>${i.store.name}</strong><br><small>${i.rep.name} · ${formatTime(i.arrived_at)}</small>
+        ${i.flags.length > 0 && html`<br>${flagWords(i.flags)}`}${i.status !== 'pending' && html`<br><small class="chip">${t(`rv_${i.status}`)}</small>`}</span></li>`)}`
+      : html`<li class="empty">${t('noItems')}</li>`);
     for (const li of this.querySelectorAll('[data-item-id]')) li.onclick = () => this.select(li.dataset.itemId);
     this.querySelector('[data-more]').hidden = !this.next;
     const pending = this.filter.status === 'pending' ? (this.filter.flag ? c[this.filter.flag] : c.all) : 0;
@@ -121,30 +122,30 @@ class ReviewScreen extends HTMLElement {
     const mark = cap.server?.watermark || {};
     const prev = d.previous;
     const pane = this.querySelector('[data-item]');
-    pane.innerHTML = `<button type="button" class="link close" data-close>‹ ${t('back')}</button>
-      <h2>${esc(d.store.name)} <small>${esc(d.store.code || '')}</small></h2>
-      <p><small>${esc(d.rep.name || '')} · ${esc(formatTime(d.arrived_at))}</small></p>
+    render(pane, html`<button type="button" class="link close" data-close>‹ ${t('back')}</button>
+      <h2>${d.store.name} <small>${d.store.code}</small></h2>
+      <p><small>${d.rep.name} · ${formatTime(d.arrived_at)}</small></p>
       <div class="compare">
-        <figure data-current-photo>${d.large ? `<img src="${d.large}" alt="${esc(d.store.name)}" data-zoom>` : `<p class="hint">${t('noPhoto')}</p>`}
-          <figcaption>${esc(d.day)}</figcaption></figure>
-        <figure data-previous-photo>${prev ? `<img src="${prev.large}" alt="${esc(t('previousPhoto'))}">
-          <figcaption>${t('previousPhoto')}: ${esc(prev.day)} · ${esc(prev.rep_name || '')}</figcaption>` : `<p class="hint">${t('noPrevious')}</p>`}</figure>
+        <figure data-current-photo>${d.large ? html`<img src="${d.large}" alt="${d.store.name}" data-zoom>` : html`<p class="hint">${t('noPhoto')}</p>`}
+          <figcaption>${d.day}</figcaption></figure>
+        <figure data-previous-photo>${prev ? html`<img src="${prev.large}" alt="${t('previousPhoto')}">
+          <figcaption>${t('previousPhoto')}: ${prev.day} · ${prev.rep_name}</figcaption>` : html`<p class="hint">${t('noPrevious')}</p>`}</figure>
       </div>
-      <div data-item-flags>${d.flags.length ? flagWords(d.flags) : `<span class="ok">${t('noFlags')}</span>`}</div>
-      ${detail?.distance_m != null ? `<p><small>${t('distanceFrom', { d: formatDistance(detail.distance_m), g: formatDistance(detail.geofence_m || 0) })}</small></p>` : ''}
+      <div data-item-flags>${d.flags.length ? flagWords(d.flags) : html`<span class="ok">${t('noFlags')}</span>`}</div>
+      ${detail?.distance_m != null && html`<p><small>${t('distanceFrom', { d: formatDistance(detail.distance_m), g: formatDistance(detail.geofence_m || 0) })}</small></p>`}
       <dl class="facts">
-        ${cap.at ? `<dt>${t('capture')}</dt><dd>${esc(formatTime(cap.at))}${cap.width ? ` · ${cap.width}×${cap.height}` : ''}${cap.brightness != null ? ` · ☀ ${cap.brightness}` : ''}${cap.sharpness != null ? ` · ◎ ${cap.sharpness}` : ''}</dd>` : ''}
-        ${mark.place || mark.taken_at ? `<dt>${t('watermarkRead')}</dt><dd data-watermark>${esc(mark.place || '')} ${esc(mark.taken_at || '')}</dd>` : ''}
-        ${detail?.steps?.length ? `<dt>${t('steps')}</dt><dd>${detail.steps.map((s) => `${esc(s.step)}${s.exception ? ` — ${esc(t(`reason_${s.exception.reason}`))}: ${esc(s.exception.note)}` : ''}`).join('<br>')}</dd>` : ''}
+        ${cap.at && html`<dt>${t('capture')}</dt><dd>${formatTime(cap.at)}${cap.width ? ` · ${cap.width}×${cap.height}` : ''}${cap.brightness != null ? ` · ☀ ${cap.brightness}` : ''}${cap.sharpness != null ? ` · ◎ ${cap.sharpness}` : ''}</dd>`}
+        ${(mark.place || mark.taken_at) && html`<dt>${t('watermarkRead')}</dt><dd data-watermark>${mark.place} ${mark.taken_at}</dd>`}
+        ${detail?.steps?.length > 0 && html`<dt>${t('steps')}</dt><dd>${detail.steps.map((s, i) => html`${i > 0 && html`<br>`}${s.step}${s.exception ? ` — ${t(`reason_${s.exception.reason}`)}: ${s.exception.note}` : ''}`)}</dd>`}
       </dl>
-      ${d.status === 'pending' ? `<div class="actions decide">
+      ${d.status === 'pending' ? html`<div class="actions decide">
         <button type="button" class="primary" data-approve>${t('approve')}</button>
         <form data-reject-form><select name="reason" required data-reject-reason><option value="">${t('rejectReason')}</option>
-          ${REASONS.map((r) => `<option value="${r}">${t(`vr_${r}`)}</option>`).join('')}</select>
-          <input name="comment" maxlength="1000" placeholder="${esc(t('comment'))}" data-reject-comment>
+          ${REASONS.map((r) => html`<option value="${r}">${t(`vr_${r}`)}</option>`)}</select>
+          <input name="comment" maxlength="1000" placeholder="${t('comment')}" data-reject-comment>
           <button type="submit" class="danger" data-reject>${t('reject')}</button></form></div>
         <p class="error" data-decide-error hidden></p>`
-        : `<p data-item-status><span class="chip">${t(`rv_${d.status}`)}</span> ${d.reason ? esc(t(`vr_${d.reason}`)) : ''} ${d.comment ? `“${esc(d.comment)}”` : ''}</p>`}`;
+        : html`<p data-item-status><span class="chip">${t(`rv_${d.status}`)}</span> ${d.reason && t(`vr_${d.reason}`)} ${d.comment && `“${d.comment}”`}</p>`}`);
     pane.querySelector('[data-close]').onclick = () => { pane.hidden = true; };
     pane.querySelector('[data-zoom]')?.addEventListener('click', (e) => this.zoom(e.currentTarget, d.photo));
     pane.querySelector('[data-approve]')?.addEventListener('click', () => this.decide({ action: 'approve', visit_ids: [d.visit_id] }));
@@ -158,7 +159,7 @@ class ReviewScreen extends HTMLElement {
   // Tap: the full-size original, scrollable and pinch-zoomable; tap again to fit.
   zoom(img, sha) {
     const zoomed = img.classList.toggle('zoomed');
-    if (zoomed && sha) img.src = `/api/blobs/${sha}`;
+    if (zoomed && sha) img.src = `/api/blobs/${encodeURIComponent(sha)}`;
   }
 
   async decide(body) {

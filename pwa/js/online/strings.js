@@ -4,7 +4,7 @@ import { addStrings } from '../i18n.js';
 
 addStrings({
   en: {
-    financeTitle: 'Claims review', fin_review: 'To review', fin_approved: 'Approved', fin_rejected: 'Rejected',
+    loading: 'Loading…', financeTitle: 'Claims review', fin_review: 'To review', fin_approved: 'Approved', fin_rejected: 'Rejected',
     fin_reading: 'Being read', left: 'left', confidence: 'OCR confidence', poolBalance: '{left} left in the pool',
     tapToZoom: 'Tap to zoom', ocr_merchant: 'Merchant', ocr_date: 'Date', ocr_total: 'Total', suggestedStore: 'Matches store',
     pool: 'Budget pool', approveAmount: 'Amount to approve (¥)', approve: 'Approve', rejectReason: 'Reason to reject',
@@ -27,7 +27,7 @@ addStrings({
     waitingReview: '{n} waiting for review', planned: 'Planned', covered: 'Visited',
   },
   zh: {
-    financeTitle: '核销审核', fin_review: '待审核', fin_approved: '已通过', fin_rejected: '已驳回', fin_reading: '识别中', left: '剩余',
+    loading: '正在加载…', financeTitle: '核销审核', fin_review: '待审核', fin_approved: '已通过', fin_rejected: '已驳回', fin_reading: '识别中', left: '剩余',
     confidence: '识别置信度', poolBalance: '费用池剩余 {left}', tapToZoom: '点击放大', ocr_merchant: '商户', ocr_date: '日期', ocr_total: '合计',
     suggestedStore: '匹配门店', pool: '费用池', approveAmount: '核准金额（元）', approve: '通过', rejectReason: '驳回原因', comment: '给业务员的说明',
     reject: '驳回', rejectNeedsReason: '请选择驳回原因。', noFlags: '无异常。',
@@ -45,5 +45,7 @@ addStrings({
 });
 
 if (!document.querySelector('link[data-online-css]')) {
-  document.head.insertAdjacentHTML('beforeend', '<link rel="stylesheet" href="/js/online/online.css" data-online-css>');
+  const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/js/online/online.css' });
+  link.dataset.onlineCss = '';
+  document.head.append(link);
 }

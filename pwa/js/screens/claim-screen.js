@@ -6,7 +6,8 @@ import { capture, closeCamera, openCamera, photoFromFile, watermarkLines } from 
 import { activePromotions, claimsAt, flagText, formatMoney, parseMoney, statusText } from '../claims.js';
 import { getMeta, setMeta } from '../db.js';
 import { lastFix, locate } from '../geo.js';
-import { esc, localName, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { localName, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay } from '../route.js';
 import { record, state, subscribe, write } from '../state.js';
@@ -33,36 +34,37 @@ class ClaimScreen extends HTMLElement {
   render() {
     const store = record('store', this.storeId);
     if (!store) {
-      this.innerHTML = `${header(t('claim'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`;
+      render(this, html`${header(t('claim'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`);
       bindHeader(this);
       return;
     }
     const d = this.draft;
     const promos = activePromotions(localDay());
-    this.innerHTML = `${header(t('claim'), { back: true })}<main class="claim">
+    const thumb = (h) => html`<img class="thumb" data-photo="${h}" alt="">`;
+    render(this, html`${header(t('claim'), { back: true })}<main class="claim">
       <form class="card" data-claim-form>
-        <h2 class="store-name">${esc(store.fields.name)}</h2>
+        <h2 class="store-name">${store.fields.name}</h2>
         <label for="promo">${t('promotion')}</label>
         <select id="promo" data-promotion><option value="">${t('promotionAuto')}</option>
-          ${promos.map((p) => `<option value="${esc(p.id)}" ${p.id === d.promotion_id ? 'selected' : ''}>${esc(localName(p.fields))}</option>`).join('')}</select>
+          ${promos.map((p) => html`<option value="${p.id}" ${p.id === d.promotion_id && html`selected`}>${localName(p.fields)}</option>`)}</select>
         <div class="field"><label>${t('materialPhotos')} *</label>
-          <div class="thumbs" data-material>${d.photos.map((h) => `<img class="thumb" data-photo="${h}" alt="">`).join('')}</div>
+          <div class="thumbs" data-material>${d.photos.map(thumb)}</div>
           <button type="button" data-take-photo>${t('takePhoto')}</button></div>
         <div class="field"><label for="receipt">${t('receiptPhoto')} *</label>
-          <div class="thumbs" data-receipt>${d.receipt ? `<img class="thumb" data-photo="${d.receipt}" alt="">` : ''}</div>
+          <div class="thumbs" data-receipt>${d.receipt && thumb(d.receipt)}</div>
           <input id="receipt" type="file" accept="image/*" data-receipt-file>${/* no capture attribute: the phone offers
           its camera and the gallery, where e-invoice screenshots are */ ''}
           <p class="error" data-receipt-error hidden></p></div>
         <div class="field"><label for="amount">${t('claimAmount')}</label>
-          <input id="amount" type="text" inputmode="decimal" placeholder="¥" value="${esc(d.amount)}" data-amount>
+          <input id="amount" type="text" inputmode="decimal" placeholder="¥" value="${d.amount}" data-amount>
           <p class="hint">${t('claimAmountHint')}</p></div>
-        <label for="cnote">${t('exceptionNote')}</label><textarea id="cnote" rows="2" data-claim-note>${esc(d.note)}</textarea>
+        <label for="cnote">${t('exceptionNote')}</label><textarea id="cnote" rows="2" data-claim-note>${d.note}</textarea>
         <p class="error" data-claim-error hidden></p>
-        <button type="submit" class="primary" data-submit-claim ${d.photos.length && d.receipt ? '' : 'disabled'}>${t('submitClaim')}</button>
+        <button type="submit" class="primary" data-submit-claim ${!(d.photos.length && d.receipt) && html`disabled`}>${t('submitClaim')}</button>
       </form>
       <section class="card claims"><h3>${t('claimsHere')}</h3><ul class="claim-list" data-claims></ul></section></main>
       <div class="camera" hidden><video playsinline muted></video><div class="row">
-        <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`;
+        <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`);
     bindHeader(this);
     this.bind();
     showPhotos(this);
@@ -75,15 +77,15 @@ class ClaimScreen extends HTMLElement {
     const items = claimsAt(this.storeId).map((c) => {
       const f = c.fields, r = f.reading || {};
       const tone = f.status === 'approved' ? 'ok' : f.status === 'rejected' ? 'bad' : 'wait';
-      const read = r.total?.value ? `${t('readTotal')} ¥${esc(r.total.value)}${r.date?.value ? ` · ${esc(r.date.value)}` : ''}` : '';
-      const why = f.status === 'rejected' && f.decision?.comment ? `<p class="hint" data-claim-comment>${esc(f.decision.comment)}</p>` : '';
-      return `<li data-claim="${esc(c.id)}" data-claim-status="${esc(f.status || 'pending')}">
-        <span class="chip ${tone}">${esc(statusText(f))}</span> ${formatMoney(f.amount_cents)}
-        ${c.pending ? `<span class="chip wait">${t('notSynced')}</span>` : ''}
-        ${read ? `<p class="hint">${read}</p>` : ''}${why}
-        ${(f.flags || []).length ? `<p class="warn">${f.flags.map(flagText).map(esc).join(' · ')}</p>` : ''}</li>`;
+      const read = r.total?.value ? `${t('readTotal')} ¥${r.total.value}${r.date?.value ? ` · ${r.date.value}` : ''}` : '';
+      const why = f.status === 'rejected' && f.decision?.comment && html`<p class="hint" data-claim-comment>${f.decision.comment}</p>`;
+      return html`<li data-claim="${c.id}" data-claim-status="${f.status || 'pending'}">
+        <span class="chip ${tone}">${statusText(f)}</span> ${formatMoney(f.amount_cents)}
+        ${c.pending > 0 && html`<span class="chip wait">${t('notSynced')}</span>`}
+        ${read && html`<p class="hint">${read}</p>`}${why}
+        ${(f.flags || []).length > 0 && html`<p class="warn">${f.flags.map(flagText).join(' · ')}</p>`}</li>`;
     });
-    ul.innerHTML = items.join('') || `<li class="empty">${t('noClaims')}</li>`;
+    render(ul, items.length ? html`${items}` : html`<li class="empty">${t('noClaims')}</li>`);
   }
 
   bind() {

@@ -1,16 +1,17 @@
 // The top bar shared by the screens: title, network state, sync status, language and sign-out.
-import { LANGS, esc, getLang, setLang, t } from '../i18n.js';
+import { html } from '../html.js';
+import { LANGS, getLang, setLang, t } from '../i18n.js';
 import { signOut, state } from '../state.js';
 import './sync-status.js';
 
 export function header(title, { back = false } = {}) {
   const other = LANGS.find(([code]) => code !== getLang());
-  return `<header class="bar">
-    ${back ? `<a href="#/route" data-back aria-label="${t('back')}">‹ ${t('back')}</a>` : ''}
-    <h1>${esc(title)}</h1>
+  return html`<header class="bar">
+    ${back && html`<a href="#/route" data-back aria-label="${t('back')}">‹ ${t('back')}</a>`}
+    <h1>${title}</h1>
     <span class="net ${state.online ? '' : 'off'}" data-net>${state.online ? t('online') : t('offline')}</span>
     <button type="button" data-switch-lang="${other[0]}">${other[1]}</button>
-    ${back ? '' : `<button type="button" data-sign-out>${t('signOut')}</button>`}
+    ${!back && html`<button type="button" data-sign-out>${t('signOut')}</button>`}
   </header>
   <fv-sync-status></fv-sync-status>`;
 }
@@ -32,6 +33,6 @@ export function updateNet(root) {
 
 // The supervisor's pages: the team, the review queue, the stores.
 export function supervisorTabs(current) {
-  return `<nav class="tabs">${[['team', '#/team'], ['reviewQueue', '#/review'], ['allStores', '#/stores']]
-    .map(([k, href]) => `<a href="${href}" ${k === current ? 'aria-current="page"' : ''}>${t(k)}</a>`).join('')}</nav>`;
+  return html`<nav class="tabs">${[['team', '#/team'], ['reviewQueue', '#/review'], ['allStores', '#/stores']]
+    .map(([k, href]) => html`<a href="${href}" ${k === current && html`aria-current="page"`}>${t(k)}</a>`)}</nav>`;
 }

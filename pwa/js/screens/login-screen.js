@@ -1,6 +1,7 @@
 // Sign-in screen.
 import { ApiError, OfflineError } from '../api.js';
-import { bindLangSwitch, esc, has, langSwitch, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { LANGS, getLang, has, setLang, t } from '../i18n.js';
 import { signIn, state } from '../state.js';
 
 export function errorText(e) {
@@ -17,18 +18,19 @@ export function errorText(e) {
 
 class LoginScreen extends HTMLElement {
   connectedCallback() {
-    this.innerHTML = `
+    render(this, html`
       <main><form class="card login" novalidate>
-        ${langSwitch()}
+        <div class="langs">${LANGS.map(([code, label]) =>
+          html`<button type="button" data-lang="${code}" aria-pressed="${code === getLang()}">${label}</button>`)}</div>
         <h1>${t('app')}</h1>
         <label for="u">${t('username')}</label>
         <input id="u" name="username" type="text" autocomplete="username" autocapitalize="none" required>
         <label for="p">${t('password')}</label>
         <input id="p" name="password" type="password" autocomplete="current-password" required>
         <button class="primary" type="submit">${t('signIn')}</button>
-        <p class="error" role="alert" ${state.sessionEnded ? '' : 'hidden'}>${state.sessionEnded ? esc(t('session_expired')) : ''}</p>
-      </form></main>`;
-    bindLangSwitch(this);
+        <p class="error" role="alert" ${!state.sessionEnded && html`hidden`}>${state.sessionEnded && t('session_expired')}</p>
+      </form></main>`);
+    this.querySelectorAll('[data-lang]').forEach((b) => b.addEventListener('click', () => setLang(b.dataset.lang)));
     const form = this.querySelector('form');
     const error = this.querySelector('.error');
     form.addEventListener('submit', async (ev) => {

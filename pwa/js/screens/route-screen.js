@@ -1,6 +1,7 @@
 // Today's route: the stores planned for today, in order, each done / in progress / missed.
 import { distanceM, lastFix, locate } from '../geo.js';
-import { esc, formatDistance, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { formatDistance, t } from '../i18n.js';
 import { localDay, order, plannedOn, statusOf } from '../route.js';
 import { list, state, subscribe } from '../state.js';
 import { bindHeader, header, updateNet } from './header.js';
@@ -8,12 +9,12 @@ import { bindHeader, header, updateNet } from './header.js';
 class RouteScreen extends HTMLElement {
   connectedCallback() {
     this.fix = lastFix();
-    this.innerHTML = `${header(t('route'))}
+    render(this, html`${header(t('route'))}
       <main>
         <nav class="tabs"><a href="#/route" aria-current="page">${t('route')}</a><a href="#/stores">${t('allStores')}</a><a href="#/today" data-today-link>${t('today')}</a></nav>
         <div class="meta"><span data-route-count></span><span data-route-day></span></div>
         <ol class="stores route" data-route></ol>
-      </main>`;
+      </main>`);
     bindHeader(this);
     this.unsubscribe = subscribe(() => { updateNet(this); this.renderRoute(); });
     this.renderRoute();
@@ -32,12 +33,12 @@ class RouteScreen extends HTMLElement {
       const status = statusOf(s, visits, { day });
       counts[status] = (counts[status] || 0) + 1;
       const d = this.fix && s.lat != null ? formatDistance(distanceM(this.fix, s)) : '';
-      return `<li data-route-store="${esc(s.id)}" data-status="${status}"><a href="#/stores/${encodeURIComponent(s.id)}">
-        <span class="name"><span class="seq">${i + 1}</span>${esc(s.name)}</span>
-        <span class="dist">${esc(d)}</span>
-        <span class="addr"><span class="chip status-${status}" data-route-status>${t(`st_${status}`)}</span>${esc(s.address)}</span></a></li>`;
+      return html`<li data-route-store="${s.id}" data-status="${status}"><a href="#/stores/${encodeURIComponent(s.id)}">
+        <span class="name"><span class="seq">${i + 1}</span>${s.name}</span>
+        <span class="dist">${d}</span>
+        <span class="addr"><span class="chip status-${status}" data-route-status>${t(`st_${status}`)}</span>${s.address}</span></a></li>`;
     });
-    this.querySelector('[data-route]').innerHTML = items.join('') || `<li class="empty">${t('nothingPlanned')}</li>`;
+    render(this.querySelector('[data-route]'), items.length ? html`${items}` : html`<li class="empty">${t('nothingPlanned')}</li>`);
     this.querySelector('[data-route-count]').textContent = t('routeCount', { done: counts.done, n: ordered.length });
     this.querySelector('[data-route-day]').textContent = day;
     if (!this.marked && ordered.length) { this.marked = true; performance.mark('fv:route-rendered'); }

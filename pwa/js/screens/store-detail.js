@@ -2,7 +2,8 @@
 // Notes are edited offline; a note two people changed at once shows both texts for a person to choose.
 import { claimsAt } from '../claims.js';
 import { distanceM, lastFix, locate } from '../geo.js';
-import { esc, formatDistance, formatTime, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { formatDistance, formatTime, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { list, record, state, subscribe, write } from '../state.js';
 import { bindHeader, header, updateNet } from './header.js';
@@ -40,37 +41,38 @@ class StoreDetail extends HTMLElement {
     const rec = record('store', id);
     this.present = !!rec;
     if (!rec || rec.deleted) {
-      this.innerHTML = `${header(t('stores'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`;
+      render(this, html`${header(t('stores'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`);
       bindHeader(this);
       return;
     }
     const s = rec.fields;
     const hasCoords = s.lat != null && s.lng != null;
     const d = this.fix && hasCoords ? distanceM(this.fix, s) : null;
-    this.innerHTML = `${header(s.name, { back: true })}
+    const claims = claimsAt(id).length;
+    render(this, html`${header(s.name, { back: true })}
       <main><section class="card">
-        <h2 class="store-name">${esc(s.name)}</h2>
+        <h2 class="store-name">${s.name}</h2>
         <dl class="facts">
-          <dt>${t('code')}</dt><dd>${esc(s.code)}</dd>
-          <dt>${t('address')}</dt><dd>${esc(s.address)}</dd>
-          <dt>${t('channel')}</dt><dd>${esc(t('ch_' + s.channel))}</dd>
-          <dt>${t('geofence')}</dt><dd>${esc(t('metres', { n: s.geofence_m }))}</dd>
-          ${hasCoords ? `<dt>${t('coords')}</dt><dd>${s.lat.toFixed(5)}, ${s.lng.toFixed(5)}</dd>` : ''}
-          ${d != null ? `<dt>${t('distance')}</dt><dd data-distance>${esc(formatDistance(d))}</dd>` : ''}
+          <dt>${t('code')}</dt><dd>${s.code}</dd>
+          <dt>${t('address')}</dt><dd>${s.address}</dd>
+          <dt>${t('channel')}</dt><dd>${t('ch_' + s.channel)}</dd>
+          <dt>${t('geofence')}</dt><dd>${t('metres', { n: s.geofence_m })}</dd>
+          ${hasCoords && html`<dt>${t('coords')}</dt><dd>${s.lat.toFixed(5)}, ${s.lng.toFixed(5)}</dd>`}
+          ${d != null && html`<dt>${t('distance')}</dt><dd data-distance>${formatDistance(d)}</dd>`}
         </dl>
         <div class="actions"><a href="#/visit/${encodeURIComponent(id)}" data-start-visit>${t('startVisit')}</a>
-          <a href="#/claim/${encodeURIComponent(id)}" data-file-claim>${t('claim')}${claimsAt(id).length ? ` (${claimsAt(id).length})` : ''}</a></div>
-        ${hasCoords ? `<div class="actions"><a href="geo:${s.lat},${s.lng}?q=${s.lat},${s.lng}(${encodeURIComponent(s.name)})">${t('navigate')}</a></div>` : ''}
+          <a href="#/claim/${encodeURIComponent(id)}" data-file-claim>${t('claim')}${claims ? ` (${claims})` : ''}</a></div>
+        ${hasCoords && html`<div class="actions"><a href="geo:${+s.lat},${+s.lng}?q=${+s.lat},${+s.lng}(${encodeURIComponent(s.name)})">${t('navigate')}</a></div>`}
       </section>
       <section class="card notes">
         <h3>${t('notes')}</h3>
         <form data-new-note>
-          <textarea name="note" rows="3" placeholder="${esc(t('notePlaceholder'))}" aria-label="${esc(t('notes'))}"></textarea>
+          <textarea name="note" rows="3" placeholder="${t('notePlaceholder')}" aria-label="${t('notes')}"></textarea>
           ${micHtml()}
           <button type="submit" class="primary" data-add-note>${t('addNote')}</button>
         </form>
         <ul class="note-list" data-notes></ul>
-      </section></main>`;
+      </section></main>`);
     bindHeader(this);
     this.querySelector('[data-new-note]').addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -96,30 +98,30 @@ class StoreDetail extends HTMLElement {
     const ul = this.querySelector('[data-notes]');
     if (!ul) return;
     const notes = notesFor(this.getAttribute('store-id'));
-    ul.innerHTML = notes.length ? notes.map((n) => this.noteHtml(n)).join('') : `<li class="empty">${t('noNotes')}</li>`;
+    render(ul, notes.length ? html`${notes.map((n) => this.noteHtml(n))}` : html`<li class="empty">${t('noNotes')}</li>`);
     loadPlayers(ul);
   }
 
   noteHtml(n) {
     const conflicts = openConflicts(n.id);
     const editing = this.editing === n.id;
-    const status = n.pending ? `<span class="chip wait" data-note-pending>${t('notSynced')}</span>` : '';
+    const status = n.pending > 0 && html`<span class="chip wait" data-note-pending>${t('notSynced')}</span>`;
     const body = editing
-      ? `<textarea name="edit" rows="3">${esc(n.fields.text)}</textarea>${micHtml()}
+      ? html`<textarea name="edit" rows="3">${n.fields.text}</textarea>${micHtml()}
          <div class="row"><button type="button" class="primary" data-save>${t('save')}</button>
          <button type="button" data-cancel>${t('cancel')}</button></div>`
-      : `<p class="note-text" data-text>${esc(n.fields.text)}</p>
+      : html`<p class="note-text" data-text>${n.fields.text}</p>
          <div class="row">${status}<button type="button" class="link" data-edit>${t('edit')}</button></div>`;
-    const conflictHtml = conflicts.map((c) => `
-      <div class="conflict" data-conflict-id="${esc(c.id)}" role="group" aria-label="${esc(t('conflict'))}">
+    const conflictHtml = conflicts.map((c) => html`
+      <div class="conflict" data-conflict-id="${c.id}" role="group" aria-label="${t('conflict')}">
         <p><b>${t('conflict')}</b> ${t('conflictHelp')}</p>
-        <div class="choice"><span class="label">${t('kept')}</span><p data-kept>${esc(c.fields.kept)}</p>
+        <div class="choice"><span class="label">${t('kept')}</span><p data-kept>${c.fields.kept}</p>
           <button type="button" data-choose="kept">${t('useThis')}</button></div>
-        <div class="choice"><span class="label">${t('other')} · ${esc(formatTime(c.fields.other_client_time))}</span>
-          <p data-other>${esc(c.fields.other)}</p>
+        <div class="choice"><span class="label">${t('other')} · ${formatTime(c.fields.other_client_time)}</span>
+          <p data-other>${c.fields.other}</p>
           <button type="button" data-choose="other">${t('useThis')}</button></div>
-      </div>`).join('');
-    return `<li data-note-id="${esc(n.id)}">${body}${recordingsHtml(n.id)}${conflictHtml}</li>`;
+      </div>`);
+    return html`<li data-note-id="${n.id}">${body}${recordingsHtml(n.id)}${conflictHtml}</li>`;
   }
 
   async onNoteClick(e) {
@@ -129,7 +131,7 @@ class StoreDetail extends HTMLElement {
     const note = record('note', id);
     if (e.target.closest('[data-edit]')) {
       this.editing = id; this.renderNotes();
-      const item = this.querySelector(`[data-note-id="${id}"]`);
+      const item = this.querySelector(`[data-note-id="${CSS.escape(id)}"]`);
       bindMic(item.querySelector('[data-mic-row]'), item.querySelector('textarea'), async (rec) => {
         await attachRecording({ noteId: id, storeId: note.fields.store_id, create: false }, rec);
       });
@@ -139,7 +141,7 @@ class StoreDetail extends HTMLElement {
     if (e.target.closest('[data-cancel]')) { this.editing = null; this.renderNotes(); return; }
     const base = { text: note.server?.versions?.text || 0 };
     if (e.target.closest('[data-save]')) {
-      const text = this.querySelector(`[data-note-id="${id}"] textarea`).value;
+      const text = this.querySelector(`[data-note-id="${CSS.escape(id)}"] textarea`).value;
       this.editing = null;
       if (text !== note.fields.text) await write('note.edit', id, { text }, { base });
       this.renderNotes();

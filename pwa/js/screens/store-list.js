@@ -1,6 +1,7 @@
 // Today's stores: the rep's stores from IndexedDB, searchable, nearest first when the position is known.
 import { distanceM, lastFix, locate } from '../geo.js';
-import { esc, formatDistance, formatTime, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { formatDistance, formatTime, t } from '../i18n.js';
 import { list, state, subscribe } from '../state.js';
 import { bindHeader, header, supervisorTabs, updateNet } from './header.js';
 
@@ -11,14 +12,14 @@ class StoreList extends HTMLElement {
     this.query = '';
     this.shown = CHUNK;
     this.fix = lastFix();
-    this.innerHTML = `${header(t('stores'))}
+    render(this, html`${header(t('stores'))}
       <main>
-        ${state.me?.user.role === 'supervisor' ? supervisorTabs('allStores') : `<nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores" aria-current="page">${t('allStores')}</a><a href="#/today">${t('today')}</a></nav>`}
-        <input class="search" type="search" placeholder="${esc(t('search'))}" aria-label="${esc(t('search'))}">
+        ${state.me?.user.role === 'supervisor' ? supervisorTabs('allStores') : html`<nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores" aria-current="page">${t('allStores')}</a><a href="#/today">${t('today')}</a></nav>`}
+        <input class="search" type="search" placeholder="${t('search')}" aria-label="${t('search')}">
         <div class="meta"><span data-count></span><span data-updated></span></div>
         <ul class="stores" data-list></ul>
         <div data-more></div>
-      </main>`;
+      </main>`);
     bindHeader(this);
     const input = this.querySelector('.search');
     input.addEventListener('input', () => { this.query = input.value.trim().toLowerCase(); this.shown = CHUNK; this.renderList(); });
@@ -52,16 +53,16 @@ class StoreList extends HTMLElement {
     this.querySelector('[data-count]').textContent = t('count', { n: rows.length });
     this.querySelector('[data-updated]').textContent = t('updated', { t: formatTime(state.sync.lastSuccess) });
     if (!rows.length) {
-      ul.innerHTML = `<li class="empty">${this.query ? t('noStores') : t('noStoresAssigned')}</li>`;
+      render(ul, html`<li class="empty">${this.query ? t('noStores') : t('noStoresAssigned')}</li>`);
     } else {
-      ul.innerHTML = rows.slice(0, this.shown).map(({ s, d }) => `<li data-store-id="${esc(s.id)}"><a href="#/stores/${encodeURIComponent(s.id)}">
-        <span class="name">${esc(s.name)}</span>
-        <span class="dist">${d != null && d !== Infinity ? esc(formatDistance(d)) : ''}</span>
-        <span class="addr"><span class="chip">${esc(t('ch_' + s.channel))}</span>${esc(s.address)}</span></a></li>`).join('');
+      render(ul, html`${rows.slice(0, this.shown).map(({ s, d }) => html`<li data-store-id="${s.id}"><a href="#/stores/${encodeURIComponent(s.id)}">
+        <span class="name">${s.name}</span>
+        <span class="dist">${d != null && d !== Infinity && formatDistance(d)}</span>
+        <span class="addr"><span class="chip">${t('ch_' + s.channel)}</span>${s.address}</span></a></li>`)}`);
     }
     const more = this.querySelector('[data-more]');
     const left = rows.length - this.shown;
-    more.innerHTML = left > 0 ? `<button type="button" class="more">${t('showMore', { n: left })}</button>` : '';
+    render(more, html`${left > 0 && html`<button type="button" class="more">${t('showMore', { n: left })}</button>`}`);
     more.querySelector('button')?.addEventListener('click', () => { this.shown += CHUNK * 4; this.renderList(); });
     if (rows.length && !this.marked) { this.marked = true; performance.mark('fv:stores-rendered'); }
   }

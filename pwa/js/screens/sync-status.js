@@ -1,7 +1,8 @@
 // The sync status a rep reads at a glance: what waits, what is only on the phone, when the last
 // sync worked, progress while syncing, errors in words. Tap for details and "Sync now".
 import { getAll } from '../db.js';
-import { esc, formatTime, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { formatTime, t } from '../i18n.js';
 import { state, subscribe } from '../state.js';
 import { syncNow } from '../sync.js';
 
@@ -37,22 +38,22 @@ class SyncStatus extends HTMLElement {
     let failed = '';
     if (this.open && s.failed) {
       const rows = await getAll('failed').catch(() => []);
-      failed = `<ul class="failed">${rows.map((f) => `<li><b>${esc(f.op.type)}</b> — ${esc(f.detail || f.code)}</li>`).join('')}</ul>`;
+      failed = html`<ul class="failed">${rows.map((f) => html`<li><b>${f.op.type}</b> — ${f.detail || f.code}</li>`)}</ul>`;
     }
-    this.innerHTML = `<button type="button" class="sync ${cls}" data-toggle aria-expanded="${this.open}">
-        <span data-sync-summary>${esc(text)}</span>${warn ? ' ⚠' : ''}</button>
-      ${this.open ? `<div class="sync-panel card" role="dialog">
+    render(this, html`<button type="button" class="sync ${cls}" data-toggle aria-expanded="${this.open}">
+        <span data-sync-summary>${text}</span>${warn && ' ⚠'}</button>
+      ${this.open && html`<div class="sync-panel card" role="dialog">
         <dl class="facts">
           <dt>${t('opsWaiting')}</dt><dd data-pending>${s.pending}</dd>
           <dt>${t('blobsOnPhone')}</dt><dd data-blobs>${s.blobs}</dd>
-          <dt>${t('lastSync')}</dt><dd data-last>${esc(formatTime(s.lastSuccess))}</dd>
-          ${s.failed ? `<dt>${t('refused')}</dt><dd>${s.failed}</dd>` : ''}
+          <dt>${t('lastSync')}</dt><dd data-last>${formatTime(s.lastSuccess)}</dd>
+          ${!!s.failed && html`<dt>${t('refused')}</dt><dd>${s.failed}</dd>`}
         </dl>
-        ${s.error ? `<p class="error">${esc(s.error === 'offline' ? t('network') : s.error)}</p>` : ''}
-        ${warn ? `<p class="warn">${esc(warn)}</p>` : ''}
+        ${s.error && html`<p class="error">${s.error === 'offline' ? t('network') : s.error}</p>`}
+        ${warn && html`<p class="warn">${warn}</p>`}
         ${failed}
-        <button type="button" class="primary" data-sync-now ${state.online ? '' : 'disabled'}>${t('syncNow')}</button>
-      </div>` : ''}`;
+        <button type="button" class="primary" data-sync-now ${!state.online && html`disabled`}>${t('syncNow')}</button>
+      </div>`}`);
   }
 }
 customElements.define('fv-sync-status', SyncStatus);

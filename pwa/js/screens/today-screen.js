@@ -2,7 +2,8 @@
 // exceptions, and what is still only on this phone — and one tap to confirm it. Works offline:
 // the confirmation is a record like any other and reaches the supervisor at the next sync.
 // Below it, the supervisor's decisions on this rep's recent check-ins (a rejection says why).
-import { esc, formatTime, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { formatTime, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay, plannedOn } from '../route.js';
 import { confirmedDay, list, record, state, subscribe, write } from '../state.js';
@@ -40,10 +41,10 @@ const FIGURES = ['visited', 'missed', 'unplanned', 'steps_done', 'exceptions', '
 
 class TodayScreen extends HTMLElement {
   connectedCallback() {
-    this.innerHTML = `${header(t('today'))}<main class="today">
+    render(this, html`${header(t('today'))}<main class="today">
       <nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores">${t('allStores')}</a><a href="#/today" aria-current="page">${t('today')}</a></nav>
       <section class="card" data-day-summary></section>
-      <section class="card" data-decisions></section></main>`;
+      <section class="card" data-decisions></section></main>`);
     bindHeader(this);
     this.unsubscribe = subscribe(() => { updateNet(this); this.render(); });
     refreshCounts().then(() => this.render());
@@ -57,15 +58,16 @@ class TodayScreen extends HTMLElement {
     const done = confirmedDay(day);
     const sum = done ? { ...daySummary(day), ...done.fields.summary, unsynced: state.sync.pending, unsynced_photos: state.sync.blobs } : daySummary(day);
     const waiting = sum.unsynced + sum.unsynced_photos;
-    this.querySelector('[data-day-summary]').innerHTML = `
+    const missed = sum.missed_stores;
+    render(this.querySelector('[data-day-summary]'), html`
       <h2>${t('daySummary', { day })}</h2>
       <p class="big">${t('visitedOf', { n: sum.visited, of: sum.planned })}</p>
-      <dl class="figures">${FIGURES.map((k) => `<div data-fig="${k}"><dt>${t(`sum_${k}`)}</dt><dd>${sum[k] ?? 0}</dd></div>`).join('')}</dl>
-      ${sum.missed_stores?.length ? `<p class="hint">${t('missedStores')}: ${sum.missed_stores.map(esc).join('、')}</p>` : ''}
+      <dl class="figures">${FIGURES.map((k) => html`<div data-fig="${k}"><dt>${t(`sum_${k}`)}</dt><dd>${sum[k] ?? 0}</dd></div>`)}</dl>
+      ${Array.isArray(missed) && missed.length > 0 && html`<p class="hint">${t('missedStores')}: ${missed.join('、')}</p>`}
       <p class="${waiting ? 'warn' : 'ok'}" data-unsynced>${waiting ? t('stillOnPhone', { ops: sum.unsynced, photos: sum.unsynced_photos }) : t('synced')}</p>
       ${done
-        ? `<p class="confirmed" data-confirmed>✓ ${t('confirmedAt', { time: formatTime(done.fields.confirmed_at) })}${done.pending ? ` · ${t('notSynced')}` : ''}</p>`
-        : `<button type="button" class="primary big-button" data-confirm-day>${t('confirmToday')}</button>`}`;
+        ? html`<p class="confirmed" data-confirmed>✓ ${t('confirmedAt', { time: formatTime(done.fields.confirmed_at) })}${done.pending > 0 && ` · ${t('notSynced')}`}</p>`
+        : html`<button type="button" class="primary big-button" data-confirm-day>${t('confirmToday')}</button>`}`);
     this.querySelector('[data-confirm-day]')?.addEventListener('click', async (e) => {
       e.currentTarget.disabled = true;
       await write('day.confirm', uuid7(), { day, confirmed_at: new Date().toISOString(), summary: daySummary(day) });
@@ -79,15 +81,15 @@ class TodayScreen extends HTMLElement {
       .sort((a, b) => (a.fields.review.status === 'rejected' ? 0 : 1) - (b.fields.review.status === 'rejected' ? 0 : 1)
         || String(b.fields.day).localeCompare(String(a.fields.day)))
       .slice(0, 20);
-    this.querySelector('[data-decisions]').innerHTML = `<h3>${t('decisions')}</h3>${decided.length
-      ? `<ul class="decisions">${decided.map((v) => {
+    render(this.querySelector('[data-decisions]'), html`<h3>${t('decisions')}</h3>${decided.length
+      ? html`<ul class="decisions">${decided.map((v) => {
         const r = v.fields.review;
         const store = record('store', v.fields.store_id)?.fields.name || '';
-        return `<li data-decision="${esc(v.id)}" data-status="${esc(r.status)}"><span class="chip status-${r.status === 'rejected' ? 'missed' : 'done'}">${t(`rv_${r.status}`)}</span>
-          ${esc(store)} · ${esc(v.fields.day)}${r.reason ? `<br><strong data-reject-reason>${esc(t(`vr_${r.reason}`))}</strong>` : ''}
-          ${r.comment ? `<br><span data-reject-comment>“${esc(r.comment)}”</span>` : ''}${r.by ? ` <small>— ${esc(r.by)}</small>` : ''}</li>`;
-      }).join('')}</ul>`
-      : `<p class="hint">${t('noDecisions')}</p>`}`;
+        return html`<li data-decision="${v.id}" data-status="${r.status}"><span class="chip status-${r.status === 'rejected' ? 'missed' : 'done'}">${t(`rv_${r.status}`)}</span>
+          ${store} · ${v.fields.day}${r.reason && html`<br><strong data-reject-reason>${t(`vr_${r.reason}`)}</strong>`}
+          ${r.comment && html`<br><span data-reject-comment>“${r.comment}”</span>`}${r.by && html` <small>— ${r.by}</small>`}</li>`;
+      })}</ul>`
+      : html`<p class="hint">${t('noDecisions')}</p>`}`);
   }
 }
 customElements.define('fv-today', TodayScreen);

@@ -5,7 +5,8 @@ import { getMeta, setMeta } from '../db.js';
 import { capture, closeCamera, openCamera, watermarkLines } from '../camera.js';
 import { api } from '../api.js';
 import { distanceM, locate } from '../geo.js';
-import { esc, formatDistance, localName, t } from '../i18n.js';
+import { html, render } from '../html.js';
+import { formatDistance, localName, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay, plannedOn } from '../route.js';
 import { list, record, state, subscribe, write } from '../state.js';
@@ -89,13 +90,13 @@ class VisitScreen extends HTMLElement {
     this.seen = this.signature();
     this.restoreDraft();
     const store = this.store;
-    if (!store) { this.innerHTML = `${header(t('visit'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`; bindHeader(this); return; }
+    if (!store) { render(this, html`${header(t('visit'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`); bindHeader(this); return; }
     const s = store.fields;
     const visit = this.openVisit();
     let body;
     if (!visit) {
       const done = visitsAt(store.id, localDay()).some((v) => v.fields.status === 'checked_out');
-      body = `<section class="card"><p>${done ? t('visitDoneToday') : t('arriveHelp')}</p>
+      body = html`<section class="card"><p>${done ? t('visitDoneToday') : t('arriveHelp')}</p>
         <button type="button" class="primary" data-arrive>${t('arrive')}</button></section>`;
     } else {
       const template = templateById(visit.fields.template_id);
@@ -104,14 +105,14 @@ class VisitScreen extends HTMLElement {
       const a = visit.fields.arrival;
       const d = a && s.lat != null ? distanceM(a, s) : null;
       const outside = d != null && d > s.geofence_m;
-      body = `<section class="card"><p data-geofence="${d == null ? 'unknown' : outside ? 'outside' : 'inside'}">
+      body = html`<section class="card"><p data-geofence="${d == null ? 'unknown' : outside ? 'outside' : 'inside'}">
           ${d == null ? t('noLocation') : outside ? t('outsideFence', { d: formatDistance(d) }) : t('insideFence', { d: formatDistance(d) })}</p></section>
-        <ol class="steps">${(template?.fields.steps || []).map((st) => this.stepHtml(st, steps[st.key], current)).join('')}</ol>
-        ${current ? '' : `<button type="button" class="primary" data-checkout>${t('checkout')}</button>`}`;
+        <ol class="steps">${(template?.fields.steps || []).map((st) => this.stepHtml(st, steps[st.key], current))}</ol>
+        ${!current && html`<button type="button" class="primary" data-checkout>${t('checkout')}</button>`}`;
     }
-    this.innerHTML = `${header(s.name, { back: true })}<main class="visit">${body}</main>
+    render(this, html`${header(s.name, { back: true })}<main class="visit">${body}</main>
       <div class="camera" hidden><video playsinline muted></video><div class="row">
-        <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`;
+        <button type="button" class="primary" data-shutter>${t('shutter')}</button><button type="button" data-close-camera>${t('cancel')}</button></div></div>`);
     bindHeader(this);
     this.bindMics(store.id);
     showPhotos(this);
@@ -121,56 +122,56 @@ class VisitScreen extends HTMLElement {
 
   stepHtml(step, rec, current) {
     const state = rec ? rec.fields.status : current && current.key === step.key ? 'current' : 'locked';
-    const title = `<h3>${esc(localName(step))} <span class="chip">${t(`step_${state}`)}</span></h3>`;
-    if (state !== 'current') return `<li class="step ${state}" data-step="${step.key}" data-state="${state}">${title}</li>`;
+    const title = html`<h3>${localName(step)} <span class="chip">${t(`step_${state}`)}</span></h3>`;
+    if (state !== 'current') return html`<li class="step ${state}" data-step="${step.key}" data-state="${state}">${title}</li>`;
     const answers = this.draft;
     const gaps = missing(step, answers);
-    const fields = step.fields.map((f) => this.fieldHtml(f, answers[f.key])).join('');
-    const exception = this.excepting ? `<div class="exception">
+    const fields = step.fields.map((f) => this.fieldHtml(f, answers[f.key]));
+    const exception = this.excepting && html`<div class="exception">
         <label>${t('reason')}</label><select data-reason><option value="">—</option>
-        ${EXCEPTION_REASONS.map((r) => `<option value="${r}">${t(`reason_${r}`)}</option>`).join('')}</select>
+        ${EXCEPTION_REASONS.map((r) => html`<option value="${r}">${t(`reason_${r}`)}</option>`)}</select>
         <label>${t('exceptionNote')}</label><textarea data-except-note rows="2"></textarea>${micHtml()}
-        <button type="button" class="primary" data-except-submit>${t('submitException')}</button></div>` : '';
-    return `<li class="step current" data-step="${step.key}" data-state="current">${title}${fields}
-      <div class="row"><button type="button" class="primary" data-complete ${gaps.length ? 'disabled' : ''}>${t('completeStep')}</button>
+        <button type="button" class="primary" data-except-submit>${t('submitException')}</button></div>`;
+    return html`<li class="step current" data-step="${step.key}" data-state="current">${title}${fields}
+      <div class="row"><button type="button" class="primary" data-complete ${gaps.length > 0 && html`disabled`}>${t('completeStep')}</button>
       <button type="button" class="link" data-except>${t('exception')}</button></div>${exception}</li>`;
   }
 
   fieldHtml(f, value) {
-    const name = esc(localName(f, 'label')) + (f.required ? ' *' : '');
-    const wrap = (inner) => `<div class="field" data-field="${f.key}" data-type="${f.type}"><label>${name}</label>${inner}</div>`;
+    const name = localName(f, 'label') + (f.required ? ' *' : '');
+    const wrap = (inner) => html`<div class="field" data-field="${f.key}" data-type="${f.type}"><label>${name}</label>${inner}</div>`;
     switch (f.type) {
       case 'photos':
-        return wrap(`<div class="thumbs">${(value || []).map((h) => `<img class="thumb" data-photo="${h}" alt="${h.slice(0, 8)}">`).join('')}</div>
+        return wrap(html`<div class="thumbs">${(value || []).map((h) => html`<img class="thumb" data-photo="${h}" alt="${String(h).slice(0, 8)}">`)}</div>
           <button type="button" data-take-photo="${f.key}">${t('takePhoto')}</button>`);
       case 'yesno':
-        return wrap(`<div class="row"><button type="button" data-yesno="${f.key}" data-value="true" aria-pressed="${value === true}">${t('yes')}</button>
+        return wrap(html`<div class="row"><button type="button" data-yesno="${f.key}" data-value="true" aria-pressed="${value === true}">${t('yes')}</button>
           <button type="button" data-yesno="${f.key}" data-value="false" aria-pressed="${value === false}">${t('no')}</button></div>`);
       case 'number':
-        return wrap(`<input type="number" inputmode="decimal" data-number="${f.key}" value="${value ?? ''}">`);
+        return wrap(html`<input type="number" inputmode="decimal" data-number="${f.key}" value="${value}">`);
       case 'facings':
       case 'materials': {
         // By code: the same order on every screen and after every reload.
         const items = (f.type === 'facings' ? list('sku') : list('material'))
           .sort((a, b) => a.fields.code.localeCompare(b.fields.code));
         const left = f.type === 'materials' ? remainingMaterials(localDay(), value) : null;
-        return wrap(`<div class="grid">${items.map((i) => `<label class="qty">${esc(localName(i.fields))}
-          <input type="number" min="0" inputmode="numeric" data-qty="${f.key}" data-item="${esc(i.fields.code)}" value="${value?.[i.fields.code] ?? ''}">
-          ${left && i.fields.code in left ? `<small data-remaining="${esc(i.fields.code)}" class="${left[i.fields.code] < 0 ? 'over' : ''}">${t('remaining', { n: left[i.fields.code] })}</small>` : ''}</label>`).join('')}</div>`);
+        return wrap(html`<div class="grid">${items.map((i) => html`<label class="qty">${localName(i.fields)}
+          <input type="number" min="0" inputmode="numeric" data-qty="${f.key}" data-item="${i.fields.code}" value="${value?.[i.fields.code]}">
+          ${left && i.fields.code in left && html`<small data-remaining="${i.fields.code}" class="${left[i.fields.code] < 0 ? 'over' : ''}">${t('remaining', { n: left[i.fields.code] })}</small>`}</label>`)}</div>`);
       }
       case 'barcodes':
-        return wrap(`<ul class="codes">${(value || []).map((c, i) => `<li data-code="${esc(c.code)}">${esc(c.code)} ${c.name ? `· ${esc(c.name)}`
-          : `· ${t('notInCatalogue')} <button type="button" class="link" data-find="${f.key}|${i}">${t('findByName')}</button>`}
-          ${this.finding === `${f.key}|${i}` ? `<div class="row"><input type="text" data-find-name placeholder="${t('productName')}">
+        return wrap(html`<ul class="codes">${(value || []).map((c, i) => html`<li data-code="${c.code}">${c.code} ${c.name ? `· ${c.name}`
+          : html`· ${t('notInCatalogue')} <button type="button" class="link" data-find="${f.key}|${i}">${t('findByName')}</button>`}
+          ${this.finding === `${f.key}|${i}` && html`<div class="row"><input type="text" data-find-name placeholder="${t('productName')}">
             <button type="button" data-find-go="${f.key}|${i}">${t('search')}</button></div>
-            <div class="choices">${(this.choices || []).map((c) => `<button type="button" data-pick="${f.key}|${i}|${esc(c.id)}">${esc(localName(c))}${c.score ? ` · ${c.score}%` : ''}</button>`).join('')}</div>` : ''}</li>`).join('')}</ul>
+            <div class="choices">${(this.choices || []).map((c) => html`<button type="button" data-pick="${f.key}|${i}|${c.id}">${localName(c)}${c.score ? ` · ${c.score}%` : ''}</button>`)}</div>`}</li>`)}</ul>
           <div class="row"><input type="text" inputmode="numeric" data-code-input="${f.key}" placeholder="${t('typeCode')}">
           <button type="button" data-add-code="${f.key}">${t('add')}</button>
-          ${'BarcodeDetector' in window ? `<button type="button" data-scan="${f.key}">${t('scan')}</button>` : ''}</div>`);
+          ${'BarcodeDetector' in window && html`<button type="button" data-scan="${f.key}">${t('scan')}</button>`}</div>`);
       case 'choice':
-        return wrap(`<select data-choice="${f.key}"><option value="">—</option>${f.options.map((o) => `<option ${o === value ? 'selected' : ''}>${esc(o)}</option>`).join('')}</select>`);
+        return wrap(html`<select data-choice="${f.key}"><option value="">—</option>${f.options.map((o) => html`<option ${o === value && html`selected`}>${o}</option>`)}</select>`);
       default:
-        return wrap(`<textarea data-text="${f.key}" rows="2">${esc(value || '')}</textarea>${micHtml()}`);
+        return wrap(html`<textarea data-text="${f.key}" rows="2">${value}</textarea>${micHtml()}`);
     }
   }
 
@@ -211,7 +212,7 @@ class VisitScreen extends HTMLElement {
     if ('arrive' in d) return this.arrive();
     if (d.yesno) { this.draft[d.yesno] = d.value === 'true'; this.persistDraft(); return this.render(); }
     if (d.addCode) {
-      const input = this.querySelector(`[data-code-input="${d.addCode}"]`);
+      const input = this.querySelector(`[data-code-input="${CSS.escape(d.addCode)}"]`);
       const code = input.value.trim();
       if (code) this.addCode(d.addCode, code);
       return undefined;
