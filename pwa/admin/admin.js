@@ -1,4 +1,6 @@
 // The plain admin page: visit templates (as JSON, saved as new versions) and the store CSV import.
+import { html, render } from '/js/html.js';
+
 const $ = (id) => document.getElementById(id);
 
 async function call(path, options = {}) {
@@ -14,10 +16,10 @@ function editable(t) {
 
 async function loadTemplates() {
   const rows = await call('/api/templates');
-  $('templates').innerHTML = rows.map((t) => `<tr data-template="${t.code}"><td>${t.code}</td><td data-version>${t.version}</td>
+  render($('templates'), html`${rows.map((t) => html`<tr data-template="${t.code}"><td>${t.code}</td><td data-version>${t.version}</td>
     <td>${t.name} / ${t.name_en}</td><td>${t.channels.join(', ')}</td>
     <td>${t.steps.map((s) => `${s.name_en || s.name} (${s.points})`).join(' → ')}</td>
-    <td><button type="button" data-edit="${t.id}">Edit</button></td></tr>`).join('');
+    <td><button type="button" data-edit="${t.id}">Edit</button></td></tr>`)}`);
   $('templates').querySelectorAll('[data-edit]').forEach((b) => b.addEventListener('click', () => {
     const t = rows.find((r) => r.id === b.dataset.edit);
     $('spec').value = JSON.stringify(editable(t), null, 2);
