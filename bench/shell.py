@@ -62,7 +62,7 @@ def offline_start_times(base: str, user: str, runs: int, profile: Path) -> list[
         context = launch()
         page = context.pages[0] if context.pages else context.new_page()
         sign_in_pwa(page, user)
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         wait_synced(page, "已全部同步", timeout=60000)  # the stores are on the phone before it goes offline
         context.close()
 
@@ -73,7 +73,7 @@ def offline_start_times(base: str, user: str, runs: int, profile: Path) -> list[
             cdp = context.new_cdp_session(page)
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
             page.goto("/#/stores", wait_until="commit")
-            page.wait_for_function("performance.getEntriesByName('fv:stores-rendered').length > 0", timeout=30000)
+            page.wait_for_function("() => performance.getEntriesByName('fv:stores-rendered').length > 0", timeout=30000)
             ms = page.evaluate("performance.getEntriesByName('fv:stores-rendered')[0].startTime")
             rows = page.locator("li[data-store-id]").count()
             assert rows > 0, "no stores rendered offline"

@@ -73,7 +73,7 @@ def run_visit(browser, url: str, store: dict, wire: list[int], timings: list[flo
     page = context.new_page()
     page.on("dialog", lambda d: d.dismiss())
     sign_in_pwa(page, USER)
-    page.wait_for_function("document.querySelector('[data-sync-summary]')?.textContent.includes('All synced')")
+    page.wait_for_function("() => document.querySelector('[data-sync-summary]')?.textContent.includes('All synced')")
     cdp = context.new_cdp_session(page)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
     context.set_offline(True)
@@ -93,10 +93,10 @@ def run_visit(browser, url: str, store: dict, wire: list[int], timings: list[flo
     def photo(field: str) -> None:
         n = page.locator(f"[data-field={field}] .thumb").count()
         page.click(f"[data-take-photo={field}]")
-        page.wait_for_function("document.querySelector('.camera video')?.videoWidth > 0")
+        page.wait_for_function("() => document.querySelector('.camera video')?.videoWidth > 0")
         page.wait_for_timeout(1100)  # the watermark's clock moves on: no two photos are the same bytes
         page.click("[data-shutter]")
-        page.wait_for_function(f"document.querySelectorAll('[data-field={field}] .thumb').length === {n + 1}")
+        page.wait_for_function(f"() => document.querySelectorAll('[data-field={field}] .thumb').length === {n + 1}")
 
     timed("[data-arrive]", "[data-step=display][data-state=current]")
     for _ in range(3):
@@ -132,7 +132,7 @@ def run_visit(browser, url: str, store: dict, wire: list[int], timings: list[flo
     )
     context.set_offline(False)
     page.wait_for_function(
-        "document.querySelector('[data-sync-summary]')?.textContent.includes('All synced')", timeout=60000
+        "() => document.querySelector('[data-sync-summary]')?.textContent.includes('All synced')", timeout=60000
     )
     # Photo bodies are Blobs, which the browser does not expose per request: count them from the server.
     with httpx.Client(base_url=url) as api:

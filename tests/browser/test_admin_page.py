@@ -30,13 +30,13 @@ def test_admin_edits_a_template_and_imports_stores(browser, live_server: LiveSer
     assert f"version {before + 1}" in page.inner_text("#save-result")
     page.fill("#spec", '{"code": "broken", "name": "x", "steps": []}')
     page.click("#save")
-    page.wait_for_function("document.querySelector('#save-result').textContent.includes('Validation failed')")
+    page.wait_for_function("() => document.querySelector('#save-result').textContent.includes('Validation failed')")
 
     csv = tmp_path / "stores.csv"
     csv.write_text("code,name,channel,rep\nADM-1,管理测试店,超市,rep01\nADM-2,,convenience,rep01\n", encoding="utf-8")
     page.set_input_files("#csv", str(csv))
     page.click("#import")
-    page.wait_for_function("document.querySelector('#import-result').textContent.includes('rejected 1')")
+    page.wait_for_function("() => document.querySelector('#import-result').textContent.includes('rejected 1')")
     report = page.inner_text("#import-result")
     assert "created 1" in report and "line 3" in report and "name" in report
     context.close()

@@ -88,7 +88,7 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     page.wait_for_selector("[data-receipt-error]:not([hidden])")
     page.click("[data-take-photo]")
     page.wait_for_function(
-        "(() => { const v = document.querySelector('.camera video'); return v && v.videoWidth > 0; })()"
+        "() => (() => { const v = document.querySelector('.camera video'); return v && v.videoWidth > 0; })()"
     )
     page.click("[data-shutter]")
     page.wait_for_selector("[data-material] .thumb")
@@ -110,7 +110,7 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     finance.reload()
     finance.click(f"[data-claim-row='{claim_id}'] a")
     finance.wait_for_selector("[data-review]")
-    finance.wait_for_function("document.querySelector('[data-receipt-image]').naturalWidth > 0")
+    finance.wait_for_function("() => document.querySelector('[data-receipt-image]').naturalWidth > 0")
     assert finance.input_value("#ocr-total") == truth.total
     assert finance.input_value("#ocr-date") == truth.iso_date
     assert finance.input_value("#ocr-merchant") != ""

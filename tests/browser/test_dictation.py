@@ -62,13 +62,13 @@ def test_dictating_online_shows_partial_text_and_adds_it_to_what_was_typed(  # t
     form.locator("textarea").fill("Typed first.")
     form.locator("[data-mic]").click()
     page.wait_for_function(
-        "document.querySelector('[data-new-note] [data-mic-state]')?.dataset.partial?.length > 0"
+        "() => document.querySelector('[data-new-note] [data-mic-state]')?.dataset.partial?.length > 0"
     )  # partial text while speaking
     assert form.locator("textarea").input_value() == "Typed first."  # partials are shown, not yet added
     page.wait_for_timeout(2500)
     form.locator("[data-mic]").click()
     page.wait_for_function(
-        "document.querySelector('[data-new-note] textarea').value.length > 'Typed first.'.length + 1"
+        "() => document.querySelector('[data-new-note] textarea').value.length > 'Typed first.'.length + 1"
     )
     text = form.locator("textarea").input_value()
     assert text.startswith("Typed first. ")
@@ -95,7 +95,7 @@ def test_dictating_offline_keeps_the_recording_and_the_transcript_fills_the_note
     assert note.locator("[data-text]").inner_text() == "Cooler dirty."
     assert note.locator("[data-recording-state]").inner_text() == "Will be transcribed after sync"
     # it can be played back from the phone's own copy
-    page.wait_for_function("document.querySelector('[data-recording-id] audio')?.src.startsWith('blob:')")
+    page.wait_for_function("() => document.querySelector('[data-recording-id] audio')?.src.startsWith('blob:')")
     duration = page.evaluate("""(async () => {
         const a = document.querySelector('[data-recording-id] audio');
         if (!(a.duration > 0)) await new Promise((r) => { a.onloadedmetadata = r; a.load(); });
@@ -105,7 +105,7 @@ def test_dictating_offline_keeps_the_recording_and_the_transcript_fills_the_note
 
     context.set_offline(False)
     page.wait_for_function(
-        """(() => { const li = document.querySelector('[data-note-id]:has([data-recording-id])');
+        """() => (() => { const li = document.querySelector('[data-note-id]:has([data-recording-id])');
             return li && li.querySelector('[data-recording-state]').textContent === 'Transcribed'; })()""",
         timeout=60000,
     )

@@ -38,7 +38,7 @@ def test_rep_sees_only_their_stores_switches_language_and_starts_offline(phone, 
 
     # Make sure the service worker controls the page before cutting the network.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.set_offline(True)
     page.reload()
     page.wait_for_selector("li[data-store-id]")

@@ -117,7 +117,7 @@ def test_todays_route_in_order_and_a_finished_visit_is_done(browser, live_server
         sign_in_pwa(page, "rep40")
         page.wait_for_selector("fv-route li[data-route-store]")
         page.wait_for_function(
-            f"document.querySelectorAll('[data-route-store]').length === {len(today)} && "
+            f"() => document.querySelectorAll('[data-route-store]').length === {len(today)} && "
             "document.querySelector('.dist').textContent !== ''"
         )
         shown = page.eval_on_selector_all("[data-route-store]", "els => els.map(e => e.dataset.routeStore)")

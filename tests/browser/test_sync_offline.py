@@ -69,7 +69,7 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
     page_b.wait_for_selector("[data-text]:has-text('Cooler is warm')")
 
     # Phone A goes offline and edits several records.
-    page_a.wait_for_function("navigator.serviceWorker.controller !== null")
+    page_a.wait_for_function("() => navigator.serviceWorker.controller !== null")
     contexts[0].set_offline(True)
     page_a.click("[data-note-id] [data-edit]")
     page_a.fill("[data-note-id] textarea[name=edit]", "A: cooler fixed, owner thanked")
@@ -118,7 +118,7 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
     # A person on phone A keeps A's text: it wins, and the conflict is settled everywhere.
     page_a.click(".conflict [data-choose=other]")
     _wait_synced(page_a)
-    page_a.wait_for_function("!document.querySelector('.conflict')")
+    page_a.wait_for_function("() => !document.querySelector('.conflict')")
     final = _server_notes(live_server)
     assert sorted(n["text"] for n in final.values() if n["store_id"] == shop) == [
         "A: cooler fixed, owner thanked",
@@ -142,19 +142,25 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
     context.set_offline(True)
     sha = page.evaluate("""async () => {
         const bytes = new Uint8Array(700 * 1024).map((_, i) => (i * 31 + 7) % 251);
+        bytes.set([0x1a, 0x45, 0xdf, 0xa3]);  // a WebM recording's first bytes: the server types blobs by them
         const m = await import('/js/blobs.js');
         const hash = await m.keepBlob(new Blob([bytes], { type: 'audio/webm' }));  // a recording
         await (await import('/js/sync.js')).refreshCounts();
         return hash;
     }""")
-    data = bytes((i * 31 + 7) % 251 for i in range(700 * 1024))
+    data = b"\x1a\x45\xdf\xa3" + bytes((i * 31 + 7) % 251 for i in range(4, 700 * 1024))
     assert sha == hashlib.sha256(data).hexdigest()
-    page.wait_for_function("document.querySelector('[data-sync-summary]').textContent.includes('1 waiting')")
+    page.wait_for_function("() => document.querySelector('[data-sync-summary]').textContent.includes('1 waiting')")
 
     # An earlier attempt got the first chunk through before the connection dropped.
     with httpx.Client(base_url=live_server.url) as client:
         client.post("/api/auth/login", json={"username": "rep11", "password": "fieldvisit"})
-        first = client.put(f"/api/blobs/{sha}", params={"offset": 0, "total": len(data)}, content=data[:262144])
+        first = client.put(
+            f"/api/blobs/{sha}",
+            params={"offset": 0, "total": len(data)},
+            content=data[:262144],
+            headers={"content-type": "application/octet-stream"},
+        )
         assert first.json()["received"] == 262144
         puts: list[str] = []
         page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
@@ -191,7 +197,9 @@ def test_rep_is_warned_when_changes_wait_over_a_day(browser, live_server: LiveSe
         db.close();
         await (await import('/js/sync.js')).refreshCounts();
     }""")
-    page.wait_for_function("document.querySelector('[data-sync-summary]').parentElement.textContent.includes('⚠')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-sync-summary]').parentElement.textContent.includes('⚠')"
+    )
     page.click("fv-sync-status [data-toggle]")
     assert "waited over a day" in page.inner_text(".sync-panel")
     assert page.inner_text(".sync-panel [data-pending]") == "1"

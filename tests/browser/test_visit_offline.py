@@ -26,10 +26,10 @@ def _photo(page, field: str) -> None:  # type: ignore[no-untyped-def]
     before = page.locator(f"[data-field={field}] .thumb").count()
     page.click(f"[data-take-photo={field}]")
     page.wait_for_function(
-        "(() => { const v = document.querySelector('.camera video'); return v && v.videoWidth > 0; })()"
+        "() => (() => { const v = document.querySelector('.camera video'); return v && v.videoWidth > 0; })()"
     )
     page.click("[data-shutter]")
-    page.wait_for_function(f"document.querySelectorAll('[data-field={field}] .thumb').length === {before + 1}")
+    page.wait_for_function(f"() => document.querySelectorAll('[data-field={field}] .thumb').length === {before + 1}")
 
 
 def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
@@ -42,7 +42,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
 
     context, page = rep_phone(camera_browser, live_server, USER, store, "en-US")
     _wait_synced(page)
-    page.wait_for_function("document.querySelector('fv-sync-status') && true")
+    page.wait_for_function("() => document.querySelector('fv-sync-status') && true")
 
     context.set_offline(True)
     page.goto(f"/#/visit/{store['id']}")
@@ -56,7 +56,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
     _photo(page, "shelf_photos")
     page.locator("[data-qty=facings][data-item=BEV-001]").fill("4")
     # A reload mid-step (offline) keeps what was entered: the photo and the facings.
-    page.wait_for_function("""(async () => {
+    page.wait_for_function("""() => (async () => {
         const db = await import('/js/db.js');
         const keys = (await db.getAll('meta')).filter((m) => m.key.startsWith('draft:') && m.value);
         return keys.some((m) => Object.values(m.value.facings || {}).includes(4));
