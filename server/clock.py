@@ -12,11 +12,18 @@ import time
 from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
+_frozen: datetime | None = None
 
 
 def now() -> datetime:
     """Aware UTC."""
-    return datetime.now(UTC) + _offset
+    return _frozen if _frozen is not None else datetime.now(UTC) + _offset
+
+
+def freeze(at: datetime | None) -> None:
+    """Stop the clock at ``at`` (tests that step time by hand); None lets it run on as before."""
+    global _frozen
+    _frozen = at
 
 
 def start(at: datetime | None) -> None:
@@ -32,4 +39,4 @@ def start(at: datetime | None) -> None:
 
 def now_ms() -> int:
     """Milliseconds since the epoch on this clock (for ids that sort by time)."""
-    return int((time.time() + _offset.total_seconds()) * 1000)
+    return int(now().timestamp() * 1000) if _frozen is not None else int((time.time() + _offset.total_seconds()) * 1000)

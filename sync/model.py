@@ -211,8 +211,30 @@ def parse_batch(raw: Any, *, max_ops: int) -> Batch:
     return Batch(PROTOCOL_VERSION, device_id, tuple(unique[s] for s in sorted(unique)))
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether any text in ``value`` holds a lone UTF-16 surrogate (valid JSON, but not Unicode:
+    it could be stored, yet no answer carrying it could be encoded)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
 def validate_fields(collection: Collection, op_type: OpType, op: Operation) -> None:
     """The operation's fields exist, are allowed for its intent, and have the right shape."""
+    if _lone_surrogate([op.fields, op.reason, op.client_time]):
+        raise InvalidOperation("text must be Unicode: it holds a lone UTF-16 surrogate (\\ud800–\\udfff)")
     for name, value in op.fields.items():
         spec = collection.fields.get(name)
         if spec is None:
