@@ -233,7 +233,7 @@ def _lone_surrogate(value: Any) -> bool:
 
 def validate_fields(collection: Collection, op_type: OpType, op: Operation) -> None:
     """The operation's fields exist, are allowed for its intent, and have the right shape."""
-    if _lone_surrogate([op.fields, op.reason, op.client_time]):
+    if _lone_surrogate([op.fields, op.reason, op.client_time, list(op.resolves)]):
         raise InvalidOperation("text must be Unicode: it holds a lone UTF-16 surrogate (\\ud800–\\udfff)")
     for name, value in op.fields.items():
         spec = collection.fields.get(name)
