@@ -8,7 +8,6 @@ run, its seed and its browser agree on one day whatever the machine's date is.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
@@ -35,8 +34,3 @@ def start(at: datetime | None) -> None:
     if at.tzinfo is None:
         raise ValueError("the clock needs a time zone, e.g. 2026-11-25T10:00:00+08:00")
     _offset = at - datetime.now(UTC)
-
-
-def now_ms() -> int:
-    """Milliseconds since the epoch on this clock (for ids that sort by time)."""
-    return int(now().timestamp() * 1000) if _frozen is not None else int((time.time() + _offset.total_seconds()) * 1000)
