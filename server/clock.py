@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sync.schema import use_clock
+
 _offset = timedelta(0)
 _frozen: datetime | None = None
 
@@ -34,3 +36,7 @@ def start(at: datetime | None) -> None:
     if at.tzinfo is None:
         raise ValueError("the clock needs a time zone, e.g. 2026-11-25T10:00:00+08:00")
     _offset = at - datetime.now(UTC)
+
+
+# The sync library's window of plausible times (sync.schema) follows this clock.
+use_clock(now)

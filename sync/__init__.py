@@ -36,6 +36,7 @@ from sync.errors import (
     DeviceNotYours,
     InvalidOperation,
     MalformedBatch,
+    MalformedJson,
     OpRejected,
     OutOfScope,
     SequenceGap,
@@ -54,6 +55,7 @@ from sync.model import (
     RecordState,
     Registry,
     Scope,
+    decode_batch,
     parse_batch,
 )
 from sync.upgrade import upgrade_batch
@@ -78,6 +80,7 @@ __all__ = [
     "Field",
     "InvalidOperation",
     "MalformedBatch",
+    "MalformedJson",
     "OpRejected",
     "OpResult",
     "OpType",
@@ -96,6 +99,7 @@ __all__ = [
     "SyncStore",
     "UnknownOperation",
     "check_sha256",
+    "decode_batch",
     "is_uuid7",
     "named_blobs",
     "parse_batch",

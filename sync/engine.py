@@ -8,8 +8,8 @@ Push rules (docs/sync-protocol.md):
   writers, so the change sequence follows commit order;
 - ops at or below the device's last applied seq answer ``duplicate`` and change nothing;
 - the first new op must be last+1, else the whole batch is refused (``SequenceGap``);
-- every new op is checked before any is applied: an unknown type, fields that do not fit, or a
-  record outside the user's scope refuse the whole batch, and nothing changes;
+- every new op is checked before any is applied: an unknown type, fields that do not fit the
+  intent's schema, or a record outside the user's scope reject that op;
 - then each op is ``applied``, ``conflict`` (kept as a conflict record) or ``rejected`` with a reason;
   a rejected op still advances the device's seq so it never blocks the queue behind it.
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from sync import merge
-from sync.errors import BatchError, DeviceNotYours, InvalidOperation, OpRejected, OutOfScope, SequenceGap
+from sync.errors import DeviceNotYours, InvalidOperation, OpRejected, SequenceGap, UnknownOperation
 from sync.ids import uuid7
 from sync.model import (
     PROTOCOL_VERSION,
@@ -179,23 +179,27 @@ class _Pending:
 
 def _precheck(
     store: SyncStore, policy: ScopePolicy, registry: Registry, who: Principal, ops: list[Operation]
-) -> tuple[list[_Pending], dict[tuple[str, str], RecordState | None]]:
-    pending = []
+) -> tuple[list[_Pending | OpResult], dict[tuple[str, str], RecordState | None]]:
+    """Each new operation as a pending change, or as its rejection when it cannot be one: an
+    unknown type, fields that do not fit its intent's schema, a record the sender may not see.
+    Rejected here, like a business rule's refusal, it still advances the device's seq, so one
+    bad operation never holds up the queue behind it."""
+    checked: list[_Pending | OpResult] = []
     wanted: dict[str, set[str]] = {}
     for op in ops:
         try:
+            if op.refused is not None:
+                raise InvalidOperation(op.refused)
             op_type = registry.op_type(op.type)
             collection = registry.collection(op_type.collection)
             if not collection.device_writable:
-                raise InvalidOperation(f"{collection.name} is written by the server only")
+                raise OpRejected("server_owned", f"{collection.name} is written by the server only")
             validate_fields(collection, op_type, op)
-        except BatchError as exc:  # say which op, so a phone can set it aside and send the rest
-            exc.extra.setdefault("seq", op.seq)
-            exc.detail = f"ops[seq={op.seq}]: {exc.detail}"
-            raise
-        pending.append(_Pending(op, op_type, collection))
+        except (InvalidOperation, UnknownOperation, OpRejected) as exc:
+            checked.append(OpResult(op.seq, op.op_id, "rejected", exc.code, exc.detail))
+            continue
+        checked.append(_Pending(op, op_type, collection))
         wanted.setdefault(collection.name, set()).add(op.id)
-    for op in ops:
         wanted.setdefault(CONFLICT, set()).update(op.resolves)
     states: dict[tuple[str, str], RecordState | None] = {}
     for name, ids in wanted.items():
@@ -203,27 +207,46 @@ def _precheck(
         for record_id in ids:
             states[(name, record_id)] = found.get(record_id)
     created: set[tuple[str, str]] = set()
-    for p in pending:
-        key = (p.collection.name, p.op.id)
-        state = states[key]
-        if state is not None:
-            if not policy.can_see(who, p.collection.name, state.scope):
-                raise OutOfScope(
-                    f"ops[seq={p.op.seq}]: no {p.collection.name} {p.op.id} for you", extra={"seq": p.op.seq}
+    for i, p in enumerate(checked):
+        if isinstance(p, OpResult):
+            continue
+        refusal = _out_of_scope(policy, who, p, states, created)
+        if refusal is not None:
+            checked[i] = OpResult(p.op.seq, p.op.op_id, "rejected", refusal.code, refusal.detail)
+    return checked, states
+
+
+def _out_of_scope(
+    policy: ScopePolicy,
+    who: Principal,
+    p: _Pending,
+    states: dict[tuple[str, str], RecordState | None],
+    created: set[tuple[str, str]],
+) -> OpRejected | None:
+    """Why ``who`` may not touch the operation's record (or its conflicts), or None."""
+    key = (p.collection.name, p.op.id)
+    state = states[key]
+    if state is not None:
+        if not policy.can_see(who, p.collection.name, state.scope):
+            if state.created_by == who.user_id and state.scope.store_id is not None:
+                # the sender's own record left them with its store: say so (it is theirs to know)
+                return OpRejected(
+                    "store_moved",
+                    f"This {p.collection.name}'s store is now assigned to someone else; "
+                    "your change was not applied and is kept on your phone.",
                 )
-        elif p.op_type.action == "create" and key not in created:
-            if policy.scope_for_create(who, p.collection.name, dict(p.op.fields)) is None:
-                raise OutOfScope(
-                    f"ops[seq={p.op.seq}]: you cannot create this {p.collection.name} there", extra={"seq": p.op.seq}
-                )
-            created.add(key)
-        elif key not in created:
-            raise OutOfScope(f"ops[seq={p.op.seq}]: no {p.collection.name} {p.op.id}", extra={"seq": p.op.seq})
-        for conflict_id in p.op.resolves:
-            conflict = states.get((CONFLICT, conflict_id))
-            if conflict is None or not policy.can_see(who, CONFLICT, conflict.scope):
-                raise OutOfScope(f"ops[seq={p.op.seq}]: no conflict {conflict_id}", extra={"seq": p.op.seq})
-    return pending, states
+            return OpRejected("not_found", f"no {p.collection.name} {p.op.id} for you")
+    elif p.op_type.action == "create" and key not in created:
+        if policy.scope_for_create(who, p.collection.name, dict(p.op.fields)) is None:
+            return OpRejected("not_found", f"you cannot create this {p.collection.name} there")
+        created.add(key)
+    elif key not in created:
+        return OpRejected("not_found", f"no {p.collection.name} {p.op.id}")
+    for conflict_id in p.op.resolves:
+        conflict = states.get((CONFLICT, conflict_id))
+        if conflict is None or not policy.can_see(who, CONFLICT, conflict.scope):
+            return OpRejected("not_found", f"no conflict {conflict_id}")
+    return None
 
 
 def _record_conflicts(
@@ -343,10 +366,10 @@ def push(store: SyncStore, policy: ScopePolicy, registry: Registry, who: Princip
             f"the server has applied up to seq {last}; this batch starts at {new_ops[0].seq}",
             extra={"expected_seq": last + 1, "last_seq": last},
         )
-    pending, states = _precheck(store, policy, registry, who, new_ops)
-    for p in pending:
-        result = _apply_one(store, policy, who, p, states)
-        store.note_applied(who, p.op, result)
+    checked, states = _precheck(store, policy, registry, who, new_ops)
+    for op, p in zip(new_ops, checked, strict=True):
+        result = p if isinstance(p, OpResult) else _apply_one(store, policy, who, p, states)
+        store.note_applied(who, op, result)
         results.append(result)
     last = new_ops[-1].seq if new_ops else last
     store.save_device(batch.device_id, who.user_id, last)

@@ -3,10 +3,12 @@
 SyncError
 ├── BatchError            the whole push is refused and nothing changes (the server answers 4xx)
 │   ├── MalformedBatch        400 malformed_batch: not the documented shape
-│   ├── UnknownOperation      400 unknown_operation: an operation type this server does not know
-│   ├── InvalidOperation      400 invalid_operation: fields that do not fit the collection
+│   ├── MalformedJson         400 malformed_json: not JSON (or nested too deeply)
+│   ├── UnknownOperation      unknown_operation: an operation type this server does not know
+│   ├── InvalidOperation      invalid_operation: fields that do not fit the intent's schema
+│   │                         (during a push both answer that one operation ``rejected``)
 │   ├── DeviceNotYours        403 device_not_yours: the device id belongs to another user
-│   ├── OutOfScope            404 not_found: a record the user may not see
+│   ├── OutOfScope            not_found: a record the user may not see (a rejection during a push)
 │   ├── SequenceGap           409 sequence_gap: the batch does not start right after the last applied seq
 │   └── BatchTooLarge         413 too_large
 ├── OpRejected            one operation is refused with a reason; the device's seq still advances
@@ -39,12 +41,23 @@ class MalformedBatch(BatchError):
     code = "malformed_batch"
 
 
+class MalformedJson(BatchError):
+    code = "malformed_json"
+
+
 class UnknownOperation(BatchError):
     code = "unknown_operation"
 
 
 class InvalidOperation(BatchError):
+    """Fields that do not fit: answered as a rejection of that one operation during a push."""
+
     code = "invalid_operation"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None, code: str | None = None) -> None:
+        super().__init__(detail, extra=extra)
+        if code is not None:
+            self.code = code
 
 
 class DeviceNotYours(BatchError):

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from sync.errors import InvalidOperation, MalformedBatch, UnknownOperation
-from sync.ids import is_uuid7
+import msgspec
+from msgspec import Meta, Struct
+
+from sync.errors import InvalidOperation, MalformedBatch, MalformedJson, OpRejected, UnknownOperation
+from sync.ids import UUID7_PATTERN
+from sync.schema import Moment, check_times, conform
 
 PROTOCOL_VERSION = 2
 
@@ -82,6 +87,9 @@ class OpType:
     collection: str
     action: Action
     fields: frozenset[str] | None = None  # fields this intent may carry; None: any device-writable field
+    # The shape of ``fields`` (a ``sync.schema.Shape``): types, bounds, required keys. Without one
+    # only the collection's per-field kinds are checked.
+    schema: type[Any] | None = None
 
 
 @dataclass
@@ -117,6 +125,7 @@ class Operation:
     client_time: str | None = None
     resolves: tuple[str, ...] = ()  # conflict ids this edit settles
     reason: str | None = None  # why a record of an already confirmed day changes (audited)
+    refused: str | None = None  # set by decode_batch: the op held values strict JSON refuses
 
 
 @dataclass(frozen=True)
@@ -158,35 +167,46 @@ def _require(condition: bool, message: str) -> None:
         raise MalformedBatch(message)
 
 
+Uuid7 = Annotated[str, Meta(pattern=UUID7_PATTERN)]
+
+
+class OpEnvelope(Struct, forbid_unknown_fields=True):
+    """One operation as it arrives; its ``fields`` are checked by its intent's schema."""
+
+    op_id: Uuid7
+    seq: Annotated[int, Meta(ge=1, le=2**53)]
+    type: Annotated[str, Meta(min_length=1, max_length=64)]
+    id: Uuid7
+    fields: dict[Annotated[str, Meta(min_length=1, max_length=64)], Any] = {}
+    base: dict[Annotated[str, Meta(max_length=64)], Annotated[int, Meta(ge=0, le=2**53)]] = {}
+    client_time: Annotated[str, Meta(max_length=40)] | None = None
+    resolves: Annotated[list[Uuid7], Meta(max_length=100)] = []
+    reason: Annotated[str, Meta(min_length=1, max_length=MAX_REASON)] | None = None
+
+
+class BatchEnvelope(Struct, forbid_unknown_fields=True):
+    protocol: int
+    device_id: Annotated[str, Meta(pattern=_DEVICE_RE.pattern)]
+    ops: list[Any]
+
+
+def _shape(raw: Any, envelope: type[Any], where: str) -> Any:
+    try:
+        return msgspec.convert(raw, envelope, strict=True)
+    except msgspec.ValidationError as exc:
+        raise MalformedBatch(f"{where}: {exc}".replace("`$", f"`{where}")) from None
+
+
 def parse_operation(raw: Any, index: int) -> Operation:
     where = f"ops[{index}]"
-    _require(isinstance(raw, dict), f"{where} is not an object")
-    op_id, seq, op_type, record_id = raw.get("op_id"), raw.get("seq"), raw.get("type"), raw.get("id")
-    _require(isinstance(op_id, str) and is_uuid7(op_id), f"{where}.op_id must be a UUIDv7 string")
-    _require(isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1, f"{where}.seq must be an integer >= 1")
-    _require(isinstance(op_type, str) and 0 < len(op_type) <= 64, f"{where}.type must be a string")
-    _require(isinstance(record_id, str) and is_uuid7(record_id), f"{where}.id must be a UUIDv7 string")
-    fields = raw.get("fields", {})
-    _require(isinstance(fields, dict), f"{where}.fields must be an object")
-    base = raw.get("base", {})
-    _require(
-        isinstance(base, dict) and all(isinstance(v, int) and not isinstance(v, bool) for v in base.values()),
-        f"{where}.base must map field names to integer versions",
+    refused = raw.pop("__refused__", None) if isinstance(raw, dict) else None
+    op = _shape(raw, OpEnvelope, where)
+    if refused is not None:  # the envelope is sound; the values are answered per operation
+        kind = _LONE_SURROGATE.sub("\ufffd", op.type)  # it is audited, so it must be text
+        return Operation(op.op_id, op.seq, kind, op.id, {}, {}, None, (), None, refused)
+    return Operation(
+        op.op_id, op.seq, op.type, op.id, op.fields, op.base, op.client_time, tuple(op.resolves), op.reason
     )
-    client_time = raw.get("client_time")
-    _require(client_time is None or isinstance(client_time, str), f"{where}.client_time must be a string")
-    resolves = raw.get("resolves", [])
-    _require(
-        isinstance(resolves, list) and all(isinstance(r, str) for r in resolves), f"{where}.resolves must be a list"
-    )
-    reason = raw.get("reason")
-    _require(
-        reason is None or (isinstance(reason, str) and 0 < len(reason) <= MAX_REASON),
-        f"{where}.reason must be a string of 1-{MAX_REASON} characters",
-    )
-    extra = set(raw) - {"op_id", "seq", "type", "id", "fields", "base", "client_time", "resolves", "reason"}
-    _require(not extra, f"{where} has unknown keys: {', '.join(sorted(extra))}")
-    return Operation(op_id, seq, op_type, record_id, fields, base, client_time, tuple(resolves), reason)
 
 
 def parse_batch(raw: Any, *, max_ops: int) -> Batch:
@@ -195,10 +215,8 @@ def parse_batch(raw: Any, *, max_ops: int) -> Batch:
 
     _require(isinstance(raw, dict), "the batch must be a JSON object")
     _require(raw.get("protocol") == PROTOCOL_VERSION, f"protocol must be {PROTOCOL_VERSION}")
-    device_id = raw.get("device_id")
-    _require(isinstance(device_id, str) and bool(_DEVICE_RE.match(device_id)), "device_id must be 8-64 characters")
-    ops = raw.get("ops")
-    _require(isinstance(ops, list), "ops must be a list")
+    envelope = _shape(raw, BatchEnvelope, "batch")
+    device_id, ops = envelope.device_id, envelope.ops
     if len(ops) > max_ops:
         raise BatchTooLarge(f"a batch carries at most {max_ops} operations; split it", extra={"max_ops": max_ops})
     parsed = sorted((parse_operation(op, i) for i, op in enumerate(ops)), key=lambda op: op.seq)
@@ -232,15 +250,29 @@ def _lone_surrogate(value: Any) -> bool:
 
 
 def validate_fields(collection: Collection, op_type: OpType, op: Operation) -> None:
-    """The operation's fields exist, are allowed for its intent, and have the right shape."""
+    """The operation's fields exist, are allowed for its intent, and have the right shape.
+
+    Raises InvalidOperation for values that do not fit and OpRejected ``server_owned`` for a
+    field only the server writes (both answer that one operation, see docs/sync-protocol.md)."""
     if _lone_surrogate([op.fields, op.reason, op.client_time, list(op.resolves)]):
         raise InvalidOperation("text must be Unicode: it holds a lone UTF-16 surrogate (\\ud800–\\udfff)")
-    for name, value in op.fields.items():
+    if op.client_time is not None:
+        check_times(_client_time(op.client_time), "client_time")
+    for name in op.fields:
         spec = collection.fields.get(name)
         if spec is None:
-            raise InvalidOperation(f"{collection.name} has no field {name!r}")
+            raise InvalidOperation(f"{collection.name} has no field {name!r}", extra={"field": name})
+        if spec.policy is Policy.SERVER:
+            raise OpRejected("server_owned", f"{collection.name}.{name} is written by the server only")
+        if spec.policy is Policy.IMMUTABLE and op_type.action == "update":
+            raise OpRejected("immutable", f"{collection.name}.{name} is set when it is created and cannot change")
         if op_type.fields is not None and name not in op_type.fields:
-            raise InvalidOperation(f"{op_type.name} cannot change {name!r}")
+            raise InvalidOperation(f"{op_type.name} cannot change {name!r}", extra={"field": name})
+    if op_type.schema is not None:
+        conform(op_type.schema, dict(op.fields))
+        return
+    for name, value in op.fields.items():
+        spec = collection.fields[name]
         if spec.policy is Policy.SET and op_type.action == "update":
             ok = isinstance(value, dict) and set(value) <= {"add", "remove"}
             ok = ok and all(isinstance(v, list) for v in value.values())
@@ -252,3 +284,68 @@ def validate_fields(collection: Collection, op_type: OpType, op: Operation) -> N
                 raise InvalidOperation(f"field {name!r} takes {{'add': number}}")
         else:
             spec.check(name, value)
+
+
+def _client_time(value: str) -> Any:
+    """``client_time`` as a time with its zone, or InvalidOperation."""
+    try:
+        return msgspec.convert(value, Moment, strict=True)
+    except msgspec.ValidationError:
+        raise InvalidOperation(
+            "client_time must be an ISO 8601 time with its zone offset", extra={"field": "client_time"}
+        ) from None
+
+
+MAX_DEPTH = 32  # an operation nested deeper than this is not one a client writes
+
+
+def decode_batch(body: bytes) -> Any:
+    """Decode a push body as strict JSON (RFC 8259: no NaN or Infinity, numbers that fit a double,
+    well-formed Unicode, at most ``MAX_DEPTH`` levels).
+
+    When the body is JSON only by a lenient reading — NaN, a lone surrogate, 1e400 in one
+    operation's values — the operations that hold such values are marked (``"__refused__"``) so
+    the push can reject just those and the queue behind them moves on. A body that is not JSON
+    even leniently raises MalformedJson."""
+    try:
+        raw = msgspec.json.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+        strict_error = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        try:
+            raw = json.loads(body)
+        except (ValueError, RecursionError):
+            raise MalformedJson(f"The request body is not valid JSON: {strict_error}") from None
+        if not isinstance(raw, dict) or not isinstance(raw.get("ops"), list):
+            raise MalformedJson(f"The request body is not valid JSON: {strict_error}") from None
+        for i, op in enumerate(raw["ops"]):
+            problem = _not_strict(op)
+            if problem is not None and isinstance(op, dict):
+                raw["ops"][i] = {**op, "__refused__": problem}
+        if _not_strict({k: v for k, v in raw.items() if k != "ops"}) is not None:
+            raise MalformedJson(f"The request body is not valid JSON: {strict_error}") from None
+    if _depth(raw) > MAX_DEPTH + 3:  # the batch, its ops list and an op add three levels
+        raise MalformedJson(f"The request body is nested more than {MAX_DEPTH} levels deep.")
+    return raw
+
+
+def _not_strict(value: Any) -> str | None:
+    """Why ``value`` (leniently decoded) is not strict JSON, or None."""
+    try:
+        msgspec.json.decode(json.dumps(value, ensure_ascii=True))
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return f"not strict JSON (NaN, Infinity, a number out of range or a lone UTF-16 surrogate): {exc}"
+    except (ValueError, RecursionError):
+        return "not strict JSON: nested too deeply"
+    return None
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH + 3:
+                return deepest
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest

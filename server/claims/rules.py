@@ -4,14 +4,16 @@ decision comes back to the phone as server-owned fields."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from msgspec import Meta
 from sqlmodel import Session
 
 from server.claims.models import ClaimReview
 from server.jobs.service import enqueue
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
 from sync.blobs import SHA256_RE
+from sync.schema import Id, Moment, Shape
 
 READ_CLAIM = "read_claim"
 MAX_PHOTOS = 6
@@ -39,9 +41,29 @@ CLAIM = Collection(
         "error": Field(Policy.SERVER),
     },
 )
+Cents = Annotated[int, Meta(ge=-(2**53), le=2**53)]  # in range here; 0 < amount <= MAX_CENTS is the rule's
+ClaimNote = Annotated[str, Meta(max_length=2000)]
+
+
+class ClaimSubmit(Shape):
+    store_id: Id
+    receipt: Annotated[str, Meta(max_length=64)]  # the receipt photo's SHA-256 (the rule says bad_blob)
+    photos: Annotated[list[Annotated[str, Meta(max_length=64)]], Meta(max_length=MAX_PHOTOS)]
+    visit_id: Id | None = None
+    promotion_id: Id | None = None
+    amount_cents: Cents | None = None  # fen; null: use the receipt's total
+    note: ClaimNote | None = None
+    taken_at: Moment | None = None
+
+
+class ClaimEdit(Shape):
+    amount_cents: Cents | None = None
+    note: ClaimNote | None = None
+
+
 OP_TYPES = (
-    OpType("claim.submit", "claim", "create"),
-    OpType("claim.edit", "claim", "update", frozenset({"amount_cents", "note"})),
+    OpType("claim.submit", "claim", "create", schema=ClaimSubmit),
+    OpType("claim.edit", "claim", "update", frozenset({"amount_cents", "note"}), schema=ClaimEdit),
 )
 
 

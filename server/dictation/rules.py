@@ -5,14 +5,16 @@ and fills the recording's server-owned fields (status, transcript, error)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
+from msgspec import Meta
 from sqlmodel import Session
 
 from server.jobs.service import enqueue
 from server.replication.store import SqlSyncStore
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
 from sync.blobs import SHA256_RE
+from sync.schema import Id, Moment, Shape
 
 TRANSCRIBE = "transcribe"
 RECORDING = Collection(
@@ -31,7 +33,26 @@ RECORDING = Collection(
         "transcribed_at": Field(Policy.SERVER),
     },
 )
-OP_TYPES = (OpType("recording.create", "recording", "create"), OpType("recording.delete", "recording", "delete"))
+
+
+class RecordingCreate(Shape):
+    note_id: Id
+    store_id: Id
+    blob: Annotated[str, Meta(max_length=64)]  # the audio's SHA-256 (the rule says bad_blob)
+    lang: Annotated[str, Meta(max_length=8)]  # en, zh, zh-CN (the rule says bad_lang)
+    mime: Annotated[str, Meta(max_length=100)] | None = None
+    seconds: Annotated[float, Meta(ge=0, le=4 * 3600)] | None = None
+    recorded_at: Moment | None = None
+
+
+class RecordingDelete(Shape):
+    pass
+
+
+OP_TYPES = (
+    OpType("recording.create", "recording", "create", schema=RecordingCreate),
+    OpType("recording.delete", "recording", "delete", schema=RecordingDelete),
+)
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
 
 

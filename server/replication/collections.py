@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from msgspec import Meta
+
 from server.claims.rules import CLAIM
 from server.claims.rules import OP_TYPES as CLAIM_OPS
 from server.dictation.rules import OP_TYPES as RECORDING_OPS
@@ -11,12 +15,38 @@ from server.review.rules import OP_TYPES as DAY_OPS
 from server.visits.rules import OP_TYPES as VISIT_OPS
 from server.visits.rules import STEP, VISIT
 from sync import CONFLICT_COLLECTION, Collection, Field, OpType, Policy, Registry
+from sync.schema import Id, IdSet, Lang, Shape, Tag, TagSet
+
+NOTE_TEXT = 20_000
+NoteText = Annotated[str, Meta(max_length=NOTE_TEXT)]
+
+
+class NoteCreate(Shape):
+    store_id: Id
+    text: NoteText | None = None
+    tags: Annotated[list[Tag], Meta(max_length=50)] = []
+    pinned: bool = False
+    lang: Lang | None = None
+    recordings: Annotated[list[Id], Meta(max_length=50)] = []
+
+
+class NoteEdit(Shape):
+    text: NoteText | None = None
+    tags: TagSet | None = None
+    pinned: bool | None = None
+    lang: Lang | None = None
+    recordings: IdSet | None = None
+
+
+class NoteDelete(Shape):
+    pass
+
 
 NOTE = Collection(
     "note",
     {
         "store_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
-        "text": Field(Policy.PROTECTED, "str", max_length=20_000),
+        "text": Field(Policy.PROTECTED, "str", max_length=NOTE_TEXT),
         "tags": Field(Policy.SET, "list"),
         "pinned": Field(Policy.OVERWRITE, "bool"),
         "lang": Field(Policy.OVERWRITE, "str", max_length=8),
@@ -76,9 +106,9 @@ def build_registry() -> Registry:
     registry = Registry()
     registry.add(
         NOTE,
-        OpType("note.create", "note", "create"),
-        OpType("note.edit", "note", "update"),
-        OpType("note.delete", "note", "delete"),
+        OpType("note.create", "note", "create", schema=NoteCreate),
+        OpType("note.edit", "note", "update", schema=NoteEdit),
+        OpType("note.delete", "note", "delete", schema=NoteDelete),
     )
     registry.add(CONFLICT_COLLECTION)
     registry.add(RECORDING, *RECORDING_OPS)

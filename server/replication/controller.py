@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
@@ -24,11 +23,7 @@ class SyncController(Controller):
     async def push(self, request: Request, actor: CurrentActor, settings: AppSettings) -> dict[str, Any]:
         """Apply a batch of operations (see docs/sync-protocol.md); each is answered in ``results``."""
         body = await read_limited(request, settings.sync_max_body_bytes)
-        try:
-            raw = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"The request body is not valid JSON: {exc}", code="malformed_json") from None
-        return await sync_to_thread(service.push_batch, settings, actor, raw)
+        return await sync_to_thread(service.push_batch, settings, actor, body)
 
     @get("/pull")
     async def pull(

@@ -27,6 +27,7 @@ from sync import (
     CONFLICT,
     Principal,
     Registry,
+    decode_batch,
     parse_batch,
     pull,
     push,
@@ -57,8 +58,9 @@ def principal(actor: Actor, device_id: str = "") -> Principal:
     return Principal(actor.user.id, actor.user.role, actor.user.team_id, device_id or actor.device_id)
 
 
-def push_batch(settings: Settings, actor: Actor, raw: Any, registry: Registry = REGISTRY) -> dict[str, Any]:
-    batch = parse_batch(upgrade_batch(raw), max_ops=settings.sync_max_ops)
+def push_batch(settings: Settings, actor: Actor, body: bytes, registry: Registry = REGISTRY) -> dict[str, Any]:
+    """Decode (strict JSON), upgrade, check and apply one push body in one transaction."""
+    batch = parse_batch(upgrade_batch(decode_batch(body)), max_ops=settings.sync_max_ops)
     who = principal(actor, batch.device_id)
     with _writer_lock(settings), session_scope(settings) as session:
         store = SqlSyncStore(session)

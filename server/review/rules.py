@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from msgspec import Meta
 from sqlmodel import Session, col, select
 
 from server.db import utcnow
@@ -20,6 +21,7 @@ from server.jobs.service import enqueue
 from server.review.models import DayConfirmation, KeyAction, VisitReview, flag_bits
 from server.visits.rules import _time, _visit
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
+from sync.schema import Count, Moment, Shape
 
 INSPECT_CHECKIN = "inspect_checkin"
 CHECKIN_STEP = "checkin"
@@ -37,7 +39,32 @@ DAY = Collection(
         "summary": Field(Policy.IMMUTABLE, "json"),
     },
 )
-OP_TYPES = (OpType("day.confirm", "day", "create"),)
+
+
+class DaySummary(Shape):
+    """What the phone showed the rep when they confirmed the day."""
+
+    planned: Count = 0
+    visited: Count = 0
+    missed: Count = 0
+    unplanned: Count = 0
+    steps_done: Count = 0
+    exceptions: Count = 0
+    photos: Count = 0
+    notes: Count = 0
+    claims: Count = 0
+    unsynced: Count = 0  # operations still in the phone's outbox
+    unsynced_photos: Count = 0
+    missed_stores: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=20)] = []
+
+
+class DayConfirm(Shape):
+    day: Annotated[str, Meta(max_length=10)]  # YYYY-MM-DD, not after tomorrow (the rule says bad_day)
+    confirmed_at: Moment
+    summary: DaySummary | None = None
+
+
+OP_TYPES = (OpType("day.confirm", "day", "create", schema=DayConfirm),)
 
 
 def parse_day(value: Any) -> date:

@@ -6,9 +6,10 @@ here from the template version the visit was done under."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
+from msgspec import Meta
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -17,6 +18,7 @@ from server.stores.models import Store
 from server.visits.models import VisitTemplate
 from server.visits.templates import EXCEPTION_REASONS, TemplateSpec, missing, score
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
+from sync.schema import Count, HashSet, Id, Key, Lat, Lng, Metres, Moment, Number, Sha256, Shape
 
 VISIT = Collection(
     "visit",
@@ -52,13 +54,124 @@ STEP = Collection(
         "completed_at": Field(Policy.OVERWRITE, "str", max_length=40),
     },
 )
+# -- the shape of each intent (docs/sync-protocol.md §5 shows them) ---------------------------
+Flag = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Flags = Annotated[list[Flag], Meta(max_length=20)]
+VisitStatus = Literal["arrived", "checked_out"]
+StepStatus = Literal["excepted", "done"]
+
+
+class Fix(Shape):
+    """The phone's GPS fix at arrival."""
+
+    lat: Lat
+    lng: Lng
+    accuracy: Metres | None = None
+    at: Moment | None = None
+
+
+class Capture(Shape):
+    """What the in-app camera measured of a photo it took."""
+
+    at: Moment | None = None
+    width: Count | None = None
+    height: Count | None = None
+    brightness: Number | None = None
+    sharpness: Number | None = None
+
+
+ShortText = Annotated[str, Meta(max_length=2000)]
+Code = Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class Scan(Shape):
+    """A scanned or typed barcode, matched to the competitor catalogue when it could be."""
+
+    code: Annotated[str, Meta(min_length=1, max_length=200)]  # typed or scanned: EAN, or a QR code's text
+    sku_id: Id | None = None
+    name: Annotated[str, Meta(max_length=200)] | None = None
+    matched_by: Literal["barcode", "name"] | None = None
+
+
+# One answer, by the template field's type: photos a list of SHA-256, barcodes a list of Scan, yesno
+# a bool, number a number, facings and materials {code: count}, choice and text a string;
+# ``captures`` maps each photo's SHA-256 to its Capture. Whether an answer fits its field is the
+# step rule's to say.
+Answer = (
+    bool
+    | Number
+    | ShortText
+    | Annotated[list[Code | Scan], Meta(max_length=100)]
+    | Annotated[dict[Code, Number | Capture], Meta(max_length=200)]
+    | None
+)
+Answers = Annotated[dict[Key, Answer], Meta(max_length=40)]
+
+
+class VisitArrive(Shape):
+    store_id: Id
+    template_id: Id
+    day: date
+    arrived_at: Moment
+    status: VisitStatus
+    arrival: Fix | None = None  # null: the phone had no fix (location denied, no signal)
+    planned: bool = False
+    flags: Flags = []
+
+
+class FlagEdit(Shape):
+    add: Flags = []
+    remove: Flags = []
+
+
+class VisitFlag(Shape):
+    flags: FlagEdit
+
+
+class VisitCheckout(Shape):
+    status: VisitStatus
+    checked_out_at: Moment
+
+
+class StepComplete(Shape):
+    visit_id: Id
+    store_id: Id
+    step: Key
+    status: StepStatus
+    answers: Answers = {}
+    photos: Annotated[list[Sha256], Meta(max_length=30)] = []
+    completed_at: Moment | None = None
+
+
+class ExceptionNote(Shape):
+    # one of templates.EXCEPTION_REASONS and a note: the rule says exception_needs_reason otherwise
+    reason: Annotated[str, Meta(max_length=40)] | None = None
+    note: Annotated[str, Meta(max_length=1000)] | None = None
+
+
+class StepExcept(Shape):
+    visit_id: Id
+    store_id: Id
+    step: Key
+    status: StepStatus
+    exception: ExceptionNote | None = None
+    answers: Answers = {}
+    photos: Annotated[list[Sha256], Meta(max_length=30)] = []
+    completed_at: Moment | None = None
+
+
+class StepEdit(Shape):
+    answers: Answers | None = None
+    photos: HashSet | None = None
+
+
 OP_TYPES = (
-    OpType("visit.arrive", "visit", "create"),
-    OpType("visit.flag", "visit", "update", frozenset({"flags"})),
-    OpType("visit.checkout", "visit", "update", frozenset({"status", "checked_out_at"})),
-    OpType("step.complete", "step", "create"),
-    OpType("step.except", "step", "create"),
-    OpType("step.edit", "step", "update", frozenset({"answers", "photos"})),
+    OpType("visit.arrive", "visit", "create", schema=VisitArrive),
+    OpType("visit.flag", "visit", "update", frozenset({"flags"}), schema=VisitFlag),
+    OpType("visit.checkout", "visit", "update", frozenset({"status", "checked_out_at"}), schema=VisitCheckout),
+    OpType("step.complete", "step", "create", schema=StepComplete),
+    OpType("step.except", "step", "create", schema=StepExcept),
+    OpType("step.edit", "step", "update", frozenset({"answers", "photos"}), schema=StepEdit),
 )
 STALE_FIX_SECONDS = 300
 POOR_ACCURACY_M = 200

@@ -27,7 +27,7 @@ from tests.visithelp import answers
 
 DOC = ROOT / "docs" / "authorization.md"
 ROLES = ("rep", "supervisor", "finance", "admin")
-REFUSAL_CODES = {"not_your_role", "not_your_store", "not_yours", "blob_not_yours"}
+REFUSAL_CODES = {"not_your_role", "not_your_store", "not_yours", "blob_not_yours", "not_found", "store_moved"}
 
 
 def _doc_table(heading: str) -> dict[str, dict[str, str]]:

@@ -215,7 +215,8 @@ def test_recordings_must_belong_to_a_note_of_that_store_in_scope(
         "/api/sync/push",
         json=phone.batch(phone.op("recording.create", uuid7(), {**fields, "store_id": theirs.id})),
     )
-    assert refused.status_code == 404, refused.text  # another rep's store: as if it did not exist
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["results"][0]["code"] == "not_found"  # another rep's store: as if it did not exist
 
 
 def test_transcribe_endpoint_answers_503_without_a_model_and_422_for_bad_audio(

@@ -51,8 +51,8 @@ def _visit(
     return visit
 
 
-def _confirm(client: TestClient, phone: Phone, day: str, **summary: Any) -> dict[str, Any]:
-    fields = {"day": day, "confirmed_at": f"{day}T18:02:00+08:00", "summary": summary}
+def _confirm(client: TestClient, phone: Phone, day: str, at: str | None = None, **summary: Any) -> dict[str, Any]:
+    fields = {"day": day, "confirmed_at": at or f"{day}T18:02:00+08:00", "summary": summary}
     response = client.post("/api/sync/push", json=phone.batch(phone.op("day.confirm", uuid7(), fields)))
     assert response.status_code == 200, response.text
     return response.json()["results"][0]
@@ -84,10 +84,16 @@ def test_a_confirmed_day_changes_only_with_a_reason(
     assert _confirm(app_client, phone, "2026-11-24", planned=3, visited=1, missed=2, unsynced=0)["status"] == "applied"
     again = _confirm(app_client, Phone(), "2026-11-24")  # the same rep's other phone
     assert again["status"] == "rejected" and again["code"] == "already_confirmed"
-    bad = _confirm(app_client, phone, "2026-13-01")
+    bad = _confirm(app_client, phone, "2026-13-01", at="2026-11-24T18:02:00+08:00")
     assert bad["status"] == "rejected" and bad["code"] == "bad_day"
-    future = _confirm(app_client, phone, "2027-01-05")
+    future = _confirm(app_client, phone, "2026-11-27", at="2026-11-24T18:02:00+08:00")
     assert future["status"] == "rejected" and future["code"] == "bad_day"
+    # A time outside the window around the server's day, or one without its zone, does not fit.
+    for at in ("9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00Z", "2026-11-24T18:02:00"):
+        odd = _confirm(app_client, phone, "2026-11-23", at=at)
+        assert odd["status"] == "rejected" and odd["code"] in {"bad_time", "invalid_operation"}, at
+    forged = _confirm(app_client, phone, "2026-11-23", changed_after=5)  # the server writes that key
+    assert forged["status"] == "rejected" and forged["code"] == "invalid_operation"
 
     late = visit.complete("competitors")
     assert late["status"] == "rejected" and late["code"] == "day_confirmed" and "2026-11-24" in late["detail"]
@@ -255,15 +261,15 @@ def test_dashboard_figures_and_csv_exports(
         visit.complete(step)
     excepted = visit.except_("checkin", {"reason": "owner_refused", "note": "老板不让拍门头"})
     assert excepted["status"] == "applied"
-    # A note two hours after arriving (on time), another three days later (late).
-    for hours, text in ((2, "冰柜门坏了"), (74, "补记：店主要求加货")):
+    # A note two hours after arriving (on time), another 30 hours later (late).
+    for hours, text in ((2, "冰柜门坏了"), (30, "补记：店主要求加货")):
         note = phone.op("note.create", uuid7(), {"store_id": store.id, "text": text})
         note["client_time"] = f"2026-11-{24 + hours // 24:02d}T{10 + hours % 24:02d}:00:00+08:00"
         assert app_client.post("/api/sync/push", json=phone.batch(note)).json()["results"][0]["status"] == "applied"
     _confirm(app_client, phone, "2026-11-24", visited=1)
     kinds = sorted((a.kind, a.done, a.lag_minutes) for a in session.exec(select(KeyAction)))
     assert (
-        kinds == [("note", True, 120), ("note", True, 74 * 60)] + [("step", False, None)] + [("step", True, None)] * 3
+        kinds == [("note", True, 120), ("note", True, 30 * 60)] + [("step", False, None)] + [("step", True, None)] * 3
     )
 
     sup = _signed_in(settings, world.east.supervisor.username)

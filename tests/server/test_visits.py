@@ -92,7 +92,14 @@ def test_arriving_2_km_away_flags_the_visit(app_client: TestClient, world: World
     forged = app_client.post(
         "/api/sync/push", json=visit.phone.batch(visit.phone.op("visit.flag", visit.id, {"inside_geofence": True}))
     )
-    assert forged.status_code == 400 and forged.json()["code"] == "invalid_operation"
+    assert forged.status_code == 200
+    assert forged.json()["results"][0] | {"op_id": None} == {
+        "seq": forged.json()["last_seq"],
+        "op_id": None,
+        "status": "rejected",
+        "code": "server_owned",
+        "detail": "visit.inside_geofence is written by the server only",
+    }
     assert visit.record()["fields"]["inside_geofence"] is False
 
 

@@ -9,6 +9,7 @@ restart (connections dropped), and device clocks off by up to ±24 h.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -122,7 +123,9 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _push(self, device: SimDevice, ops: list[dict[str, Any]]) -> dict[str, Any] | None:
         try:
-            return push_batch(self.settings, Actor(device.user, device.device_id), device.batch(ops), REGISTRY)
+            return push_batch(
+                self.settings, Actor(device.user, device.device_id), json.dumps(device.batch(ops)).encode(), REGISTRY
+            )
         except SyncError as exc:
             assert exc.code == "sequence_gap", exc.detail  # the only refusal a well-behaved phone meets
             return None
