@@ -9,8 +9,6 @@ On time, by the definition in settings (shown on the dashboard with the figures)
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import Role, User
 from server.accounts.service import Actor
+from server.csvout import csv_bytes
 from server.db import utcnow
 from server.errors import InvalidInput
 from server.review.models import DayConfirmation, KeyAction, VisitReview
@@ -231,20 +230,6 @@ def confirmations(
 # -- CSV ---------------------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A cell a spreadsheet would run as a formula is kept as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
-
-
 EXPORTS = ("visits", "reviews", "confirmations")
 
 
@@ -274,7 +259,7 @@ def export(
             .order_by(col(DayConfirmation.day), col(DayConfirmation.rep_id))
         )
         keys = ["planned", "visited", "missed", "steps_done", "exceptions", "photos", "claims", "unsynced"]
-        return _csv(
+        return csv_bytes(
             ["day", "rep", "rep_name", "confirmed_at", "received_at", *keys, "changed_after"],
             [
                 [
@@ -305,7 +290,7 @@ def export(
         return user.username if user else ""
 
     if kind == "visits":
-        return _csv(
+        return csv_bytes(
             [
                 "day",
                 "rep",
@@ -321,7 +306,7 @@ def export(
             ],
             [_visit_row(r, who(r.rep_id), code, name) for r, code, name in rows],
         )
-    return _csv(
+    return csv_bytes(
         ["day", "rep", "store_code", "store_name", "flags", "status", "reason", "comment", "decided_by", "decided_at"],
         [_review_row(r, who(r.rep_id), code, name, who(r.decided_by)) for r, code, name in rows],
     )

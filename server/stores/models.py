@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import unicodedata
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import field_validator, model_validator
@@ -42,14 +43,28 @@ class StoreBase(SQLModel):
 
 
 VISIT_DAYS = re.compile(r"^([1-7](,[1-7])*)?$")
-ANCHOR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ANCHOR = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+TEXT_FIELDS = ("code", "name", "address")
 
 
 def _check_cycle(visit_days: str | None, anchor: str | None) -> None:
     if visit_days is not None and not VISIT_DAYS.match(visit_days):
         raise ValueError("visit_days lists ISO weekdays 1–7, e.g. '1,4'")
-    if anchor is not None and not ANCHOR.match(anchor):
-        raise ValueError("cycle_anchor is a date, e.g. '2026-01-05'")
+    if anchor is not None:
+        try:
+            valid = bool(ANCHOR.match(anchor)) and date.fromisoformat(anchor) is not None
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError("cycle_anchor is a date, e.g. '2026-01-05'")
+
+
+def one_line(value: str | None) -> str | None:
+    """A store's code, name and address are one line of text: no line breaks, tabs, NUL or other
+    control characters (they break CSV files and PostgreSQL refuses NUL)."""
+    if value is not None and any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in value):
+        raise ValueError("must be one line of text, without line breaks or control characters")
+    return value
 
 
 class Store(StoreBase, table=True):
@@ -62,6 +77,8 @@ class Store(StoreBase, table=True):
 
 
 class StoreCreate(StoreBase):
+    _one_line = field_validator(*TEXT_FIELDS)(one_line)
+
     @field_validator("channel")
     @classmethod
     def _known_channel(cls, value: str) -> str:
@@ -85,6 +102,8 @@ class StoreUpdate(SQLModel):
     cycle_weeks: int | None = Field(default=None, ge=1, le=8)
     cycle_anchor: str | None = Field(default=None, max_length=10)
     route_order: int | None = Field(default=None, ge=0)
+
+    _one_line = field_validator("name", "address")(one_line)
 
     @field_validator("channel")
     @classmethod

@@ -89,19 +89,20 @@ def update_store(session: Session, actor: Actor, store_id: str, data: StoreUpdat
 
 
 def import_csv(session: Session, actor: Actor, data: bytes, *, dry_run: bool) -> dict[str, Any]:
+    """Create and update stores from a CSV file; the stores written reach the phones that should
+    have them (and leave those that should not), in this transaction."""
     authz.require(actor, authz.Action.STORE_CREATE)
     report, written = csvio.import_stores(session, data, dry_run=dry_run)
+    if dry_run or not written:
+        return report.as_dict()
+    now = utcnow()
+    for store, _ in written:
+        store.updated_at = now
     session.flush()
-    for store in written:
-        store.updated_at = utcnow()
-        audit.record(
-            session,
-            actor,
-            entity="store",
-            entity_id=store.id,
-            action="import",
-            changes={"code": store.code, "name": store.name, "rep_id": store.rep_id},
-        )
+    for store, changes in written:
+        audit.record(session, actor, entity="store", entity_id=store.id, action="import", changes=changes)
+    stores = [store for store, _ in written]
+    publish_stores(session, stores)
     return report.as_dict()
 
 

@@ -194,3 +194,171 @@ def test_catalogues_need_a_session(app_client: TestClient, world: World) -> None
     assert app_client.get("/api/catalog/materials").status_code == 401
     sign_in(app_client, world.east.reps[0].username)
     assert app_client.get("/api/catalog/materials").json() == []
+
+
+def _import(client: TestClient, data: bytes) -> dict:
+    response = client.post("/api/admin/stores/import", content=data, headers=CSV)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_csv_import_changes_only_the_columns_the_file_has(
+    app_client: TestClient, world: World, session: Session
+) -> None:
+    rep = world.east.reps[0]
+    store = world.east.stores[rep.username][0]
+    before = store.model_dump()
+    sign_in(app_client, world.admin.username)
+    report = _import(app_client, _csv([["code", "name"], [store.code, before["name"]]]))
+    assert (report["updated"], report["unchanged"]) == (0, 1)
+    report = _import(app_client, _csv([["code", "name"], [store.code, "改名了"]]))
+    assert (report["updated"], report["unchanged"], report["rejected"]) == (1, 0, 0)
+    session.expire_all()
+    after = session.get(Store, store.id).model_dump()
+    assert after.pop("name") == "改名了"
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == store.id)).one()
+    assert entry.changes == {"name": [before.pop("name"), "改名了"]}
+    assert {k: v for k, v in after.items() if k != "updated_at"} == {
+        k: v for k, v in before.items() if k != "updated_at"
+    }
+
+
+def test_csv_import_reports_long_and_broken_lines_and_reads_the_rest(
+    app_client: TestClient, world: World, session: Session
+) -> None:
+    huge = "长" * 200_000  # over the csv module's own limit of 131,072 characters
+    lines = [
+        "code,name,address",
+        "L-1,一号店,一环路1号",
+        f"L-2,{huge},x",  # 3: a line far too long
+        f'L-3,"{huge}",x',  # 4: the same, quoted
+        'L-4,"没有闭合的引号,二环路',  # 5: a quote never closed ...
+        "L-5,五号店,三环路",  # ... does not swallow the rows after it
+        'L-6,"引号后面"还有字,x',  # 7: text after a closing quote
+        'L-7,"地址里',  # 8: a quoted cell over two lines (an Alt+Enter in Excel)
+        '换行",x',
+        "L-8,八号店,四环路,多一格",  # 10: more cells than columns
+        "L-9,九号店",  # 11: fewer
+        "",  # a blank line is skipped
+        'L-10,"引号""里的""引号",五环路',
+        'L-11,"最后一行没有闭合',  # 14: a quote open at the end of the file
+    ]
+    data = "\n".join(lines).encode()
+    sign_in(app_client, world.admin.username)
+    report = _import(app_client, data)
+    by_line = {e["line"]: e["errors"][0]["message"] for e in report["errors"]}
+    assert set(by_line) == {3, 4, 5, 7, 8, 10, 11, 14}, report
+    assert "characters long" in by_line[3] and "characters long" in by_line[4]
+    assert "not closed" in by_line[5] and "not closed" in by_line[14]
+    assert "closing quote" in by_line[7]
+    assert "lines 8–9" in by_line[8]
+    assert "more cells" in by_line[10] and "fewer cells" in by_line[11]
+    assert report["created"] == 3
+    session.expire_all()
+    names = dict(session.exec(select(Store.code, Store.name).where(Store.code.startswith("L-"))).all())
+    assert names == {"L-1": "一号店", "L-5": "五号店", "L-10": '引号"里的"引号'}
+
+
+def test_a_stray_quote_closed_lines_later_does_not_hide_the_rows_between(
+    app_client: TestClient, world: World, session: Session
+) -> None:
+    data = 'code,name,address\nQ-1,"坏,x\nQ-2,二号店,y\nQ-3,三号店",z\n'.encode()
+    sign_in(app_client, world.admin.username)
+    report = _import(app_client, data)
+    assert [e["line"] for e in report["errors"]] == [2]
+    session.expire_all()
+    assert set(session.exec(select(Store.code).where(Store.code.startswith("Q-"))).all()) == {"Q-2", "Q-3"}
+
+
+def test_store_text_is_one_line_and_bounded(app_client: TestClient, world: World) -> None:
+    store = world.east.stores[world.east.reps[0].username][0]
+    sign_in(app_client, world.admin.username)
+    for body in (
+        {"name": "a\x00b"},
+        {"name": "a\nb"},
+        {"address": "x\ty"},
+        {"name": "n" * 121},
+        {"address": "a" * 256},
+    ):
+        response = app_client.patch(f"/api/stores/{store.id}", json=body)
+        assert response.status_code == 400, (body, response.text)
+    assert app_client.post("/api/stores", json={"code": "C\x00", "name": "n"}).status_code == 400
+    assert app_client.patch(f"/api/stores/{store.id}", json={"cycle_anchor": "2026-13-45"}).status_code == 400
+    rows = [
+        ["code", "name", "address", "lat"],
+        ["T-1", "n" * 121, "", ""],
+        ["T-2", "ok", "a" * 256, ""],
+        ["C" * 33, "ok", "", ""],
+        ["T-4", "ok\x00", "", ""],
+        ["T-5", "ok", "", "nan"],
+    ]
+    report = _import(app_client, _csv(rows))
+    assert report["created"] == 0 and [e["line"] for e in report["errors"]] == [2, 3, 4, 5, 6]
+    assert [e["errors"][0]["field"] for e in report["errors"]] == ["name", "address", "code", "name", "lat"]
+
+
+def test_imported_and_reassigned_stores_reach_the_phones_that_should_have_them(
+    app_client: TestClient, world: World
+) -> None:
+    old, new = world.east.reps
+    store = world.east.stores[old.username][0]
+    cursors = {}
+    for user in (old, new, world.west.supervisor):
+        sign_in(app_client, user.username)
+        cursors[user.username] = app_client.get("/api/sync/pull", params={"cursor": 0, "limit": 1000}).json()["cursor"]
+    sign_in(app_client, world.admin.username)
+    data = _csv([["code", "name", "rep"], ["IMP-1", "新店", new.username], [store.code, store.name, new.username]])
+    assert _import(app_client, data)["rejected"] == 0
+
+    def changes(user) -> dict:
+        sign_in(app_client, user.username)
+        page = app_client.get("/api/sync/pull", params={"cursor": cursors[user.username], "limit": 1000}).json()
+        return {c["id"]: c for c in page["changes"] if c["collection"] == "store"}
+
+    seen = changes(new)
+    assert {c["fields"]["code"] for c in seen.values() if c["op"] == "upsert"} == {"IMP-1", store.code}
+    assert changes(old) == {
+        store.id: {"collection": "store", "id": store.id, "op": "evict", "version": seen[store.id]["version"]}
+    }
+    assert changes(world.west.supervisor) == {}
+
+
+def test_exports_keep_formulas_as_text_and_numbers_as_numbers(
+    app_client: TestClient, world: World, session: Session
+) -> None:
+    from server.csvout import cell, csv_bytes
+
+    assert [cell(v) for v in ("=1+2", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "ok", -1250, -3.5, None)] == [
+        "'=1+2",
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "ok",
+        -1250,
+        -3.5,
+        "",
+    ]
+    assert csv_bytes(["a", "b"], [["=x", -7]]) == "\ufeffa,b\r\n'=x,-7\r\n".encode()
+
+    store = world.east.stores[world.east.reps[0].username][0]
+    store.name, store.address, store.lng = '=HYPERLINK("http://x","y")', "@cmd", -104.06
+    session.add(store)
+    session.commit()
+    sign_in(app_client, world.admin.username)
+    exported = app_client.get("/api/admin/stores/export.csv").content
+    row = next(r for r in csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))) if r["code"] == store.code)
+    assert (row["name"], row["address"], row["lng"]) == ("'" + store.name, "'@cmd", "-104.06")
+    report = _import(app_client, exported)  # what the export escaped reads back as it was
+    assert (report["unchanged"], report["rejected"]) == (12, 0)
+
+
+def test_every_csv_export_uses_the_one_writer() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "server"
+    writers = sorted(
+        str(p.relative_to(root)) for p in root.rglob("*.py") if "csv.writer" in p.read_text(encoding="utf-8")
+    )
+    assert writers == ["csvout.py"]
