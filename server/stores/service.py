@@ -13,6 +13,7 @@ from server.audit import service as audit
 from server.db import utcnow
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.replication.publish import publish_stores
+from server.replication.rescope import follow_stores
 from server.stores import csvio
 from server.stores import repository as repo
 from server.stores.models import Store, StoreCreate, StoreUpdate
@@ -85,12 +86,15 @@ def update_store(session: Session, actor: Actor, store_id: str, data: StoreUpdat
         audit.record(session, actor, entity="store", entity_id=store.id, action="update", changes=changes)
         session.flush()
         publish_stores(session, [store])
+        if "rep_id" in changes:
+            follow_stores(session, [store])  # its notes, open visits... go with it
     return store
 
 
 def import_csv(session: Session, actor: Actor, data: bytes, *, dry_run: bool) -> dict[str, Any]:
     """Create and update stores from a CSV file; the stores written reach the phones that should
-    have them (and leave those that should not), in this transaction."""
+    have them (and leave those that should not), and a store given to another rep takes its
+    records with it, all in this transaction."""
     authz.require(actor, authz.Action.STORE_CREATE)
     report, written = csvio.import_stores(session, data, dry_run=dry_run)
     if dry_run or not written:
@@ -103,6 +107,7 @@ def import_csv(session: Session, actor: Actor, data: bytes, *, dry_run: bool) ->
         audit.record(session, actor, entity="store", entity_id=store.id, action="import", changes=changes)
     stores = [store for store, _ in written]
     publish_stores(session, stores)
+    follow_stores(session, [store for store, changes in written if "rep_id" in changes])
     return report.as_dict()
 
 
