@@ -8,11 +8,15 @@ and rolls back on error; services and repositories never commit.
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -47,10 +51,41 @@ def _ensure_sqlite_folder(url: str) -> bool:
     return True
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _sane(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_sane(v) for v in value]
+    if isinstance(value, dict):
+        return {_sane(k): _sane(v) for k, v in value.items()}
+    return value
+
+
+def read_json(text: str | bytes) -> Any:
+    """JSON columns as readers can always answer them: whatever an older version let in (NaN,
+    Infinity, a lone UTF-16 surrogate) reads back as null or U+FFFD, never as a value no answer
+    could carry. Input is checked long before it is stored; this is the last line."""
+    value = json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
+    raw = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    return _sane(value) if "\\ud" in raw.lower() else value
+
+
+def _finite(text: str) -> float | None:
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
 def _make_engine(url: str) -> Engine:
     if _ensure_sqlite_folder(url):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=20
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=20,
+            max_overflow=20,
+            json_deserializer=read_json,
         )
 
         @event.listens_for(engine, "connect")
@@ -63,7 +98,7 @@ def _make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_deserializer=read_json)
 
 
 def get_engine(settings: Settings | None = None) -> Engine:

@@ -323,8 +323,10 @@ def decode_batch(body: bytes) -> Any:
                 raw["ops"][i] = {**op, "__refused__": problem}
         if _not_strict({k: v for k, v in raw.items() if k != "ops"}) is not None:
             raise MalformedJson(f"The request body is not valid JSON: {strict_error}") from None
-    if _depth(raw) > MAX_DEPTH + 3:  # the batch, its ops list and an op add three levels
-        raise MalformedJson(f"The request body is nested more than {MAX_DEPTH} levels deep.")
+    if isinstance(raw, dict) and isinstance(raw.get("ops"), list):
+        for i, op in enumerate(raw["ops"]):
+            if isinstance(op, dict) and "__refused__" not in op and _depth(op) > MAX_DEPTH:
+                raw["ops"][i] = {**op, "__refused__": f"nested more than {MAX_DEPTH} levels deep"}
     return raw
 
 
@@ -345,7 +347,7 @@ def _depth(value: Any) -> int:
         item, level = stack.pop()
         if isinstance(item, dict | list):
             deepest = max(deepest, level)
-            if deepest > MAX_DEPTH + 3:
+            if deepest > MAX_DEPTH:
                 return deepest
             stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
     return deepest

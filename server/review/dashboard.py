@@ -24,6 +24,7 @@ from server.csvout import csv_bytes
 from server.db import utcnow
 from server.errors import InvalidInput
 from server.review.models import DayConfirmation, KeyAction, VisitReview
+from server.review.rules import clean_summary
 from server.review.service import _team_scope
 from server.settings import Settings
 from server.stores.models import Store
@@ -218,7 +219,7 @@ def confirmations(
                 "confirmed": c is not None,
                 "confirmed_at": c.confirmed_at if c else None,
                 "received_at": c.received_at.isoformat() if c else None,
-                "summary": c.summary if c else None,
+                "summary": clean_summary(c.summary) if c else None,
                 "visits_on_server": visits,
                 "pending_review": pending,
             }
@@ -268,8 +269,8 @@ def export(
                     reps[c.rep_id].display_name,
                     c.confirmed_at,
                     c.received_at.isoformat(),
-                    *[c.summary.get(k) for k in keys],
-                    len(c.summary.get("changed_after", [])),
+                    *[clean_summary(c.summary)[k] for k in keys],
+                    len(clean_summary(c.summary)["changed_after"]),
                 ]
                 for c in found
             ],

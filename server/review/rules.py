@@ -65,6 +65,29 @@ class DayConfirm(Shape):
 
 
 OP_TYPES = (OpType("day.confirm", "day", "create", schema=DayConfirm),)
+MAX_LATE_CHANGES = 20
+
+
+def clean_summary(raw: Any) -> dict[str, Any]:
+    """A stored day summary as readers can trust it: each count an int or None, ``missed_stores``
+    a list of text, ``changed_after`` a list of {op, reason, at}. Pushes are checked by
+    ``DaySummary``; this also copes with what an older version stored."""
+    raw = raw if isinstance(raw, dict) else {}
+    out: dict[str, Any] = {}
+    for name in DaySummary.__struct_fields__:
+        value = raw.get(name)
+        if name == "missed_stores":
+            out[name] = [str(v)[:200] for v in value[:20]] if isinstance(value, list) else []
+        else:
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            out[name] = value if ok else None
+    late = raw.get("changed_after")
+    out["changed_after"] = [
+        {k: str(entry[k])[:500] if entry.get(k) is not None else None for k in ("op", "reason", "at")}
+        for entry in (late if isinstance(late, list) else [])[-MAX_LATE_CHANGES:]
+        if isinstance(entry, dict)
+    ]
+    return out
 
 
 def parse_day(value: Any) -> date:
@@ -176,7 +199,7 @@ def _follow_day(session: Session, who: Principal, op_type: OpType, op: Operation
             team_id=who.team_id,
             day=date.fromisoformat(state.fields["day"]),
             confirmed_at=state.fields["confirmed_at"],
-            summary=summary if isinstance(summary, dict) else {},
+            summary=clean_summary(summary),
         )
     )
 
@@ -191,9 +214,9 @@ def _note_late_change(session: Session, who: Principal, op_type: OpType, op: Ope
         return
     row = _confirmed(session, who.user_id, date.fromisoformat(str(day)))
     if row is not None:
-        late = list(row.summary.get("changed_after", []))
-        late.append({"op": op.type, "reason": op.reason, "at": op.client_time})
-        row.summary = {**row.summary, "changed_after": late[-20:]}
+        summary = clean_summary(row.summary)
+        late = [*summary["changed_after"], {"op": op.type, "reason": op.reason, "at": op.client_time}]
+        row.summary = {**summary, "changed_after": late[-MAX_LATE_CHANGES:]}
         session.add(row)
 
 
