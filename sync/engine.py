@@ -394,6 +394,9 @@ class PullPage:
 
 
 def record_payload(state: RecordState) -> dict[str, Any]:
+    """A record as pull (and the single-record read) answer it: its state, or its tombstone."""
+    if state.deleted:
+        return {"collection": state.collection, "id": state.id, "op": "delete", "version": state.version}
     return {
         "collection": state.collection,
         "id": state.id,
@@ -431,8 +434,6 @@ def pull(store: SyncStore, policy: ScopePolicy, who: Principal, cursor: int, lim
         state = states.get(key)
         if state is None or not policy.can_see(who, key[0], state.scope):
             changes.append({"collection": key[0], "id": key[1], "op": "evict", "version": seq})
-        elif state.deleted:
-            changes.append({"collection": key[0], "id": key[1], "op": "delete", "version": state.version})
         else:
             changes.append(record_payload(state))
     return PullPage(cursor=rows[-1].seq if more else upto, more=more, changes=changes)

@@ -371,6 +371,8 @@ def test_compaction_sends_stale_devices_to_resync(
     app_client.post("/api/sync/push", json=phone.batch(phone.op("note.delete", gone)))
     seen, new_cursor = _pull_all(app_client, old_cursor)
     assert seen[("note", gone)]["op"] == "delete"
+    # Read on its own, a deleted record is its tombstone too (as pull answers it), not an upsert.
+    assert app_client.get(f"/api/sync/records/note/{gone}").json() == seen[("note", gone)]
 
     with session_scope(settings) as s:
         result = compact(s, older_than=utcnow() + timedelta(seconds=1))
