@@ -2,7 +2,7 @@
 // sync worked, progress while syncing, errors in words. Tap for details and "Sync now".
 import { getAll } from '../db.js';
 import { html, render } from '../html.js';
-import { formatTime, t } from '../i18n.js';
+import { formatTime, has, t } from '../i18n.js';
 import { state, subscribe } from '../state.js';
 import { syncNow } from '../sync.js';
 
@@ -38,7 +38,7 @@ class SyncStatus extends HTMLElement {
     let failed = '';
     if (this.open && s.failed) {
       const rows = await getAll('failed').catch(() => []);
-      failed = html`<ul class="failed">${rows.map((f) => html`<li><b>${f.op.type}</b> — ${f.detail || f.code}</li>`)}</ul>`;
+      failed = html`<ul class="failed">${rows.map((f) => html`<li><b>${f.op.type}</b> — ${has(`rj_${f.code}`) ? t(`rj_${f.code}`) : f.detail || f.code}</li>`)}</ul>`;
     }
     render(this, html`<button type="button" class="sync ${cls}" data-toggle aria-expanded="${this.open}">
         <span data-sync-summary>${text}</span>${warn && ' ⚠'}</button>
