@@ -1,5 +1,10 @@
 """Opening untrusted photos safely: the format, the pixel count (before decoding, so a
-decompression bomb costs nothing) and a complete decode. Pillow's errors become ours."""
+decompression bomb costs nothing) and a complete decode. Pillow's errors become ours.
+
+Pillow decodes lazily: ``Image.open`` reads only the header, so a photo cut short opens fine and
+fails (or, with ``ImageFile.LOAD_TRUNCATED_IMAGES``, is silently padded with grey) only when its
+pixels are read. Hence the full ``load()`` here, with truncated loading forced off, and every
+exception Pillow's plugins raise on damaged data turned into ``TruncatedImage``."""
 
 from __future__ import annotations
 
@@ -7,13 +12,14 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from ocr.errors import ImageTooLarge, NotAnImage, TruncatedImage
 
 # A 48-megapixel phone camera is 8000 × 6000; nothing we accept is larger.
 MAX_PIXELS = 48_000_000
-FORMATS = ("JPEG", "PNG", "WEBP", "HEIF", "GIF", "BMP", "TIFF")
+# MPO: the JPEG many phones write (a JPEG with a Multi-Picture index, e.g. a depth map appended).
+FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "HEIF", "GIF", "BMP", "TIFF")
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,10 @@ def _decode(data: bytes, max_pixels: int) -> Image.Image:
     decoded (a decompression bomb costs nothing), then the whole picture is decoded once."""
     if not data:
         raise NotAnImage("the file is empty")
+    if ImageFile.LOAD_TRUNCATED_IMAGES:  # some library switched it on for everyone: not for photos we keep
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow warns about odd EXIF; under -W error that would be a 500
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
@@ -36,7 +45,7 @@ def _decode(data: bytes, max_pixels: int) -> Image.Image:
             if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
                 raise ImageTooLarge(f"the image is too large to be a photo ({exc})") from None
             raise NotAnImage("the file is not an image (JPEG, PNG, WebP…)") from None
-        except (OSError, SyntaxError, ValueError, EOFError) as exc:  # a header Pillow cannot read through
+        except Exception as exc:  # a header Pillow cannot read through (struct.error and the like)
             raise TruncatedImage(f"the image is damaged or cut short ({exc})") from None
         width, height = image.size
         if image.format not in FORMATS:
@@ -47,7 +56,10 @@ def _decode(data: bytes, max_pixels: int) -> Image.Image:
             raise ImageTooLarge(f"{width}×{height} is more pixels than a phone photo ({max_pixels:,} at most)")
         try:
             image.load()
-        except (OSError, SyntaxError, ValueError) as exc:
+        except Image.DecompressionBombError as exc:
+            image.close()
+            raise ImageTooLarge(f"the image is too large to be a photo ({exc})") from None
+        except Exception as exc:  # every plugin's way of saying the data ends or is damaged
             image.close()
             raise TruncatedImage(f"the image is damaged or cut short ({exc})") from None
         return image

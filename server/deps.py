@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 from litestar import Request
 from litestar.di import NamedDependency
@@ -12,8 +14,10 @@ from sqlmodel import Session
 
 from server.accounts.service import Actor, user_for_token
 from server.db import get_engine
-from server.errors import PayloadTooLarge
+from server.errors import DomainError, PayloadTooLarge
 from server.settings import Settings
+
+log = logging.getLogger("fieldvisit.http")
 
 SESSION_COOKIE = "fv_session"
 DEVICE_HEADER = "x-device-id"
@@ -55,13 +59,28 @@ def provide_actor(request: Request, db: DB, settings: AppSettings) -> Actor:
     return Actor(user=user, device_id=request.headers.get(DEVICE_HEADER, "")[:64])
 
 
+class ClientLeft(DomainError):
+    """The client went away before its body arrived (a phone losing its signal mid-upload): an
+    ordinary event, noted in one info line. Nobody is left to read the answer."""
+
+    status_code = 400
+    code = "client_disconnected"
+
+
 async def read_limited(request: Request, limit: int) -> bytes:
-    """The raw body, refused with 413 as soon as it passes ``limit`` bytes."""
+    """The raw body, refused with 413 as soon as it passes ``limit`` bytes. A client that leaves
+    before the body is whole raises ``ClientLeft`` (logged at info, never a 500)."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            log.info("client left during the upload to %s after %d bytes", request.url.path, size)
+            raise ClientLeft(f"The client left after sending {size:,} bytes.")
+        chunk = cast(bytes, message.get("body", b""))
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"The body is over {limit:,} bytes.")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)

@@ -5,6 +5,10 @@ A blob is named by the SHA-256 of its bytes, computed on the phone. Upload state
 whole write ended and at most the chunk in flight is sent again. The part is hashed once complete;
 bytes that do not match their name are discarded with ``BlobHashMismatch``.
 
+A caller may pass ``check``: it sees the verified bytes (a path) before they become the blob, and
+whatever it raises discards them — bytes refused (a truncated photo, a file that is no audio) are
+never, even for a moment, a complete blob.
+
 ``BlobStore`` is the small interface a server uses; ``DiskBlobStore`` keeps files under a folder
 (``ab/cd/<sha256>``). An S3-compatible store can implement the same five methods.
 """
@@ -15,7 +19,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -23,6 +27,8 @@ from typing import Literal, Protocol
 from sync.errors import BlobHashMismatch, BlobOffsetMismatch, BlobTooLarge, MalformedBatch
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+# Looks at verified bytes before they are stored; raising refuses them (the part is deleted).
+BlobCheck = Callable[[Path], None]
 
 
 # What a phone uploads, told by its first bytes (never by what the uploader says it is).
@@ -83,11 +89,19 @@ class BlobStore(Protocol):
         """Complete if the blob is stored; else what ``owner``'s own upload of it has received."""
 
     def append(
-        self, sha256: str, offset: int, data: bytes, *, total: int, owner: str = "", reuse_complete: bool = True
+        self,
+        sha256: str,
+        offset: int,
+        data: bytes,
+        *,
+        total: int,
+        owner: str = "",
+        reuse_complete: bool = True,
+        check: BlobCheck | None = None,
     ) -> BlobStatus:
-        """Store ``data`` at ``offset`` of ``owner``'s upload; once ``total`` bytes are there, verify
-        and complete. Each owner's partial upload is their own. ``reuse_complete=False`` makes an
-        owner send (and the store verify) every byte even when the blob is already stored."""
+        """Store ``data`` at ``offset`` of ``owner``'s upload; once ``total`` bytes are there, verify,
+        ``check`` and complete. Each owner's partial upload is their own. ``reuse_complete=False``
+        makes an owner send (and the store verify) every byte even when the blob is already stored."""
 
     def head(self, sha256: str, owner: str = "", size: int = SNIFF_BYTES) -> bytes:
         """The first bytes of the blob, or of ``owner``'s partial upload of it."""
@@ -144,7 +158,15 @@ class DiskBlobStore:
         return b""
 
     def append(
-        self, sha256: str, offset: int, data: bytes, *, total: int, owner: str = "", reuse_complete: bool = True
+        self,
+        sha256: str,
+        offset: int,
+        data: bytes,
+        *,
+        total: int,
+        owner: str = "",
+        reuse_complete: bool = True,
+        check: BlobCheck | None = None,
     ) -> BlobStatus:
         check_sha256(sha256)
         if total > self.max_blob_bytes:
@@ -163,7 +185,7 @@ class DiskBlobStore:
             if offset + len(data) > total:
                 raise BlobTooLarge("the chunk goes past the blob's declared size")
             if offset == 0 and len(data) == total:
-                return self._whole(sha256, data, owner)
+                return self._whole(sha256, data, owner, check)
             part = self._part(sha256, owner)
             with part.open("ab") as fh:
                 fh.write(data)
@@ -172,9 +194,9 @@ class DiskBlobStore:
             received = offset + len(data)
             if received < total:
                 return BlobStatus(sha256, "partial", received)
-            return self._complete(sha256, part)
+            return self._complete(sha256, part, check)
 
-    def _whole(self, sha256: str, data: bytes, owner: str) -> BlobStatus:
+    def _whole(self, sha256: str, data: bytes, owner: str, check: BlobCheck | None) -> BlobStatus:
         """A blob in one chunk (most photos): verified in memory, written once, never read back."""
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
@@ -184,9 +206,9 @@ class DiskBlobStore:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        return self._move_in(sha256, part)
+        return self._move_in(sha256, part, check)
 
-    def _complete(self, sha256: str, part: Path) -> BlobStatus:
+    def _complete(self, sha256: str, part: Path, check: BlobCheck | None) -> BlobStatus:
         digest = hashlib.sha256()
         with part.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -196,10 +218,16 @@ class DiskBlobStore:
             raise BlobHashMismatch(
                 f"the uploaded bytes hash to {digest.hexdigest()}, not {sha256}; the upload was discarded"
             )
-        return self._move_in(sha256, part)
+        return self._move_in(sha256, part, check)
 
-    def _move_in(self, sha256: str, part: Path) -> BlobStatus:
-        """A verified part becomes the blob, atomically."""
+    def _move_in(self, sha256: str, part: Path, check: BlobCheck | None = None) -> BlobStatus:
+        """A verified part becomes the blob, atomically, once ``check`` has passed it."""
+        if check is not None:
+            try:
+                check(part)
+            except BaseException:
+                part.unlink(missing_ok=True)
+                raise
         final = self._final(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, final)

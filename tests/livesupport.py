@@ -52,7 +52,12 @@ class LiveServer:
 
 
 def start_server(
-    data_dir: Path, database_url: str, *, demo: bool = True, env: dict[str, str] | None = None
+    data_dir: Path,
+    database_url: str,
+    *,
+    demo: bool = True,
+    env: dict[str, str] | None = None,
+    log_level: str = "warning",
 ) -> LiveServer:
     """``env`` adds settings (the tests pass their fixed clock, FIELDVISIT_CLOCK)."""
     port = free_port()
@@ -67,7 +72,7 @@ def start_server(
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"
-    cmd = [sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", "warning"]
+    cmd = [sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", log_level]
     if demo:
         cmd.append("--demo")
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
-from ocr import ImageError, check_image
 from server.accounts.service import Actor
 from server.db import get_engine, session_scope
 from server.errors import NotFound, PayloadTooLarge, Unprocessable
 from server.jobs import service as jobs
 from server.jobs.worker import poke
 from server.replication.blobaccess import blob_store, can_read_blob
+from server.replication.blobcheck import BlobRefused, check_blob
 from server.replication.collections import REGISTRY
 from server.replication.models import BlobHolder, BlobMeta, SyncRecord
 from server.replication.policy import ServerScope
@@ -126,7 +126,9 @@ def _blob_done(
 
 def blob_append(settings: Settings, actor: Actor, sha256: str, offset: int, total: int, data: bytes) -> dict[str, Any]:
     """One chunk of the caller's upload. The type comes from the bytes (a photo or a recording, or
-    422 ``unsupported_blob_type``), never from what the uploader says."""
+    422 ``unsupported_blob_type``), never from what the uploader says. The last chunk must make a
+    photo that decodes whole or a recording that holds sound: else 422 (``truncated_image``,
+    ``not_an_image``, ``not_audio``…), nothing stored and the hash remembered as refused."""
     who = principal(actor)
     store = blob_store(settings)
     head = data[:SNIFF_BYTES] if offset == 0 else store.head(sha256, who.user_id)
@@ -143,16 +145,23 @@ def blob_append(settings: Settings, actor: Actor, sha256: str, offset: int, tota
     if photo and total > settings.max_photo_bytes:
         raise PayloadTooLarge(f"A photo is at most {settings.max_photo_bytes:,} bytes; this one is {total:,}.")
     with session_scope(settings) as session:
-        readable = can_read_blob(session, who, sha256)
-    status = store.append(sha256, offset, data, total=total, owner=who.user_id, reuse_complete=readable)
-    if status.state == "complete" and photo:
-        path = store.path(sha256)
-        try:
-            check_image(path.read_bytes() if path else b"")
-        except ImageError as exc:
-            store.delete(sha256)  # the record that names it stays; only these bytes are refused
-            _blob_done(settings, actor, sha256, status.received, kind, exc.code)
-            raise Unprocessable(f"The photo was refused: {exc}.", code=exc.code) from None
+        meta = session.get(BlobMeta, sha256)
+        # a stored blob is reused only once it was checked (a file without its row was never vetted)
+        readable = can_read_blob(session, who, sha256) and meta is not None and not meta.refused
+    try:
+        # photos must decode whole, recordings must hold sound: checked before the bytes are stored
+        status = store.append(
+            sha256,
+            offset,
+            data,
+            total=total,
+            owner=who.user_id,
+            reuse_complete=readable,
+            check=lambda path: check_blob(kind, path),
+        )
+    except BlobRefused as exc:  # the record that names it stays; only these bytes are refused
+        _blob_done(settings, actor, sha256, total, kind, exc.code)
+        raise Unprocessable(exc.detail, code=exc.code) from None
     if status.state == "complete":
         _blob_done(settings, actor, sha256, status.received, kind, None)
     return {"sha256": sha256, "state": status.state, "received": status.received}

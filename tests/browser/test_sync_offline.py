@@ -133,6 +133,7 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
 
 def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     import hashlib
+    import struct
 
     context = new_context(browser, **PHONE, base_url=live_server.url, locale="en-US")
     page = context.new_page()
@@ -142,13 +143,29 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
     context.set_offline(True)
     sha = page.evaluate("""async () => {
         const bytes = new Uint8Array(700 * 1024).map((_, i) => (i * 31 + 7) % 251);
-        bytes.set([0x1a, 0x45, 0xdf, 0xa3]);  // a WebM recording's first bytes: the server types blobs by them
+        // a WAV recording (16 kHz mono noise): the server types blobs by their bytes and probes the sound
+        const head = new DataView(bytes.buffer, 0, 44);
+        [...'RIFF'].forEach((c, i) => head.setUint8(i, c.charCodeAt(0)));
+        head.setUint32(4, bytes.length - 8, true);
+        [...'WAVEfmt '].forEach((c, i) => head.setUint8(8 + i, c.charCodeAt(0)));
+        head.setUint32(16, 16, true);  // fmt chunk: PCM, mono, 16 kHz, 16-bit
+        head.setUint16(20, 1, true);
+        head.setUint16(22, 1, true);
+        head.setUint32(24, 16000, true);
+        head.setUint32(28, 32000, true);
+        head.setUint16(32, 2, true);
+        head.setUint16(34, 16, true);
+        [...'data'].forEach((c, i) => head.setUint8(36 + i, c.charCodeAt(0)));
+        head.setUint32(40, bytes.length - 44, true);
         const m = await import('/js/blobs.js');
-        const hash = await m.keepBlob(new Blob([bytes], { type: 'audio/webm' }));  // a recording
+        const hash = await m.keepBlob(new Blob([bytes], { type: 'audio/wav' }));  // a recording
         await (await import('/js/sync.js')).refreshCounts();
         return hash;
     }""")
-    data = b"\x1a\x45\xdf\xa3" + bytes((i * 31 + 7) % 251 for i in range(4, 700 * 1024))
+    size = 700 * 1024
+    fmt = struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
+    wav = b"RIFF" + struct.pack("<I", size - 8) + b"WAVEfmt " + fmt + b"data" + struct.pack("<I", size - 44)
+    data = wav + bytes((i * 31 + 7) % 251 for i in range(44, size))
     assert sha == hashlib.sha256(data).hexdigest()
     page.wait_for_function("() => document.querySelector('[data-sync-summary]').textContent.includes('1 waiting')")
 

@@ -17,8 +17,15 @@ BYTES = {"content-type": "application/octet-stream"}
 
 
 def _recording(size: int) -> bytes:
-    """Bytes that start like a browser's WebM recording (the server tells a blob's type from them)."""
-    return b"\x1a\x45\xdf\xa3" + os.urandom(size - 4)
+    """A WAV recording of ``size`` bytes (an even number), noise at 16 kHz: the server tells a blob's
+    type from its first bytes and refuses a recording whose sound does not decode."""
+    import struct
+
+    pcm = size - 44
+    header = (
+        b"RIFF" + struct.pack("<I", 36 + pcm) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
+    )
+    return header + b"data" + struct.pack("<I", pcm) + os.urandom(pcm)
 
 
 def _put(client: TestClient, sha: str, offset: int, total: int, data: bytes, **headers: str):  # type: ignore[no-untyped-def]
@@ -129,11 +136,16 @@ def test_a_blob_is_private_to_its_uploader_until_a_record_names_it(app_client: T
     sign_in(app_client, rep.username)
     phone = Phone()
     store = world.east.stores[rep.username][0]
+    note_id, recording_id = uuid7(), uuid7()
+    recording = {"note_id": note_id, "store_id": store.id, "blob": sha, "lang": "ko", "mime": "audio/wav", "seconds": 1}
     pushed = app_client.post(
         "/api/sync/push",
-        json=phone.batch(phone.op("note.create", uuid7(), {"store_id": store.id, "text": "t", "recordings": [sha]})),
+        json=phone.batch(
+            phone.op("note.create", note_id, {"store_id": store.id, "text": "t", "recordings": [recording_id]}),
+            phone.op("recording.create", recording_id, recording),
+        ),
     )
-    assert pushed.json()["results"][0]["status"] == "applied"
+    assert [r["status"] for r in pushed.json()["results"]] == ["applied", "applied"], pushed.text
     assert readers() == {
         rep.username: True,
         world.east.supervisor.username: True,
@@ -143,7 +155,7 @@ def test_a_blob_is_private_to_its_uploader_until_a_record_names_it(app_client: T
         world.west.supervisor.username: False,
     }
     sign_in(app_client, world.east.supervisor.username)
-    assert app_client.get(f"/api/blobs/{sha}").headers["content-type"].startswith("audio/webm")
+    assert app_client.get(f"/api/blobs/{sha}").headers["content-type"].startswith("audio/wav")
 
 
 def test_wrong_hash_found_after_several_chunks(app_client: TestClient, world: World) -> None:
@@ -201,19 +213,12 @@ def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestCli
         "truncated_image_half": good[: len(good) // 2],
         "image_too_large": _png_bomb(),
     }
-    # A note names the photos before they arrive (a record may come before its blobs).
-    phone, note = Phone(), uuid7()
+    # A claim names the photos before they arrive (a record may come before its blobs).
+    phone, claim = Phone(), uuid7()
     hashes = [hashlib.sha256(d).hexdigest() for d in cases.values()]
-    app_client.post(
-        "/api/sync/push",
-        json=phone.batch(
-            phone.op(
-                "note.create",
-                note,
-                {"store_id": world.east.stores[rep.username][0].id, "text": "photos", "recordings": hashes},
-            )
-        ),
-    )
+    fields = {"store_id": world.east.stores[rep.username][0].id, "receipt": hashes[0], "photos": hashes[1:]}
+    pushed = app_client.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim, fields)))
+    assert pushed.json()["results"][0]["status"] == "applied", pushed.text
     for code, data in cases.items():
         sha, response = _put_photo(app_client, data)
         assert response.status_code == 422, (code, response.text)
@@ -224,7 +229,8 @@ def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestCli
         assert status["state"] == "refused" and status["code"] == code and status["received"] == 0
     sha, ok = _put_photo(app_client, good)
     assert ok.status_code == 200 and ok.json()["state"] == "complete"
-    assert app_client.get(f"/api/sync/records/note/{note}").json()["fields"]["recordings"] == hashes
+    named = app_client.get(f"/api/sync/records/claim/{claim}").json()["fields"]
+    assert [named["receipt"], *named["photos"]] == hashes
 
 
 def test_a_photo_over_the_size_limit_is_refused(settings: Settings, clean_db: None, world: World) -> None:
@@ -287,3 +293,59 @@ def test_a_photo_named_by_hash_alone_is_not_opened(app_client: TestClient, world
     result = pushed.json()["results"][0]
     assert result["status"] == "rejected" and result["code"] == "blob_not_yours"
     assert app_client.get(f"/api/blobs/{sha}").status_code == 404
+
+
+def test_a_truncated_photo_sent_in_chunks_is_refused_and_never_complete(app_client: TestClient, world: World) -> None:
+    """A phone photo cut short (the camera app died while writing it), sent in chunks like the PWA
+    does: the last chunk answers 422 ``truncated_image``; the blob is never complete, not even for
+    a moment, and the phone is told to stop offering it."""
+    from tests.claimhelp import receipt
+
+    sign_in(app_client, world.east.reps[0].username)
+    whole, _ = receipt(5)
+    for cut in (len(whole) * 9 // 10, len(whole) - 2):  # most of it, and all but the end marker
+        data = whole[:cut]
+        sha = hashlib.sha256(data).hexdigest()
+        first = _put(app_client, sha, 0, len(data), data[:CHUNK])
+        assert first.status_code == 200 and first.json()["state"] == "partial"
+        last = _put(app_client, sha, CHUNK, len(data), data[CHUNK:])
+        assert last.status_code == 422, last.text
+        assert last.json()["code"] == "truncated_image" and "photo was refused" in last.json()["detail"]
+        status = app_client.get(f"/api/blobs/{sha}/status").json()
+        assert status == {"sha256": sha, "state": "refused", "received": 0, "code": "truncated_image"}
+        assert app_client.get(f"/api/blobs/{sha}").status_code == 404
+        sign_in(app_client, world.admin.username)  # admins read every stored blob: there is none
+        assert app_client.get(f"/api/blobs/{sha}").status_code == 404
+        assert app_client.get(f"/api/blobs/{sha}/status").json()["state"] == "refused"
+        sign_in(app_client, world.east.reps[0].username)
+    # the whole photo is stored as ever
+    sha = hashlib.sha256(whole).hexdigest()
+    _put(app_client, sha, 0, len(whole), whole[:CHUNK])
+    assert _put(app_client, sha, CHUNK, len(whole), whole[CHUNK:]).json()["state"] == "complete"
+
+
+def test_a_recording_that_is_not_audio_is_refused(app_client: TestClient, world: World) -> None:
+    """Bytes that start like a recording but hold no sound that decodes (PyAV probes them) answer
+    422 ``not_audio``, whole or in chunks, and are remembered as refused."""
+    sign_in(app_client, world.east.reps[0].username)
+    fakes = {
+        "webm header, then noise": b"\x1a\x45\xdf\xa3" + os.urandom(3 * CHUNK),
+        "ogg of zeros": b"OggS" + bytes(2000),
+        "wav header only": _recording(5000)[:44],
+        "mp4 with no audio box": b"\x00\x00\x00\x18ftypM4A " + os.urandom(4000),
+    }
+    for name, data in fakes.items():
+        sha = hashlib.sha256(data).hexdigest()
+        offset, answer = 0, None
+        while offset < len(data):
+            answer = _put(app_client, sha, offset, len(data), data[offset : offset + CHUNK])
+            if answer.status_code != 200:
+                break
+            offset = answer.json()["received"]
+        assert answer is not None and answer.status_code == 422, (name, answer and answer.text)
+        assert answer.json()["code"] == "not_audio" and "recording was refused" in answer.json()["detail"], name
+        status = app_client.get(f"/api/blobs/{sha}/status").json()
+        assert status["state"] == "refused" and status["code"] == "not_audio", name
+    real = _recording(3 * CHUNK)
+    _, done = _upload(app_client, real)
+    assert done["state"] == "complete"

@@ -162,19 +162,6 @@ def test_text_typed_while_the_transcript_was_on_its_way_is_kept(
     assert conflict["kept"].startswith("Cooler dirty.\n") and len(conflict["kept"]) > len("Cooler dirty.\n")
 
 
-def test_a_recording_that_is_not_audio_fails_with_its_reason_and_the_note_is_untouched(
-    app_client: TestClient, settings: Settings, world: World
-) -> None:
-    rep = world.east.reps[0]
-    sign_in(app_client, rep.username)
-    sha = _upload(app_client, b"\x1a\x45\xdf\xa3 starts like WebM, but this is not a recording at all")
-    note_id, recording_id = _dictate_offline(app_client, Phone(), world.east.stores[rep.username][0].id, sha)
-    run_pending(settings)
-    recording = _record(app_client, "recording", recording_id)["fields"]
-    assert recording["status"] == "failed" and "cannot be decoded" in recording["error"]
-    assert _record(app_client, "note", note_id)["fields"]["text"] == "Cooler dirty."
-
-
 def test_a_missing_model_is_said_on_the_recording_and_the_job_waits_for_it(
     app_client: TestClient, settings: Settings, world: World, webm: bytes
 ) -> None:

@@ -245,7 +245,9 @@ def test_the_photo_job_flags_reused_and_mismatched_photos(
     assert counts["recycled_photo"] == 1 and counts["watermark_mismatch"] == 2 and counts["any"] == 2
 
     # A recording is not a photo: its thumbnail is refused clearly, nothing else breaks.
-    audio = b"OggS" + bytes(2000)
+    from tests.server.test_blobs import _recording
+
+    audio = _recording(2000)
     assert upload(app_client, audio).status_code == 200
     assert app_client.get(f"/api/blobs/{_sha(audio)}/thumb/s").status_code == 422
 
