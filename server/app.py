@@ -23,6 +23,7 @@ from server.deps import provide_actor, provide_db
 from server.dictation import service as _dictation  # noqa: F401  (registers the transcription job)
 from server.dictation.controller import SpeechController, live_dictation
 from server.errors import EXCEPTION_HANDLERS
+from server.jobs.controller import JobAdminController
 from server.jobs.worker import Worker
 from server.pwa import pwa_router
 from server.replication.controller import BlobController, SyncController
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
             SpeechController,
             PromotionController,
             ClaimController,
+            JobAdminController,
             ReviewController,
             TeamController,
             photo_thumbnail,

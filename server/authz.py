@@ -72,6 +72,8 @@ class Action(StrEnum):
     USER_CREATE = "user.create"
     TEMPLATE_SAVE = "template.save"
     PROMOTION_CREATE = "promotion.create"  # promotions and their budget pools
+    JOB_READ = "job.read"  # the durable jobs: state, attempts, last error
+    JOB_RETRY = "job.retry"  # run a dead job again
 
 
 ACTIONS: dict[Action, frozenset[Role]] = {
@@ -85,6 +87,8 @@ ACTIONS: dict[Action, frozenset[Role]] = {
     Action.USER_CREATE: frozenset({Role.admin}),
     Action.TEMPLATE_SAVE: frozenset({Role.admin}),
     Action.PROMOTION_CREATE: frozenset({Role.admin}),
+    Action.JOB_READ: frozenset({Role.admin}),
+    Action.JOB_RETRY: frozenset({Role.admin}),
 }
 
 

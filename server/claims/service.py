@@ -26,7 +26,7 @@ from server.claims.models import BudgetPool, ClaimReview, Promotion
 from server.claims.rules import CLAIM, MAX_CENTS, READ_CLAIM
 from server.db import session_scope, utcnow
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from server.jobs.service import HANDLERS, Claimed, Retry
+from server.jobs.service import HANDLERS, ON_DEAD, Claimed, Retry, public_reason
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
 from server.replication.blobaccess import HeldBlobs, holds
 from server.replication.models import BlobMeta
@@ -145,8 +145,8 @@ def _read_receipt(data: bytes, flags: list[str]) -> dict[str, Any]:
     except ImageError as exc:
         flags.append("receipt_unreadable")
         return {**empty, "error": str(exc)}
-    except EngineError as exc:
-        raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
+    except EngineError as exc:  # counted: an engine that fails on this receipt may fail on it every time
+        raise Retry(f"OCR failed: {exc}", timedelta(minutes=5), counts=True) from None
     if not (receipt.total.value or receipt.date.value or receipt.merchant.value):
         flags.append("receipt_nothing_found")
     reading: dict[str, Any] = {
@@ -173,7 +173,7 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         refused = {m.sha256 for m in session.exec(select(BlobMeta).where(col(BlobMeta.sha256).in_(shas))) if m.refused}
         held = {sha for sha in shas if rec is not None and holds(session, sha, rec.created_by)}
         store = session.get(Store, rec.fields["store_id"]) if rec else None
-    if rec is None or rec.deleted or review is None or store is None or rec.fields.get("status") != "reading":
+    if rec is None or rec.deleted or review is None or store is None or not _to_read(rec.fields, review):
         return {"skipped": "gone or already read"}
     # Only bytes the rep who filed the claim sent count: a hash of someone else's receipt reads nothing.
     blobs = HeldBlobs(blob_store(settings), held)
@@ -201,9 +201,12 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         except ImageError as exc:
             checks.append({"blob": sha, "error": str(exc), "flags": ["photo_unreadable"]})
         except EngineError as exc:
-            raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
+            raise Retry(f"OCR failed: {exc}", timedelta(minutes=5), counts=True) from None
 
     with _writer_lock(settings), session_scope(settings) as session:
+        SqlSyncStore(session).begin_write()  # the change-sequence lock first, as finance's decision takes it
+        if not _still_to_read(session, claim_id):
+            return {"skipped": "decided while it was read"}
         for check in checks:
             hashes = check.pop("hashes", None)
             if hashes is not None:
@@ -244,7 +247,7 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         server_update(session, CLAIM, claim_id, lambda s: values)
         session.execute(
             update(ClaimReview)
-            .where(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status) == "reading")
+            .where(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status).in_(("reading", "review")))
             .values(
                 status="review", pool_id=pool.id if pool else None, read_at=utcnow(), claimed_cents=claimed or total
             )
@@ -267,7 +270,67 @@ def _claim_day(settings: Settings, reading: dict[str, Any], taken_at: Any, submi
     return (local_time(settings, submitted.isoformat()) or submitted).date()
 
 
+def _to_read(fields: dict[str, Any], review: ClaimReview) -> bool:
+    """Still to be read: ``reading``, or back in the job's hands after it died (an admin retried it)
+    while finance has not decided yet."""
+    if fields.get("status") == "reading":
+        return True
+    flags = fields.get("flags") or []
+    return fields.get("status") == "review" and review.status == "review" and READING_FAILED in flags
+
+
+def _still_to_read(session: Session, claim_id: str) -> bool:
+    rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
+    review = session.get(ClaimReview, claim_id)
+    return rec is not None and not rec.deleted and review is not None and _to_read(rec.fields, review)
+
+
+READING_FAILED = "reading_failed"
+
+
+def reading_failed(settings: Settings, job: Claimed, reason: str) -> None:
+    """The reading job is dead: the claim goes to finance anyway, flagged ``reading_failed`` with
+    empty readings and the reason, so it can be rejected, or approved with the fields typed by hand
+    (``correct``). Nothing waits for ever on a photo nobody can read."""
+    claim_id = job.payload["claim_id"]
+    with _writer_lock(settings), session_scope(settings) as session:
+        SqlSyncStore(session).begin_write()
+        rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
+        review = session.get(ClaimReview, claim_id)
+        if rec is None or rec.deleted or review is None or review.status != "reading":
+            return
+        store = session.get(Store, review.store_id)
+        empty = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
+        pool = None
+        if store is not None:
+            on = _claim_day(settings, empty, rec.fields.get("taken_at"), review.submitted_at)
+            pool = match_pool(session, store, on, rec.fields.get("promotion_id"))
+        error = f"The photos could not be read automatically ({public_reason(reason)}); check them by eye."
+        values: dict[str, Any] = {
+            "status": "review",
+            "reading": empty,
+            "suggested_store": None,
+            "flags": [READING_FAILED] + ([] if pool else ["no_pool"]),
+            "photo_checks": [],
+            "pool": pool_ref(session, pool) if pool else None,
+            "error": error,
+        }
+        server_update(session, CLAIM, claim_id, lambda s: values)
+        session.execute(
+            update(ClaimReview)
+            .where(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status) == "reading")
+            .values(
+                status="review",
+                pool_id=pool.id if pool else None,
+                read_at=utcnow(),
+                claimed_cents=rec.fields.get("amount_cents"),
+            )
+        )
+    log.warning("claim %s could not be read; it goes to finance flagged %s", claim_id, READING_FAILED)
+
+
 HANDLERS[READ_CLAIM] = read_claim
+ON_DEAD[READ_CLAIM] = reading_failed
 
 
 # -- finance review -----------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from typing import Any
 from server.db import session_scope, utcnow
 from server.dictation.rules import RECORDING, TRANSCRIBE
 from server.errors import ServiceUnavailable, Unprocessable
-from server.jobs.service import HANDLERS, Claimed, Retry
+from server.jobs.service import HANDLERS, ON_DEAD, Claimed, Retry, public_reason
 from server.replication.blobaccess import held_path
 from server.replication.collections import NOTE
+from server.replication.models import BlobMeta
 from server.replication.publish import server_update
 from server.replication.service import _writer_lock
 from server.replication.store import SqlSyncStore
@@ -92,9 +93,16 @@ def run_transcription(settings: Settings, job: Claimed) -> dict[str, Any] | None
     with session_scope(settings) as session:
         rec = SqlSyncStore(session).load(RECORDING.name, [recording_id]).get(recording_id)
         path = held_path(settings, session, rec.fields["blob"], rec.created_by) if rec and not rec.deleted else None
-    if rec is None or rec.deleted or rec.fields.get("status") in {"done", "failed"}:
+        meta = session.get(BlobMeta, rec.fields["blob"]) if rec else None
+    # done appends once; a failed one never appended, so running it again (an admin's retry) is safe
+    if rec is None or rec.deleted or rec.fields.get("status") == "done":
         return {"skipped": "gone or already transcribed"}
     sha, lang = rec.fields["blob"], rec.fields["lang"]
+    if path is None and meta is not None and meta.refused:
+        # the upload was refused (not audio): nothing will ever arrive to transcribe
+        error = f"The recording was refused when it was uploaded ({meta.refused}); it cannot be transcribed."
+        _record_outcome(settings, recording_id, {"status": "failed", "error": error}, None)
+        return {"error": meta.refused}
     if path is None:
         raise Retry("waiting for the recording to be uploaded", timedelta(minutes=2), waits_for=sha)
     try:
@@ -113,7 +121,20 @@ def run_transcription(settings: Settings, job: Claimed) -> dict[str, Any] | None
     return {"chars": len(result.text), "audio_seconds": round(result.audio_seconds, 2)}
 
 
+def transcription_dead(settings: Settings, job: Claimed, reason: str) -> None:
+    """The transcription gave up: the recording says ``failed`` with the reason; the note is untouched."""
+    error = f"The recording could not be transcribed ({public_reason(reason)})."
+    with _writer_lock(settings), session_scope(settings) as session:
+        server_update(
+            session,
+            RECORDING,
+            job.payload["recording_id"],
+            lambda s: None if s.fields.get("status") == "done" else {"status": "failed", "error": error},
+        )
+
+
 HANDLERS[TRANSCRIBE] = run_transcription
+ON_DEAD[TRANSCRIBE] = transcription_dead
 
 
 # -- live dictation -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ class Job(SQLModel, table=True):
     kind: str = Field(max_length=32)
     key: str = Field(max_length=100)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="queued", max_length=16)  # queued, running, done, failed
+    status: str = Field(default="queued", max_length=16)  # queued, running, done, dead
     attempts: int = 0
     run_after: datetime = Field(default_factory=utcnow)
     lease_until: datetime | None = None

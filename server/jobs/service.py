@@ -1,15 +1,22 @@
 """Enqueueing, claiming and finishing jobs. Claims are a conditional UPDATE, so several workers
 (threads or processes, SQLite or PostgreSQL) never run one job twice at the same time; a job whose
-worker died is claimed again when its lease runs out."""
+worker died is claimed again when its lease runs out.
+
+States: ``queued`` (due at ``run_after``, or waiting for a blob), ``running``, ``done``, ``dead``.
+Nothing retries for ever: a job that fails ``MAX_ATTEMPTS`` times, whose handler says its input
+can never be read (``GiveUp``), or that has waited longer than ``MAX_WAIT`` is ``dead`` with its
+last error, and its kind's ``ON_DEAD`` hook tells the record it served (a claim goes to finance
+flagged, a recording says it failed). An admin sees dead jobs and may ``retry`` one."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session
 
 from server.db import utcnow
@@ -18,14 +25,29 @@ from sync import uuid7
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+MAX_WAIT = timedelta(days=14)  # waiting (a model not installed, a blob never uploaded) ends too
+STATES = ("queued", "running", "done", "dead")
 
 
 class Retry(Exception):
-    """Raised by a handler: try again after ``delay`` (a model not installed yet, a database hiccup)."""
+    """Raised by a handler: try again after ``delay`` (a model not installed yet, a blob not
+    uploaded yet). Waiting is not a failed attempt, unless ``counts`` (an OCR engine that fails
+    on this input may fail on it every time) — and no job waits longer than ``MAX_WAIT``."""
 
-    def __init__(self, detail: str, delay: timedelta = timedelta(minutes=1), *, waits_for: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        delay: timedelta = timedelta(minutes=1),
+        *,
+        waits_for: str | None = None,
+        counts: bool = False,
+    ) -> None:
         super().__init__(detail)
-        self.detail, self.delay, self.waits_for = detail, delay, waits_for
+        self.detail, self.delay, self.waits_for, self.counts = detail, delay, waits_for, counts
+
+
+class GiveUp(Exception):
+    """Raised by a handler whose input can never be read: the job is dead at once, with this reason."""
 
 
 @dataclass(frozen=True)
@@ -35,10 +57,14 @@ class Claimed:
     key: str
     payload: dict[str, Any]
     attempts: int
+    created_at: datetime | None = None
 
 
 Handler = Callable[[Any, Claimed], dict[str, Any] | None]  # (settings, job) -> result
 HANDLERS: dict[str, Handler] = {}
+# Told when a job of its kind is dead, with the reason in words: (settings, job, reason) -> None.
+DeadHook = Callable[[Any, Claimed, str], None]
+ON_DEAD: dict[str, DeadHook] = {}
 
 
 def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any], *, waits_for: str | None = None) -> None:
@@ -70,7 +96,7 @@ def claim(session: Session, kinds: list[str]) -> Claimed | None:
     now = utcnow()
     for _ in range(5):  # another worker may win the race for a row; then look again
         row = session.execute(
-            select(Job.id, Job.kind, Job.key, Job.payload, Job.attempts)  # type: ignore[call-overload]
+            select(Job.id, Job.kind, Job.key, Job.payload, Job.attempts, Job.created_at)  # type: ignore[call-overload]
             .where(_due(now), Job.kind.in_(kinds))  # type: ignore[attr-defined]
             .order_by(Job.run_after)
             .limit(1)
@@ -84,7 +110,7 @@ def claim(session: Session, kinds: list[str]) -> Claimed | None:
         )
         session.commit()
         if getattr(taken, "rowcount", 0) == 1:
-            return Claimed(row.id, row.kind, row.key, dict(row.payload), row.attempts + 1)
+            return Claimed(row.id, row.kind, row.key, dict(row.payload), row.attempts + 1, row.created_at)
     return None
 
 
@@ -96,14 +122,107 @@ def finish(session: Session, job_id: str, result: dict[str, Any] | None) -> None
     )
 
 
-def fail(session: Session, job: Claimed, error: str, *, retry: Retry | None = None) -> None:
-    """Record a failure: retried with back-off until MAX_ATTEMPTS, except a ``Retry``, which waits freely."""
+def fail(session: Session, job: Claimed, error: str, *, retry: Retry | None = None, give_up: bool = False) -> str:
+    """Record a failure and answer the job's new state: ``queued`` again (with back-off until
+    MAX_ATTEMPTS; a ``Retry`` waits as it says, for at most MAX_WAIT) or ``dead``."""
     values: dict[str, Any] = {"last_error": error[:2000], "lease_until": None}
-    if retry is not None:
-        values.update(status="queued", run_after=utcnow() + retry.delay, waits_for=retry.waits_for)
-        values["attempts"] = max(0, job.attempts - 1)  # waiting is not a failed attempt
-    elif job.attempts >= MAX_ATTEMPTS:
-        values.update(status="failed", finished_at=utcnow())
+    now = utcnow()
+    waited_too_long = job.created_at is not None and now - job.created_at > MAX_WAIT
+    counts = retry is None or retry.counts
+    if give_up or (counts and job.attempts >= MAX_ATTEMPTS) or (retry is not None and waited_too_long):
+        if retry is not None and waited_too_long and not give_up:
+            values["last_error"] = f"gave up after waiting {MAX_WAIT.days} days: {error}"[:2000]
+        values.update(status="dead", finished_at=now, waits_for=None)
+    elif retry is not None:
+        values.update(status="queued", run_after=now + retry.delay, waits_for=retry.waits_for)
+        if not retry.counts:
+            values["attempts"] = max(0, job.attempts - 1)  # waiting is not a failed attempt
     else:
-        values.update(status="queued", run_after=utcnow() + timedelta(seconds=10 * 2**job.attempts))
+        values.update(status="queued", run_after=now + timedelta(seconds=10 * 2**job.attempts))
     session.execute(update(Job).where(Job.id == job.id).values(**values))  # type: ignore[arg-type]
+    return str(values.get("status"))
+
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s'\"`,;:]+")
+
+
+def public_reason(reason: str, limit: int = 200) -> str:
+    """A job's failure as a record may carry it (phones and finance read records): its first line,
+    server paths taken out, short. The whole of it stays in ``last_error`` for admins."""
+    first = (reason.strip().splitlines() or [""])[0]
+    text = _PATH.sub("…", first)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- what admins see and do ---------------------------------------------------------------------
+
+
+def _record_of(payload: dict[str, Any]) -> dict[str, str] | None:
+    """The synced record a job works for, named in its payload as ``<collection>_id``."""
+    for name, value in payload.items():
+        if name.endswith("_id") and isinstance(value, str):
+            return {"collection": name.removesuffix("_id"), "id": value}
+    return None
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "key": job.key,
+        "record": _record_of(job.payload),
+        "state": job.status,
+        "attempts": job.attempts,
+        "max_attempts": MAX_ATTEMPTS,
+        "last_error": job.last_error,
+        "waits_for": job.waits_for,
+        "run_after": job.run_after.isoformat(),
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def list_jobs(
+    session: Session, *, state: str | None = None, kind: str | None = None, limit: int = 100, offset: int = 0
+) -> dict[str, Any]:
+    """Jobs newest first, by state and kind, with the count of each state."""
+    query = select(Job)
+    if state:
+        query = query.where(Job.status == state)  # type: ignore[arg-type]
+    if kind:
+        query = query.where(Job.kind == kind)  # type: ignore[arg-type]
+    rows = session.execute(
+        query.order_by(Job.created_at.desc(), Job.id.desc()).offset(offset).limit(limit)  # type: ignore[attr-defined]
+    ).scalars()
+    counts = {name: 0 for name in STATES}
+    counted = select(Job.status, func.count()).group_by(Job.status)  # type: ignore[call-overload]
+    if kind:
+        counted = counted.where(Job.kind == kind)
+    for status, n in session.execute(counted).all():
+        counts[status] = int(n)
+    return {"items": [job_view(j) for j in rows], "counts": counts, "kinds": sorted(HANDLERS)}
+
+
+class NotRetryable(Exception):
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+def retry(session: Session, job_id: str) -> Job | None:
+    """Make a dead (or waiting) job due now with its attempts reset; None when there is no such job.
+    A running or done job is not retried (``NotRetryable``). The last error stays until it runs."""
+    job = session.get(Job, job_id)
+    if job is None:
+        return None
+    if job.status not in ("dead", "queued"):
+        raise NotRetryable(job.status)
+    taken = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.in_(("dead", "queued")))  # type: ignore[arg-type, attr-defined]
+        .values(status="queued", attempts=0, run_after=utcnow(), waits_for=None, finished_at=None, lease_until=None)
+    )
+    if getattr(taken, "rowcount", 0) != 1:
+        raise NotRetryable("running")
+    session.refresh(job)
+    return job

@@ -33,15 +33,36 @@ def run_one(settings: Settings, kinds: list[str] | None = None) -> bool:
     except service.Retry as retry:
         log.info("job %s %s waits: %s", job.kind, job.key, retry.detail)
         with session_scope(settings) as session:
-            service.fail(session, job, retry.detail, retry=retry)
-    except Exception as exc:
-        log.warning("job %s %s failed (attempt %d): %s", job.kind, job.key, job.attempts, exc)
+            state = service.fail(session, job, retry.detail, retry=retry)
+        reason = retry.detail
+    except service.GiveUp as exc:
+        reason = str(exc)
         with session_scope(settings) as session:
-            service.fail(session, job, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+            state = service.fail(session, job, reason, give_up=True)
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        log.warning("job %s %s failed (attempt %d): %s", job.kind, job.key, job.attempts, reason)
+        with session_scope(settings) as session:
+            state = service.fail(session, job, f"{reason}\n{traceback.format_exc(limit=3)}")
     else:
         with session_scope(settings) as session:
             service.finish(session, job.id, result)
+        return True
+    if state == "dead":
+        _dead(settings, job, reason)
     return True
+
+
+def _dead(settings: Settings, job: service.Claimed, reason: str) -> None:
+    """A job gave up: say so in the log, and let its kind tell the record it served."""
+    log.error("job %s %s is dead after %d attempt(s): %s", job.kind, job.key, job.attempts, reason)
+    hook = service.ON_DEAD.get(job.kind)
+    if hook is None:
+        return
+    try:
+        hook(settings, job, reason)
+    except Exception:  # the job stays dead and visible to admins; the hook's trouble goes to the log
+        log.exception("job %s %s: telling its record that it is dead failed", job.kind, job.key)
 
 
 def run_pending(settings: Settings, kinds: list[str] | None = None, limit: int = 1000) -> int:

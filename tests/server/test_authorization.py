@@ -292,6 +292,8 @@ def _rest_calls(walk: Walk, world: World) -> dict[authz.Action, Callable[[TestCl
         authz.Action.USER_CREATE: new_user,
         authz.Action.TEMPLATE_SAVE: new_template,
         authz.Action.PROMOTION_CREATE: new_promotion,
+        authz.Action.JOB_READ: lambda c: c.get("/api/admin/jobs", params={"state": "dead"}),
+        authz.Action.JOB_RETRY: lambda c: c.post(f"/api/admin/jobs/{uuid7()}/retry"),
     }
 
 

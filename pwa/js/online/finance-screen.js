@@ -10,6 +10,8 @@ import { localName, t } from '../i18n.js';
 import { bindHeader, header } from '../screens/header.js';
 
 const TABS = ['review', 'approved', 'rejected'];
+// Flags that leave the three fields empty: finance types them from the receipt (a 'correct').
+const BY_HAND = ['reading_failed', 'receipt_unreadable', 'receipt_refused', 'receipt_missing', 'receipt_nothing_found'];
 
 function confidence(c) {
   const pct = Math.round((c || 0) * 100);
@@ -75,6 +77,7 @@ class FinanceScreen extends HTMLElement {
         <h2 class="store-name">${c.store.name} <small>${c.store.code}</small></h2>
         <p class="hint">${c.rep?.name} · ${new Date(c.submitted_at).toLocaleString()}${f.note && ` · ${f.note}`}</p>
         ${f.status === 'reading' && html`<p class="warn">${t('claimReading')}</p>`}
+        ${!decided && (f.flags || []).some((x) => BY_HAND.includes(x)) && html`<p class="warn" data-by-hand>${t('fin_byHand')}${f.error && html`<br><small>${f.error}</small>`}</p>`}
         ${field('merchant')}${field('date', 'date')}${field('total')}
         ${f.suggested_store && html`<p class="hint" data-suggested>${t('suggestedStore')}: ${f.suggested_store.name} (${f.suggested_store.score})</p>`}
         <p>${t('claimAmount')}: <strong data-claimed>${formatMoney(f.amount_cents)}</strong></p>
@@ -112,7 +115,7 @@ class FinanceScreen extends HTMLElement {
         const input = q(`#ocr-${key}`);
         if (input.value.trim() && input.value.trim() !== input.dataset.original) { body[key] = input.value.trim(); body.action = 'correct'; }
       }
-      const cents = parseMoney(q('[data-approve-amount]').value);
+      const cents = parseMoney(q('[data-approve-amount]').value) || parseMoney(body.total || '');  // typed total
       if (!cents) return this.showError(t('badAmount'));
       body.amount_cents = cents;
       const pool = q('[data-pool-choice]');

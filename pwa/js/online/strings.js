@@ -25,6 +25,7 @@ addStrings({
     heatmap: 'Key actions on time, rep × day', coverage: 'Route coverage: planned stores visited', exportCsv: 'Export CSV',
     ex_visits: 'Visits', ex_reviews: 'Reviews', ex_confirmations: 'Confirmations', from: 'From', to: 'To', noData: 'no data',
     waitingReview: '{n} waiting for review', planned: 'Planned', covered: 'Visited',
+    fin_byHand: 'Nothing was read from the photos. Type the merchant, date and total from the receipt to approve, or reject.',
   },
   zh: {
     loading: '正在加载…', financeTitle: '核销审核', fin_review: '待审核', fin_approved: '已通过', fin_rejected: '已驳回', fin_reading: '识别中', left: '剩余',
@@ -41,6 +42,7 @@ addStrings({
     onTime: '关键动作及时率', healthy: '健康线 ≥ {p}', definition: '及时：步骤在拜访中完成（特批不算）；备注在到店后 {note} 小时内；核销在拜访后 {claim} 小时内。',
     heatmap: '关键动作及时率（业务员 × 日期）', coverage: '路线覆盖：计划门店拜访情况', exportCsv: '导出 CSV', ex_visits: '拜访', ex_reviews: '审核',
     ex_confirmations: '每日确认', from: '从', to: '到', noData: '无数据', waitingReview: '{n} 条待审核', planned: '计划', covered: '已拜访',
+    fin_byHand: '照片未能识别出内容。请按小票填写商户、日期和合计后通过，或驳回。',
   },
 });
 

@@ -1,0 +1,165 @@
+"""Durable jobs never retry silently for ever: a job that keeps failing is dead after MAX_ATTEMPTS
+with its last error, a job told its input can never be read is dead at once, waiting ends after
+MAX_WAIT; the record it serves is told (its kind's hook), and admins see and retry dead jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import update
+
+from server.db import session_scope, utcnow
+from server.jobs import service as jobs
+from server.jobs.models import Job
+from server.jobs.worker import run_one
+from server.settings import Settings
+from sync import uuid7
+from tests.conftest import sign_in
+from tests.factories import World
+
+KIND = "test_flaky"
+
+
+@pytest.fixture
+def flaky(settings: Settings) -> Iterator[dict[str, Any]]:
+    """A job kind whose handler does what the test says: raise, give up, wait, or succeed."""
+    behaviour: dict[str, Any] = {"raise": RuntimeError("the OCR engine crashed on this photo"), "dead": []}
+
+    def handler(_: Settings, job: jobs.Claimed) -> dict[str, Any] | None:
+        action = behaviour["raise"]
+        if action is None:
+            return {"ok": True}
+        raise action
+
+    jobs.HANDLERS[KIND] = handler
+    jobs.ON_DEAD[KIND] = lambda _s, job, reason: behaviour["dead"].append((job.key, reason))
+    yield behaviour
+    jobs.HANDLERS.pop(KIND, None)
+    jobs.ON_DEAD.pop(KIND, None)
+
+
+def _enqueue(settings: Settings, key: str = "") -> str:
+    key = key or uuid7()
+    with session_scope(settings) as session:
+        jobs.enqueue(session, KIND, key, {"claim_id": key})
+    return key
+
+
+def _job(settings: Settings, key: str) -> Job:
+    with session_scope(settings) as session:
+        job = session.query(Job).filter(Job.kind == KIND, Job.key == key).one()  # type: ignore[arg-type]
+        session.expunge(job)
+        return job
+
+
+def _run_due(settings: Settings, key: str) -> None:
+    """Make the job due now (its back-off skipped) and run it once."""
+    with session_scope(settings) as session:
+        session.execute(update(Job).where(Job.key == key).values(run_after=utcnow() - timedelta(seconds=1)))  # type: ignore[arg-type]
+    assert run_one(settings, [KIND])
+
+
+def test_a_job_that_keeps_failing_is_dead_after_max_attempts_and_says_why(
+    settings: Settings, clean_db: None, flaky: dict[str, Any]
+) -> None:
+    key = _enqueue(settings)
+    for attempt in range(1, jobs.MAX_ATTEMPTS):
+        _run_due(settings, key)
+        job = _job(settings, key)
+        assert (job.status, job.attempts) == ("queued", attempt)
+        assert job.run_after > utcnow()  # backing off
+    _run_due(settings, key)
+    job = _job(settings, key)
+    assert job.status == "dead" and job.attempts == jobs.MAX_ATTEMPTS and job.finished_at is not None
+    assert job.last_error is not None and job.last_error.startswith("RuntimeError: the OCR engine crashed")
+    assert flaky["dead"] == [(key, "RuntimeError: the OCR engine crashed on this photo")]  # the record is told
+    assert not run_one(settings, [KIND])  # and nothing runs it again behind anyone's back
+
+
+def test_a_job_whose_input_can_never_be_read_is_dead_at_once(
+    settings: Settings, clean_db: None, flaky: dict[str, Any]
+) -> None:
+    flaky["raise"] = jobs.GiveUp("the receipt is not a picture")
+    key = _enqueue(settings)
+    _run_due(settings, key)
+    job = _job(settings, key)
+    assert (job.status, job.attempts, job.last_error) == ("dead", 1, "the receipt is not a picture")
+    assert flaky["dead"] == [(key, "the receipt is not a picture")]
+
+
+def test_waiting_is_free_but_not_for_ever(settings: Settings, clean_db: None, flaky: dict[str, Any]) -> None:
+    flaky["raise"] = jobs.Retry("waiting for the photo", timedelta(minutes=5), waits_for="a" * 64)
+    key = _enqueue(settings)
+    for _ in range(jobs.MAX_ATTEMPTS + 2):  # waiting is not a failed attempt
+        _run_due(settings, key)
+    job = _job(settings, key)
+    assert (job.status, job.attempts, job.waits_for) == ("queued", 0, "a" * 64)
+    with session_scope(settings) as session:  # a phone that never comes back with the photo
+        old = utcnow() - jobs.MAX_WAIT - timedelta(hours=1)
+        session.execute(update(Job).where(Job.key == key).values(created_at=old))  # type: ignore[arg-type]
+    _run_due(settings, key)
+    job = _job(settings, key)
+    assert job.status == "dead" and job.waits_for is None
+    assert job.last_error == "gave up after waiting 14 days: waiting for the photo"
+    # an engine failure counts as an attempt even though it retries later
+    flaky["raise"] = jobs.Retry("OCR failed", timedelta(minutes=5), counts=True)
+    other = _enqueue(settings)
+    for _ in range(jobs.MAX_ATTEMPTS):
+        _run_due(settings, other)
+    assert _job(settings, other).status == "dead"
+
+
+def test_a_hook_that_fails_leaves_the_job_dead_and_visible(
+    settings: Settings, clean_db: None, flaky: dict[str, Any]
+) -> None:
+    flaky["raise"] = jobs.GiveUp("unreadable")
+
+    def broken(*_: Any) -> None:
+        raise RuntimeError("the record is gone")
+
+    jobs.ON_DEAD[KIND] = broken
+    key = _enqueue(settings)
+    _run_due(settings, key)
+    assert _job(settings, key).status == "dead"
+
+
+def test_admins_see_dead_jobs_and_retry_them_and_nobody_else_may(
+    app_client: TestClient, settings: Settings, world: World, flaky: dict[str, Any]
+) -> None:
+    flaky["raise"] = jobs.GiveUp("the receipt is not a picture")
+    dead, fine = _enqueue(settings), _enqueue(settings)
+    _run_due(settings, dead)
+    flaky["raise"] = None
+    _run_due(settings, fine)
+
+    for user in (world.east.reps[0], world.east.supervisor, world.finance):
+        sign_in(app_client, user.username)
+        assert app_client.get("/api/admin/jobs").status_code == 403
+        assert app_client.post(f"/api/admin/jobs/{_job(settings, dead).id}/retry").status_code == 403
+    assert _job(settings, dead).status == "dead"
+
+    sign_in(app_client, world.admin.username)
+    listed = app_client.get("/api/admin/jobs", params={"state": "dead"}).json()
+    assert listed["counts"]["dead"] == 1 and listed["counts"]["done"] == 1
+    [item] = listed["items"]
+    assert item["kind"] == KIND and item["state"] == "dead" and item["attempts"] == 1
+    assert item["max_attempts"] == jobs.MAX_ATTEMPTS and item["last_error"] == "the receipt is not a picture"
+    assert item["record"] == {"collection": "claim", "id": dead}
+    assert app_client.get("/api/admin/jobs", params={"state": "stuck"}).status_code == 400
+    assert [j["key"] for j in app_client.get("/api/admin/jobs", params={"kind": KIND}).json()["items"]] == [fine, dead]
+
+    retried = app_client.post(f"/api/admin/jobs/{item['id']}/retry")
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["state"] == "queued" and retried.json()["attempts"] == 0
+    job = _job(settings, dead)
+    assert job.status == "queued" and job.run_after <= utcnow() and job.finished_at is None
+    assert run_one(settings, [KIND])  # due at once; this time it works
+    assert _job(settings, dead).status == "done" and _job(settings, dead).last_error is None
+
+    done = app_client.post(f"/api/admin/jobs/{item['id']}/retry")
+    assert done.status_code == 409 and done.json()["code"] == "job_done"
+    assert app_client.post(f"/api/admin/jobs/{uuid7()}/retry").status_code == 404
