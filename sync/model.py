@@ -194,7 +194,9 @@ def _shape(raw: Any, envelope: type[Any], where: str) -> Any:
     try:
         return msgspec.convert(raw, envelope, strict=True)
     except msgspec.ValidationError as exc:
-        raise MalformedBatch(f"{where}: {exc}".replace("`$", f"`{where}")) from None
+        seq = raw.get("seq") if isinstance(raw, dict) and envelope is OpEnvelope else None
+        extra = {"seq": seq} if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1 else None
+        raise MalformedBatch(f"{where}: {exc}".replace("`$", f"`{where}"), extra=extra) from None
 
 
 def parse_operation(raw: Any, index: int) -> Operation:

@@ -123,6 +123,8 @@ def test_a_malformed_batch_is_refused_whole_and_changes_nothing(
     refused({"protocol": 9, "device_id": phone.device_id, "ops": []}, 400, "malformed_batch")
     refused(phone.batch({**good, "seq": "1"}), 400, "malformed_batch")
     refused(phone.batch({**good, "op_id": "not-a-uuid"}), 400, "malformed_batch")
+    named = app_client.post("/api/sync/push", json=phone.batch({**good, "op_id": "not-a-uuid"})).json()
+    assert named["extra"] == {"seq": 1}  # the phone sets that operation aside and sends the rest
     refused(phone.batch({**good, "colour": "red"}), 400, "malformed_batch")
     refused(phone.batch({**good, "seq": 3}), 409, "sequence_gap")
     refused(phone.batch(good, {**good, "seq": 3, "op_id": uuid7()}), 400, "malformed_batch")  # gap inside
