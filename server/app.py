@@ -25,6 +25,8 @@ from server.dictation.controller import SpeechController, live_dictation
 from server.errors import EXCEPTION_HANDLERS
 from server.jobs.controller import JobAdminController
 from server.jobs.worker import Worker
+from server.nulguard import NulGuardedRequest, nul_guard
+from server.openapi import document_errors
 from server.pwa import pwa_router
 from server.replication.controller import BlobController, SyncController
 from server.review.controller import ReviewController, TeamController, photo_thumbnail
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         on_shutdown=[_shutdown],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500),
         request_max_body_size=settings.max_json_bytes,
+        request_class=NulGuardedRequest,
         openapi_config=OpenAPIConfig(
             title="Fieldvisit API",
             version="0.1.0",
@@ -107,8 +110,10 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
         ),
         debug=False,
     )
-    # Around everything, routing's own 404/405 answers included (app middleware wraps only routes).
+    document_errors(app)
+    # Around everything, routing's own 404/405 answers included (app middleware wraps only routes);
+    # inside it, no NUL character passes (server/nulguard.py).
     app.asgi_handler = security_layer(hsts=settings.cookie_secure, allowed_origins=settings.allowed_origins)(
-        app.asgi_handler  # type: ignore[arg-type]
+        nul_guard(app.asgi_handler)  # type: ignore[arg-type]
     )  # type: ignore[assignment]
     return app

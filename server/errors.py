@@ -19,7 +19,7 @@ A 5xx answer never carries a stack trace; the trace goes to the server log.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypedDict
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
@@ -27,6 +27,18 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from sync.errors import SyncError
 
 log = logging.getLogger("fieldvisit")
+
+
+class _ErrorFields(TypedDict):
+    status_code: int
+    code: str
+    detail: str
+
+
+class ErrorBody(_ErrorFields, total=False):
+    """What every error answers (the OpenAPI documents each error status with this shape)."""
+
+    extra: dict[str, Any] | list[Any]
 
 
 class DomainError(Exception):

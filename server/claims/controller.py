@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from server.claims import service
 from server.deps import DB, AppSettings, CurrentActor
+from server.openapi import Offset
 
 
 class PoolSpec(BaseModel):
@@ -59,7 +60,7 @@ class ClaimController(Controller):
         actor: CurrentActor,
         status: Annotated[str | None, Parameter(pattern="^(reading|review|approved|rejected)$")] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         """Claims newest first, with their status, amounts, flags and pool balance (finance)."""
         return service.list_claims(db, actor, status=status, limit=limit, offset=offset)

@@ -19,7 +19,7 @@ from ocr import (
     read_receipt,
 )
 from server import authz
-from server.accounts.models import Role, User
+from server.accounts.models import Region, Role, User
 from server.accounts.service import Actor
 from server.audit import service as audit
 from server.claims.models import BudgetPool, ClaimReview, Promotion
@@ -570,6 +570,8 @@ def create_promotion(session: Session, actor: Actor, spec: dict[str, Any]) -> di
         starts, ends = p["starts_on"] or promo.starts_on, p["ends_on"] or promo.ends_on
         if ends < starts:
             raise InvalidInput(f"Pool {p['name']} ends before it starts.", code="bad_period")
+        if p["region_id"] is not None and session.get(Region, p["region_id"]) is None:  # "" names none either
+            raise InvalidInput(f"Pool {p['name']}: region_id does not name a region.", code="unknown_region")
         session.add(
             BudgetPool(
                 promotion_id=promo.id,

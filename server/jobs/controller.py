@@ -14,6 +14,7 @@ from server.deps import DB, CurrentActor
 from server.errors import Conflict, NotFound
 from server.jobs import service
 from server.jobs.worker import poke
+from server.openapi import Offset
 
 
 class JobAdminController(Controller):
@@ -28,7 +29,7 @@ class JobAdminController(Controller):
         job_state: Annotated[str | None, Parameter(query="state", pattern="^(queued|running|done|dead)$")] = None,
         kind: Annotated[str | None, Parameter(max_length=32)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         """Jobs newest first (``state``, ``kind``, ``attempts``, ``last_error``, the record they serve),
         with the count of each state (admins)."""

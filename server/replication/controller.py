@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.concurrency import sync_to_thread
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, Parameter
 from litestar.response import File
 
 from server.deps import DB, AppSettings, CurrentActor, read_limited
 from server.errors import InvalidInput, PayloadTooLarge
+from server.openapi import MAX_SAFE_INTEGER
 from server.replication import service
 from sync import check_sha256
 
@@ -30,7 +31,7 @@ class SyncController(Controller):
         self,
         actor: CurrentActor,
         settings: AppSettings,
-        cursor: Annotated[int, Parameter(ge=0)] = 0,
+        cursor: Annotated[int, Parameter(ge=0, le=MAX_SAFE_INTEGER)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=5000)] = 500,
     ) -> dict[str, Any]:
         """Changes after ``cursor`` that the caller may see, oldest first."""
@@ -65,8 +66,8 @@ class BlobController(Controller):
         actor: CurrentActor,
         settings: AppSettings,
         sha256: FromPath[str],
-        offset: FromQuery[int],
-        total: FromQuery[int],
+        offset: Annotated[int, Parameter(le=MAX_SAFE_INTEGER)],
+        total: Annotated[int, Parameter(le=MAX_SAFE_INTEGER)],
     ) -> dict[str, Any]:
         """Append one chunk at ``offset`` of a blob of ``total`` bytes (``application/octet-stream``);
         the last chunk verifies the hash. The blob's type is told from its bytes: photos (JPEG, PNG,

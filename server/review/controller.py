@@ -109,7 +109,7 @@ class TeamController(Controller):
         """Rep × day key actions with the on-time rate and its definition, route coverage, confirmations."""
         return dashboard.dashboard(db, settings, actor, start=start, end=end, team=team)
 
-    @get("/export/{kind:str}", sync_to_thread=True)
+    @get("/export/{kind:str}", sync_to_thread=True, media_type="text/csv")
     def export(
         self,
         db: DB,
@@ -125,6 +125,6 @@ class TeamController(Controller):
         name = f"fieldvisit-{kind.removesuffix('.csv')}-{start or ''}-{end or ''}.csv"
         return Response(
             body,
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds "; charset=utf-8"
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

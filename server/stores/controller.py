@@ -9,6 +9,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from server.deps import DB, AppSettings, CurrentActor, read_limited
+from server.openapi import Offset
 from server.stores import service
 from server.stores.models import StoreCreate, StorePublic, StoreUpdate
 
@@ -24,7 +25,7 @@ class StoreController(Controller):
         actor: CurrentActor,
         q: Annotated[str, Parameter(description="Matches name, code or address")] = "",
         limit: Annotated[int, Parameter(ge=1, le=service.MAX_PAGE)] = 100,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         stores, total = service.list_stores(db, actor, q=q, limit=limit, offset=offset)
         return {
@@ -61,10 +62,10 @@ class StoreAdminController(Controller):
         body = await read_limited(request, settings.max_csv_bytes)
         return await sync_to_thread(service.import_csv, db, actor, body, dry_run=dry_run)
 
-    @get("/export.csv", sync_to_thread=True)
+    @get("/export.csv", sync_to_thread=True, media_type="text/csv")
     def export_csv(self, db: DB, actor: CurrentActor) -> Response[bytes]:
         return Response(
             service.export_csv(db, actor),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds "; charset=utf-8"
             headers={"Content-Disposition": 'attachment; filename="stores.csv"'},
         )

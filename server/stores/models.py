@@ -14,6 +14,7 @@ from server.db import utcnow
 from sync.ids import uuid7
 
 DEFAULT_GEOFENCE_M = 150
+MAX_ROUTE_ORDER = 1_000_000  # route_order is an INTEGER column
 
 
 class Channel(StrEnum):
@@ -39,7 +40,7 @@ class StoreBase(SQLModel):
     visit_days: str = Field(default="", max_length=20)
     cycle_weeks: int = Field(default=1, ge=1, le=8)
     cycle_anchor: str = Field(default="2026-01-05", max_length=10)
-    route_order: int | None = Field(default=None, ge=0)
+    route_order: int | None = Field(default=None, ge=0, le=MAX_ROUTE_ORDER)
 
 
 VISIT_DAYS = re.compile(r"^([1-7](,[1-7])*)?$")
@@ -101,7 +102,7 @@ class StoreUpdate(SQLModel):
     visit_days: str | None = Field(default=None, max_length=20)
     cycle_weeks: int | None = Field(default=None, ge=1, le=8)
     cycle_anchor: str | None = Field(default=None, max_length=10)
-    route_order: int | None = Field(default=None, ge=0)
+    route_order: int | None = Field(default=None, ge=0, le=MAX_ROUTE_ORDER)
 
     _one_line = field_validator("name", "address")(one_line)
 
@@ -114,6 +115,17 @@ class StoreUpdate(SQLModel):
     def _cycle(self) -> StoreUpdate:
         _check_cycle(self.visit_days, self.cycle_anchor)
         return self
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> StoreUpdate:
+        # Leaving a field out keeps it; null is a value only where a store may lack one (position, rep).
+        for name in sorted(self.model_fields_set - NULLABLE):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null; leave it out to keep it")
+        return self
+
+
+NULLABLE = frozenset({"lat", "lng", "rep_id", "route_order"})
 
 
 class StorePublic(StoreBase):

@@ -40,12 +40,12 @@ def _check_references(session: Session, values: dict[str, Any]) -> None:
     from server.accounts import repository as accounts
 
     rep_id = values.get("rep_id")
-    if rep_id:
+    if rep_id is not None:  # an empty id names nobody
         rep = accounts.user_by_id(session, rep_id)
         if rep is None or rep.role != Role.rep.value:
             raise InvalidInput("rep_id does not name a rep.")
     region_id = values.get("region_id")
-    if region_id and accounts.region(session, region_id) is None:
+    if region_id is not None and accounts.region(session, region_id) is None:
         raise InvalidInput("region_id does not name a region.")
 
 

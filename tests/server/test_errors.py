@@ -85,3 +85,97 @@ def test_security_headers_and_openapi(app_client: TestClient) -> None:
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert "/api/stores" in paths and "/api/auth/login" in paths and "/api/admin/stores/import" in paths
+
+
+# ---- the OpenAPI lists every status, in one shape -----------------------------------------------
+
+
+def _openapi(client: TestClient) -> dict:
+    response = client.get("/api/docs/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_docs_pages_serve(app_client: TestClient) -> None:
+    for path in ("/api/docs", "/api/docs/swagger"):
+        page = app_client.get(path)
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"], path
+
+
+def test_every_error_status_is_documented_in_the_error_shape(app_client: TestClient) -> None:
+    doc = _openapi(app_client)
+    body = doc["components"]["schemas"]["ErrorBody"]
+    assert set(body["required"]) == {"status_code", "code", "detail"} and "extra" in body["properties"]
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            for status, response in op["responses"].items():
+                if int(status) >= 400:
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ErrorBody"), (method, path, status)
+    responses = lambda method, path: set(doc["paths"][path][method]["responses"])  # noqa: E731
+    # derived: 400 inputs, 401 signed in, 403 cross_site and 415 on writes, 404 path ids, 413 bodies
+    assert responses("post", "/api/stores") == {"201", "400", "401", "403", "409", "413", "415"}
+    assert responses("get", "/api/stores/{store_id}") == {"200", "400", "401", "404"}
+    assert responses("get", "/api/me") == {"200", "401"}
+    assert responses("get", "/api/health") == {"200"}
+    assert responses("post", "/api/auth/login") >= {"401", "429"}
+    assert "`duplicate_code`" in doc["paths"]["/api/admin/promotions"]["post"]["responses"]["409"]["description"]
+
+
+def test_the_raises_table_names_only_operations_that_exist(settings: Settings) -> None:
+    from server.openapi import RAISES, operations
+
+    app = create_app(settings, run_migrations=False)
+    assert set(RAISES) <= {key for key, _, _ in operations(app)}
+
+
+def test_integer_parameters_are_bounded(app_client: TestClient) -> None:
+    """A number the database cannot hold would be a 500 there: every integer parameter has a maximum."""
+    for path, item in _openapi(app_client)["paths"].items():
+        for method, op in item.items():
+            for parameter in op.get("parameters", []):
+                if parameter["schema"].get("type") == "integer":
+                    assert parameter["schema"].get("maximum", 2**64) <= 2**63 - 1, (method, path, parameter["name"])
+
+
+# ---- inputs that were 500s ----------------------------------------------------------------------
+
+
+def test_nul_characters_are_refused_alike_on_every_database(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.admin.username)
+    store = world.east.stores[world.east.reps[0].username][0]
+    for path in ("/index.html%00.js", "/api/stores/a%00b", "/api/sync/records/visit/%00"):
+        response = app_client.get(path)
+        assert response.status_code == 404 and response.json()["code"] == "not_found", path
+    query = app_client.get("/api/stores?q=a%00b")
+    assert query.status_code == 400 and query.json()["code"] == "nul_character"
+    for method, path, body in (
+        ("POST", "/api/auth/login", {"username": "a\x00", "password": "b"}),
+        ("PATCH", f"/api/stores/{store.id}", {"address": "x\x00y"}),
+        ("POST", "/api/stores", {"code": "N-1", "name": "n", "nested": {"k\x00": 1}}),
+    ):
+        response = app_client.request(method, path, json=body)
+        assert response.status_code == 400 and response.json()["code"] == "nul_character", (method, path)
+
+
+def test_huge_numbers_nulls_and_empty_ids_are_invalid_input(app_client: TestClient, world: World) -> None:
+    sign_in(app_client, world.admin.username)
+    store = world.east.stores[world.east.reps[0].username][0]
+    for path in ("/api/stores?offset=252694006998690034614272", "/api/claims?offset=252694006998690034614272"):
+        assert app_client.get(path).status_code == 400, path
+    for body in ({"name": None}, {"geofence_m": None}, {"route_order": 10**30}, {"rep_id": ""}):
+        response = app_client.patch(f"/api/stores/{store.id}", json=body)
+        assert response.status_code == 400, (body, response.text)
+    assert app_client.patch(f"/api/stores/{store.id}", json={"route_order": None}).status_code == 200
+    for body in ({"region_id": ""}, {"rep_id": ""}, {"route_order": 10**20}):
+        response = app_client.post("/api/stores", json={"code": "NEW-1", "name": "n", **body})
+        assert response.status_code == 400, (body, response.text)
+    promotion = {
+        "code": "P-1",
+        "name": "p",
+        "starts_on": "2026-11-01",
+        "ends_on": "2026-11-30",
+        "pools": [{"name": "pool", "amount_cents": 100, "region_id": ""}],
+    }
+    response = app_client.post("/api/admin/promotions", json=promotion)
+    assert response.status_code == 400 and response.json()["code"] == "unknown_region"
