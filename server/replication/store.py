@@ -140,9 +140,10 @@ class SqlSyncStore:
                 "at": utcnow(),
                 "user_id": who.user_id,
                 "device_id": who.device_id,
-                "entity": op.type.split(".")[0][:32],
+                # a rejected operation's type is as the phone sent it: no NUL for PostgreSQL
+                "entity": op.type.split(".")[0][:32].replace("\x00", "\ufffd"),
                 "entity_id": op.id,
-                "action": op.type[:32],
+                "action": op.type[:32].replace("\x00", "\ufffd"),
                 "changes": changes,
             }
         )

@@ -179,3 +179,22 @@ def test_huge_numbers_nulls_and_empty_ids_are_invalid_input(app_client: TestClie
     }
     response = app_client.post("/api/admin/promotions", json=promotion)
     assert response.status_code == 400 and response.json()["code"] == "unknown_region"
+
+
+def test_a_pushed_operation_holding_nul_is_rejected_alone(app_client: TestClient, world: World) -> None:
+    # The push reads its own body (no JSON guard): its rejections are audited as sent, and PostgreSQL
+    # refused the NUL in that audit row (a 500 for the whole batch).
+    from sync import uuid7
+    from tests.synchelp import Phone
+
+    rep = world.east.reps[0]
+    sign_in(app_client, rep.username)
+    phone = Phone()
+    store = world.east.stores[rep.username][0]
+    batch = phone.batch(
+        phone.op("note.create\x00", uuid7(), {"store_id": store.id, "text": "t"}),
+        phone.op("note.create", uuid7(), {"store_id": store.id, "text": "fine"}),
+    )
+    pushed = app_client.post("/api/sync/push", json=batch)
+    assert pushed.status_code == 200, pushed.text
+    assert [r["status"] for r in pushed.json()["results"]] == ["rejected", "applied"]
