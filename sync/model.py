@@ -206,9 +206,8 @@ def parse_operation(raw: Any, index: int) -> Operation:
     if refused is not None:  # the envelope is sound; the values are answered per operation
         kind = _LONE_SURROGATE.sub("\ufffd", op.type)  # it is audited, so it must be text
         return Operation(op.op_id, op.seq, kind, op.id, {}, {}, None, (), None, refused)
-    return Operation(
-        op.op_id, op.seq, op.type, op.id, op.fields, op.base, op.client_time, tuple(op.resolves), op.reason
-    )
+    client_time = plausible_client_time(op.client_time)
+    return Operation(op.op_id, op.seq, op.type, op.id, op.fields, op.base, client_time, tuple(op.resolves), op.reason)
 
 
 def parse_batch(raw: Any, *, max_ops: int) -> Batch:
@@ -256,10 +255,8 @@ def validate_fields(collection: Collection, op_type: OpType, op: Operation) -> N
 
     Raises InvalidOperation for values that do not fit and OpRejected ``server_owned`` for a
     field only the server writes (both answer that one operation, see docs/sync-protocol.md)."""
-    if _lone_surrogate([op.fields, op.reason, op.client_time, list(op.resolves)]):
+    if _lone_surrogate([op.fields, op.reason, list(op.resolves)]):
         raise InvalidOperation("text must be Unicode: it holds a lone UTF-16 surrogate (\\ud800–\\udfff)")
-    if op.client_time is not None:
-        check_times(_client_time(op.client_time), "client_time")
     for name in op.fields:
         spec = collection.fields.get(name)
         if spec is None:
@@ -288,14 +285,17 @@ def validate_fields(collection: Collection, op_type: OpType, op: Operation) -> N
             spec.check(name, value)
 
 
-def _client_time(value: str) -> Any:
-    """``client_time`` as a time with its zone, or InvalidOperation."""
+def plausible_client_time(value: str | None) -> str | None:
+    """``client_time`` is for display only: kept when it is an ISO 8601 time with its zone inside
+    the window around the server's day, dropped (None) otherwise — a phone whose clock is wrong
+    loses nothing for it, and no reader meets the year 1."""
+    if value is None or _LONE_SURROGATE.search(value):
+        return None
     try:
-        return msgspec.convert(value, Moment, strict=True)
-    except msgspec.ValidationError:
-        raise InvalidOperation(
-            "client_time must be an ISO 8601 time with its zone offset", extra={"field": "client_time"}
-        ) from None
+        check_times(msgspec.convert(value, Moment, strict=True))
+    except (msgspec.ValidationError, InvalidOperation):
+        return None
+    return value
 
 
 MAX_DEPTH = 32  # an operation nested deeper than this is not one a client writes

@@ -141,6 +141,15 @@ def test_every_bad_value_is_rejected_alone_and_changes_nothing(
         assert refused.json()["code"] in {"malformed_json", "malformed_batch"}
     assert _records(session) == before + 1
 
+    # client_time is for display only: a wrong phone clock there costs nothing, the time is dropped.
+    odd_clock = [
+        phone.op("note.create", uuid7(), {"store_id": store.id, "text": f"clock {i}"}, client_time=when)
+        for i, when in enumerate(("0001-01-01T00:00:00Z", "9999-12-31T23:59:59-23:59", "2026-11-25T09:00", "soon"))
+    ]
+    answer = app_client.post("/api/sync/push", json=phone.batch(*odd_clock))
+    assert [r["status"] for r in answer.json()["results"]] == ["applied"] * 4, answer.text
+    assert _records(session) == before + 5
+
     # Every reader still answers, for the rep and for the team's supervisor.
     _all_readers_answer(settings, world, rep.username)
 

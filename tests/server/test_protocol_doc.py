@@ -147,7 +147,7 @@ def _json(value: Any) -> str:
 PATTERNS = {
     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$": "a UUID",
     r"^[0-9a-f]{64}$": "a SHA-256 (64 lowercase hex digits)",
-    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$": "a language code (zh, en, zh-CN)",
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$": "a language tag in this shape: zh, en, zh-CN (the PWA sends zh or en)",
     r"^[a-z][a-z0-9_]{0,31}$": "a key (a–z, 0–9, _; ≤ 32)",
     r"^[a-z][a-z0-9_]{0,39}$": "a flag (a–z, 0–9, _; ≤ 40)",
 }
@@ -193,13 +193,33 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     return " ".join(bits)
 
 
+def collections() -> str:
+    """Every synced collection with its fields and their merge policies, from the registry."""
+    out = ["### 9.0 The collections\n"]
+    out.append(
+        "Every collection a phone may pull, its fields and each field's merge policy (§1). `server` fields "
+        "and whole collections marked *server* are written by the server only; a phone reads them.\n"
+    )
+    out.append("| collection | written by | fields (policy) | intents |\n| --- | --- | --- | --- |")
+    for name in sorted(REGISTRY.collections):
+        coll = REGISTRY.collections[name]
+        fields = ", ".join(f"`{f}` ({spec.policy.value})" for f, spec in coll.fields.items())
+        intents = ", ".join(f"`{t}`" for t, op in sorted(REGISTRY.op_types.items()) if op.collection == name)
+        writer = "phones and server" if coll.device_writable else "server"
+        out.append(f"| `{name}` | {writer} | {fields} | {intents or '—'} |")
+    out.append("")
+    return "\n".join(out)
+
+
 def shapes() -> str:
     """A table of fields per intent, and one per nested shape, from the schemas themselves."""
     out = ["### 9.1 The fields of every intent\n"]
     out.append(
         "Generated from the schemas in the code (`OpType.schema`, msgspec structs). Keys not listed are "
         "refused; a field not marked required may be left out. Times must carry their zone and fall between "
-        "400 days before and 2 days after the server's day (`bad_time` otherwise).\n"
+        "400 days before and 2 days after the server's day: a time without its zone is `invalid_operation`, "
+        "one outside the window `bad_time`. (`client_time`, for display only, is dropped instead when it is "
+        "not such a time: a phone whose clock is wrong loses nothing for it.)\n"
     )
     nested: dict[str, Any] = {}
     for name in sorted(REGISTRY.op_types):
@@ -234,7 +254,10 @@ def shapes() -> str:
         "their `key`, `type`, `required`, `min`, `max` and `options`. `step.complete` carries "
         "`answers: {field key: answer}`; the step completes only when every required field is answered "
         "as below (else `rejected: step_incomplete`, naming the fields). `answers.captures` may map each "
-        "photo's SHA-256 to `Capture` (what the in-app camera measured).\n"
+        "photo's SHA-256 to `Capture` (what the in-app camera measured). A step's required answers are "
+        "checked before its order: a step sent early with answers missing says `step_incomplete`, with "
+        "them `step_locked`. The visit's `score` is the sum of the `points` of the steps done; an "
+        "excepted step earns none (`max_score`: all of them).\n"
     )
     out.append("| type | answer | example |\n| --- | --- | --- |")
     for kind, (example, meaning) in ANSWER_FORMATS.items():
@@ -463,7 +486,7 @@ def test_the_sync_document_holds_the_server_s_own_exchanges(
 ) -> None:
     rec = Recorder(app_client)
     _day(rec, world, session)
-    generated = "\n".join([BEGIN, "", shapes(), *rec.out, END])
+    generated = "\n".join([BEGIN, "", collections(), shapes(), *rec.out, END])
     text = DOC.read_text(encoding="utf-8")
     assert BEGIN in text and END in text, f"{DOC} lost its generated section markers"
     current = text[text.index(BEGIN) : text.index(END) + len(END)]
