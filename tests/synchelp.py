@@ -46,3 +46,16 @@ def upload(client: httpx.Client, data: bytes) -> Any:
         content=data,
         headers={"content-type": "application/octet-stream"},
     )
+
+
+def pull_all(client: httpx.Client, cursor: int = 0) -> tuple[dict[tuple[str, str], dict[str, Any]], int]:
+    """Every change after ``cursor``, page by page, keyed by (collection, id); and the last cursor."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    while True:
+        page = client.get("/api/sync/pull", params={"cursor": cursor, "limit": 50}).json()
+        assert not page["resync"]
+        for change in page["changes"]:
+            seen[(change["collection"], change["id"])] = change
+        cursor = page["cursor"]
+        if not page["more"]:
+            return seen, cursor

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.testing import TestClient
+from sqlmodel import Session
 
 from sync import uuid7
 from tests.synchelp import Phone
@@ -100,3 +101,16 @@ class Visit:
 
 def template(client: TestClient, code: str = "standard") -> dict[str, Any]:
     return next(t for t in client.get("/api/templates").json() if t["code"] == code)
+
+
+def signed_in_with_templates(client: TestClient, world: Any, session: Session) -> tuple[str, Any, Any]:
+    """The default templates on the server and the first east rep signed in: (the standard
+    template's id, the rep, their first store)."""
+    from server.visits.service import ensure_default_templates
+    from tests.conftest import sign_in
+
+    ensure_default_templates(session)
+    session.commit()
+    rep = world.east.reps[0]
+    sign_in(client, rep.username)
+    return template(client)["id"], rep, world.east.stores[rep.username][0]

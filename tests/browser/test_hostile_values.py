@@ -202,9 +202,7 @@ def _seed(live_server: LiveServer) -> Hostile:  # one story, told in order
         assert report["created"] == 1, report
         stores["C"] = next(s for s in _ok(admin.get("/api/stores/", params={"q": f"C<{sfx}>"}))["items"])
         assert (stores["C"]["name"], stores["C"]["address"]) == (name_c, address_c)
-        # The import does not put its stores into the change sequence (test_a_store_imported_from_csv_...
-        # below); an edit does, so the store reaches the rep's phone for the screens here.
-        stores["C"] = _ok(admin.patch(f"/api/stores/{stores['C']['id']}", json={"geofence_m": 301}))
+        # The import publishes its stores: the imported one reaches the rep's phone like any other.
 
         template = _ok(
             admin.post(

@@ -21,13 +21,12 @@ from server.replication.models import SyncRecord
 from server.replication.store import SqlSyncStore
 from server.review.models import DayConfirmation, VisitReview
 from server.settings import Settings
-from server.visits.service import ensure_default_templates
 from sync import RecordState, Scope, uuid7
 from tests import clock
 from tests.conftest import make_client, sign_in
 from tests.factories import World
 from tests.synchelp import Phone
-from tests.visithelp import Visit, template
+from tests.visithelp import Visit, signed_in_with_templates
 
 NAN, INF, HUGE = "__NaN__", "__Infinity__", "__1e400__"
 
@@ -45,12 +44,7 @@ def _records(session: Session) -> int:
     return session.exec(select(func.count()).select_from(SyncRecord)).one()
 
 
-def _setup(app_client: TestClient, world: World, session: Session) -> tuple[str, Any, Any]:
-    ensure_default_templates(session)
-    session.commit()
-    rep = world.east.reps[0]
-    sign_in(app_client, rep.username)
-    return template(app_client)["id"], rep, world.east.stores[rep.username][0]
+_setup = signed_in_with_templates
 
 
 def _corpus(store: Any, template_id: str, visit_id: str) -> list[tuple[str, str, dict[str, Any]]]:

@@ -18,13 +18,12 @@ from server.audit.models import AuditEntry
 from server.jobs.worker import run_pending
 from server.review.models import KeyAction, VisitReview
 from server.settings import Settings
-from server.visits.service import ensure_default_templates
 from sync import uuid7
 from tests.claimhelp import jpeg, material_photo
 from tests.conftest import make_client, sign_in
 from tests.factories import World
 from tests.synchelp import Phone, upload
-from tests.visithelp import Visit, template
+from tests.visithelp import Visit, signed_in_with_templates
 
 
 def _sha(data: bytes) -> str:
@@ -65,12 +64,7 @@ def _signed_in(settings: Settings, username: str) -> TestClient:
     return client
 
 
-def _setup(app_client: TestClient, world: World, session: Session) -> tuple[str, Any, Any]:
-    ensure_default_templates(session)
-    session.commit()
-    rep = world.east.reps[0]
-    sign_in(app_client, rep.username)
-    return template(app_client)["id"], rep, world.east.stores[rep.username][0]
+_setup = signed_in_with_templates
 
 
 def test_a_confirmed_day_changes_only_with_a_reason(

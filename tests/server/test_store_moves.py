@@ -19,22 +19,13 @@ from server.visits.service import ensure_default_templates
 from sync import uuid7
 from tests.conftest import sign_in
 from tests.factories import World
-from tests.synchelp import Phone
+from tests.synchelp import Phone, pull_all
 from tests.visithelp import PHOTO, Visit, template
 
 Key = tuple[str, str]
 
 
-def _pull(client: TestClient, cursor: int = 0) -> tuple[dict[Key, dict[str, Any]], int]:
-    seen: dict[Key, dict[str, Any]] = {}
-    while True:
-        page = client.get("/api/sync/pull", params={"cursor": cursor, "limit": 50}).json()
-        assert not page["resync"]
-        for change in page["changes"]:
-            seen[(change["collection"], change["id"])] = change
-        cursor = page["cursor"]
-        if not page["more"]:
-            return seen, cursor
+_pull = pull_all
 
 
 def _push(client: TestClient, phone: Phone, *ops: dict[str, Any]) -> list[dict[str, Any]]:

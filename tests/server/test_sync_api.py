@@ -12,19 +12,9 @@ from server.replication.publish import publish_all
 from sync import uuid7
 from tests.conftest import sign_in
 from tests.factories import World
-from tests.synchelp import Phone
+from tests.synchelp import Phone, pull_all
 
-
-def _pull_all(client: TestClient, cursor: int = 0) -> tuple[dict[tuple[str, str], dict], int]:
-    seen: dict[tuple[str, str], dict] = {}
-    while True:
-        page = client.get("/api/sync/pull", params={"cursor": cursor, "limit": 50}).json()
-        assert not page["resync"]
-        for change in page["changes"]:
-            seen[(change["collection"], change["id"])] = change
-        cursor = page["cursor"]
-        if not page["more"]:
-            return seen, cursor
+_pull_all = pull_all
 
 
 def _note_count(session: Session) -> int:
