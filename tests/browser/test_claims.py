@@ -21,7 +21,7 @@ from sync import uuid7
 from tests import clock
 from tests.browser.conftest import rep_phone
 from tests.browser.test_sync_offline import _wait_synced
-from tests.claimhelp import jpeg, material_photo, receipt
+from tests.claimhelp import jpeg, material_photo, promoted_store, receipt
 from tests.livesupport import PHONE, LiveServer, new_context
 from tests.synchelp import Phone, upload
 
@@ -134,24 +134,8 @@ def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool
     browser, live_server: LiveServer
 ) -> None:
     with _client(live_server, "rep08") as rep_api, _client(live_server, "admin") as admin:
-        store = next(
-            s
-            for s in rep_api.get("/api/stores", params={"limit": 500}).json()["items"]
-            if s["channel"] in ("convenience", "supermarket")
-        )
-        today = clock.today()
-        made = admin.post(
-            "/api/admin/promotions",
-            json={
-                "code": f"SHELF-{uuid7()[-6:]}",
-                "name": "端架试点",
-                "starts_on": (today - timedelta(days=7)).isoformat(),
-                "ends_on": (today + timedelta(days=7)).isoformat(),
-                "pools": [{"name": "端架试点 单店", "amount_cents": 150_00, "store_ids": [store["id"]]}],
-            },
-        )
-        assert made.status_code == 201, made.text
-        pool_id = made.json()["pools"][0]["id"]
+        store, promotion = promoted_store(rep_api, admin, "SHELF", "端架试点", "端架试点 单店", 150_00)
+        pool_id = promotion["pools"][0]["id"]
         phone, ids = Phone(), []
         for i in range(2):
             blank = jpeg(Image.new("RGB", (400, 600), (240 + i, 240, 240)))
@@ -162,7 +146,7 @@ def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool
                 "receipt": hashlib.sha256(blank).hexdigest(),
                 "photos": [hashlib.sha256(photo).hexdigest()],
                 "amount_cents": 100_00,
-                "promotion_id": made.json()["id"],
+                "promotion_id": promotion["id"],
                 "taken_at": clock.now().isoformat(),
             }
             pushed = rep_api.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim_id, fields)))

@@ -16,7 +16,7 @@ from server.jobs.models import Job
 from sync import uuid7
 from tests import clock
 from tests.browser.test_claims import _client, _finance_page, _wait_for_status
-from tests.claimhelp import jpeg, material_photo, receipt
+from tests.claimhelp import jpeg, material_photo, promoted_store, receipt
 from tests.livesupport import LiveServer, new_context
 from tests.synchelp import Phone, upload
 
@@ -25,23 +25,8 @@ pytestmark = pytest.mark.browser
 
 def test_finance_types_the_fields_of_a_claim_whose_receipt_was_cut_short(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     with _client(live_server, "rep09") as rep_api, _client(live_server, "admin") as admin:
-        store = next(
-            s
-            for s in rep_api.get("/api/stores", params={"limit": 500}).json()["items"]
-            if s["channel"] in ("convenience", "supermarket")
-        )
+        store, promotion = promoted_store(rep_api, admin, "CUT", "小票测试", "小票测试池", 500_00)
         today = clock.today()
-        made = admin.post(
-            "/api/admin/promotions",
-            json={
-                "code": f"CUT-{uuid7()[-6:]}",
-                "name": "小票测试",
-                "starts_on": (today - timedelta(days=7)).isoformat(),
-                "ends_on": (today + timedelta(days=7)).isoformat(),
-                "pools": [{"name": "小票测试池", "amount_cents": 500_00, "store_ids": [store["id"]]}],
-            },
-        )
-        assert made.status_code == 201, made.text
         whole, _ = receipt(21)
         cut = whole[: len(whole) * 2 // 3]
         photo = jpeg(material_photo(50, store["name"], clock.local_naive()))
@@ -50,7 +35,7 @@ def test_finance_types_the_fields_of_a_claim_whose_receipt_was_cut_short(browser
             "store_id": store["id"],
             "receipt": hashlib.sha256(cut).hexdigest(),
             "photos": [hashlib.sha256(photo).hexdigest()],
-            "promotion_id": made.json()["id"],
+            "promotion_id": promotion["id"],
             "taken_at": clock.now().isoformat(),
         }
         pushed = rep_api.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim_id, fields)))
