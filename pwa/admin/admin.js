@@ -82,7 +82,7 @@ async function loadJobs() {
     b.textContent = 'Retrying…';
     try {
       const job = await call(`/api/admin/jobs/${encodeURIComponent(b.dataset.retry)}/retry`, { method: 'POST' });
-      b.textContent = `Queued ✓ (${job.state})`;
+      b.textContent = job.state === 'queued' ? 'Queued ✓' : `${job.state} ✓`;
       b.dataset.retried = '';
       b.closest('tr').dataset.jobState = job.state;
       b.closest('tr').querySelector('.job-state').className = `job-state ${job.state}`;

@@ -49,6 +49,8 @@ def test_finance_types_the_fields_of_a_claim_whose_receipt_was_cut_short(browser
     context, page = _finance_page(browser, live_server, viewport={"width": 1280, "height": 900})
     page.goto(f"/#/finance/{claim_id}")
     page.wait_for_selector("[data-by-hand]")
+    assert page.locator("[data-no-receipt]").count() == 1  # said where the photo would be, no broken image
+    assert page.locator(".ocr-field .conf").count() == 0  # nothing was read: no 0% confidence bars
     assert "Type the merchant, date and total" in page.inner_text("[data-by-hand]")
     assert page.locator("[data-flag=receipt_refused]").count() == 1
     page.click("[data-approve]")  # nothing read, nothing claimed: it needs an amount

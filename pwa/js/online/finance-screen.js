@@ -67,12 +67,15 @@ class FinanceScreen extends HTMLElement {
     const amount = f.decision?.approved_cents ?? f.amount_cents ?? parseMoney(r.total?.value);
     const field = (key, type = 'text') => html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${t(`ocr_${key}`)}</label>
       <input id="ocr-${key}" type="${type}" value="${r[key]?.value}" data-original="${r[key]?.value}" ${decided && html`disabled`}>
-      <div class="row">${confidence(r[key]?.confidence)}${r[key]?.line && html`<small class="ocr-line">“${r[key].line}”</small>`}</div></div>`;
+      ${r[key]?.value != null && html`<div class="row">${confidence(r[key].confidence)}${r[key].line && html`<small class="ocr-line">“${r[key].line}”</small>`}</div>`}</div>`;
     const pool = c.pool;
+    // a receipt the server refused or never got: say so where the photo would be, not a broken image
+    const noReceipt = (f.flags || []).find((x) => x === 'receipt_refused' || x === 'receipt_missing');
     const main = this.querySelector('main');
     render(main, html`<div class="review">
-      <figure class="receipt"><img src="/api/blobs/${encodeURIComponent(f.receipt)}" alt="${t('receiptPhoto')}" data-receipt-image data-zoom>
-        <figcaption>${t('tapToZoom')}</figcaption></figure>
+      ${noReceipt ? html`<figure class="receipt none" data-no-receipt><figcaption>${flagText(noReceipt)}</figcaption></figure>`
+        : html`<figure class="receipt"><img src="/api/blobs/${encodeURIComponent(f.receipt)}" alt="${t('receiptPhoto')}" data-receipt-image data-zoom>
+        <figcaption>${t('tapToZoom')}</figcaption></figure>`}
       <section class="card" data-review>
         <h2 class="store-name">${c.store.name} <small>${c.store.code}</small></h2>
         <p class="hint">${c.rep?.name} · ${new Date(c.submitted_at).toLocaleString()}${f.note && ` · ${f.note}`}</p>
