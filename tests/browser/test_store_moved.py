@@ -66,9 +66,13 @@ def test_an_offline_edit_at_a_store_that_moved_is_refused_kept_and_explained(bro
     try:
         context.set_offline(False)
         _wait_synced(page)  # nothing waits any more: the edit was answered
+        page.wait_for_function(  # and the bar says a change was refused, before anyone taps it
+            "() => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('被服务器拒绝: 1')"
+        )
         page.click("fv-sync-status [data-toggle]")
         refused = page.wait_for_selector("fv-sync-status ul.failed li")
-        assert "该门店已改派给其他业务员，此修改未生效。" in refused.inner_text()
+        assert "门店已改派他人，修改未生效。" in refused.inner_text()
+        assert "离线：冰柜坏了" in refused.inner_text()  # the text it would have written, to copy
         me = page.evaluate("() => fetch('/api/me').then((r) => r.json())")
         failed = page.evaluate(READ_FAILED, me["user"]["id"])
         assert failed == [{"type": "note.edit", "id": note_id, "code": "store_moved", "text": "离线：冰柜坏了"}]

@@ -28,7 +28,7 @@ class SyncStatus extends HTMLElement {
     if (s.error && s.error !== 'offline') return { cls: 'bad', text: t('syncError') };
     if (s.pending || s.blobs) return { cls: 'wait', text: t('waiting', { n: s.pending + s.blobs }) };
     if (!s.lastSuccess) return { cls: 'wait', text: t('neverSynced') }; // not "all synced" before the first sync
-    return { cls: 'ok', text: t('synced') };
+    return s.failed ? { cls: 'wait', text: `${t('synced')} · ${t('refused')}: ${s.failed}` } : { cls: 'ok', text: t('synced') };
   }
 
   async render() {
@@ -38,7 +38,8 @@ class SyncStatus extends HTMLElement {
     let failed = '';
     if (this.open && s.failed) {
       const rows = await getAll('failed').catch(() => []);
-      failed = html`<ul class="failed">${rows.map((f) => html`<li><b>${f.op.type}</b> — ${has(`rj_${f.code}`) ? t(`rj_${f.code}`) : f.detail || f.code}</li>`)}</ul>`;
+      failed = html`<ul class="failed">${rows.map((f) => html`<li><b>${f.op.type}</b> — ${has(`rj_${f.code}`) ? t(`rj_${f.code}`) : f.detail || f.code}
+        ${f.op.fields?.text && html`<br><small>${f.op.fields.text}</small>`}</li>`)}</ul>`;
     }
     render(this, html`<button type="button" class="sync ${cls}" data-toggle aria-expanded="${this.open}">
         <span data-sync-summary>${text}</span>${warn && ' ⚠'}</button>
