@@ -61,6 +61,7 @@ def test_finance_types_the_fields_of_a_claim_whose_receipt_was_cut_short(browser
     page.click("[data-approve]")
     page.wait_for_selector("[data-decision]")
     assert "38.50" in page.inner_text("[data-decision]")
+    assert page.input_value("#ocr-total") == "38.50"  # after the decision, what finance typed stays in view
     context.close()
     with _client(live_server, "finance") as finance_api:
         decided = finance_api.get(f"/api/claims/{claim_id}").json()

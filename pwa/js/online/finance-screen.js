@@ -66,7 +66,7 @@ class FinanceScreen extends HTMLElement {
     const decided = c.status !== 'review';
     const amount = f.decision?.approved_cents ?? f.amount_cents ?? parseMoney(r.total?.value);
     const field = (key, type = 'text') => html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${t(`ocr_${key}`)}</label>
-      <input id="ocr-${key}" type="${type}" value="${r[key]?.value}" data-original="${r[key]?.value}" ${decided && html`disabled`}>
+      <input id="ocr-${key}" type="${type}" value="${f.decision?.corrections?.[key] ?? r[key]?.value}" data-original="${r[key]?.value}" ${decided && html`disabled`}>
       ${r[key]?.value != null && html`<div class="row">${confidence(r[key].confidence)}${r[key].line && html`<small class="ocr-line">“${r[key].line}”</small>`}</div>`}</div>`;
     const pool = c.pool;
     // a receipt the server refused or never got: say so where the photo would be, not a broken image
