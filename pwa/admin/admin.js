@@ -50,7 +50,7 @@ $('import').addEventListener('click', async () => {
   try {
     const report = await call(`/api/admin/stores/import?dry_run=${$('dry').checked}`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: file });
     out.textContent = `created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged}, rejected ${report.rejected}`
-      + report.errors.map((e) => `\nline ${e.line} (${e.code || '—'}): ${e.errors.map((x) => `${x.field}: ${x.message}`).join('; ')}`).join('');
+      + report.errors.map((e) => `\nline ${e.line} (${e.code || '—'}): ${e.errors.map((x) => (x.field ? `${x.field}: ${x.message}` : x.message)).join('; ')}`).join('');
   } catch (e) { out.textContent = e.message; }
 });
 

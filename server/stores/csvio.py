@@ -337,6 +337,7 @@ def import_stores(
                 setattr(store, key, value)
             session.add(store)
             written.append((store, changes))
+    report.errors.sort(key=lambda e: e["line"])  # in file order, whichever check found them
     return report, written
 
 
