@@ -67,7 +67,8 @@ def test_an_offline_edit_at_a_store_that_moved_is_refused_kept_and_explained(bro
         context.set_offline(False)
         _wait_synced(page)  # nothing waits any more: the edit was answered
         page.wait_for_function(  # and the bar says a change was refused, before anyone taps it
-            "() => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('被服务器拒绝: 1')"
+            "(t) => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes(t)",
+            arg="被服务器拒绝: 1",
         )
         page.click("fv-sync-status [data-toggle]")
         refused = page.wait_for_selector("fv-sync-status ul.failed li")
