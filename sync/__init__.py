@@ -6,6 +6,8 @@ Public API:
   ``RecordState``, ``Scope``, ``parse_batch``, ``PROTOCOL_VERSION``.
 - merge: pure functions applying one operation to a record (``sync.merge``).
 - engine: ``push`` and ``pull`` over a ``SyncStore`` and ``ScopePolicy`` the caller implements.
+- memory: ``MemoryStore`` and ``MemoryScope`` — both in memory (dicts, no database), for tests,
+  tools and simulations of the engine.
 - upgrade: ``upgrade_batch`` walks an older client's batch up to the current protocol.
 - blobs: ``DiskBlobStore`` — resumable, SHA-256-verified content-addressed files; ``sniff_type``
   tells a blob's type from its bytes.
@@ -44,6 +46,7 @@ from sync.errors import (
     UnknownOperation,
 )
 from sync.ids import is_uuid7, uuid7
+from sync.memory import MemoryScope, MemoryStore
 from sync.model import (
     PROTOCOL_VERSION,
     Batch,
@@ -81,6 +84,8 @@ __all__ = [
     "InvalidOperation",
     "MalformedBatch",
     "MalformedJson",
+    "MemoryScope",
+    "MemoryStore",
     "OpRejected",
     "OpResult",
     "OpType",

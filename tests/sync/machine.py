@@ -1,6 +1,9 @@
-"""The sync convergence state machine: three devices edit, push and pull through the real server
-code and database under faults; afterwards every replica must agree, no acknowledged edit may be
-lost and no operation may take effect twice.
+"""The sync convergence state machine: three devices edit, push and pull under faults; afterwards
+every replica must agree, no acknowledged edit may be lost and no operation may take effect twice.
+
+The machine talks to a ``Backend`` (tests/sync/backends.py): the real server code and database
+(``SqlBackend``), or the bare engine over ``sync.MemoryStore`` (``MemoryBackend``). The same rules
+and the same checks run against both.
 
 Faults: a dropped request, a dropped response after commit, a duplicated batch, batches arriving
 in the wrong order, a device crashing between applying a pull and saving its cursor, a server
@@ -9,27 +12,17 @@ restart (connections dropped), and device clocks off by up to ±24 h.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
-from sqlalchemy import select
-from sqlmodel import Session
 
 from server import authz
-from server.accounts.models import Region, Role, Team, User
-from server.accounts.service import Actor
-from server.audit.models import AuditEntry
-from server.db import dispose_engines, get_engine
+from server.accounts.models import Role
 from server.replication.collections import build_registry
-from server.replication.models import SyncRecord
-from server.replication.publish import publish_all
-from server.replication.service import pull_page, push_batch
-from server.settings import Settings
-from server.stores.models import Store
 from sync import Collection, Field, OpType, Policy, SyncError, uuid7
 from tests.sync.simclient import Key, SimDevice
 
@@ -63,40 +56,42 @@ REGISTRY = test_registry()
 TEXTS = ("冰柜坏了", "price tags missing", "老板不在", "ok", "")
 
 
+class Record(Protocol):
+    """A record as a backend holds it (a ``SyncRecord`` row or a ``sync.RecordState``)."""
+
+    fields: dict[str, Any]
+    deleted: bool
+
+
+class Backend(Protocol):
+    """What the machine syncs against: one fresh server per scenario."""
+
+    def setup(self) -> tuple[Any, list[str]]:
+        """Make a team with a rep and two stores assigned to them; (the rep, the store ids)."""
+
+    def push(self, user: Any, body: dict[str, Any]) -> dict[str, Any]:
+        """One push batch, answered as the HTTP API does; a refused batch raises ``SyncError``."""
+
+    def pull(self, user: Any, device_id: str, cursor: int, limit: int) -> dict[str, Any]: ...
+
+    def restart(self) -> None:
+        """Lose whatever the server keeps outside its committed state."""
+
+    def records(self) -> dict[Key, Record]: ...
+
+    def audit(self) -> list[tuple[str, str]]:
+        """(op_id, status) of every operation a push met, in the order they were applied."""
+
+    def close(self) -> None: ...
+
+
 class SyncMachine(RuleBasedStateMachine):
-    settings: ClassVar[Settings]
-    reset: ClassVar[Any]
+    make_backend: ClassVar[Callable[[], Backend]]
 
     def __init__(self) -> None:
         super().__init__()
-        self.reset(self.settings)
-        with Session(get_engine(self.settings), expire_on_commit=False) as s:
-            region = Region(code=f"R{uuid7()[-6:]}", name="区域")
-            team = Team(name="团队", region_id=region.id)
-            sup = User(
-                username=f"sup{uuid7()[-8:]}",
-                display_name="主管",
-                role=Role.supervisor.value,
-                team_id=team.id,
-                password_hash="x",
-            )
-            rep = User(
-                username=f"rep{uuid7()[-8:]}",
-                display_name="业务员",
-                role=Role.rep.value,
-                team_id=team.id,
-                password_hash="x",
-            )
-            s.add_all([region, team, sup, rep])
-            s.flush()
-            stores = [
-                Store(code=f"S{i}-{uuid7()[-6:]}", name=f"店{i}", rep_id=rep.id, region_id=region.id) for i in range(2)
-            ]
-            s.add_all(stores)
-            s.flush()
-            publish_all(s)
-            s.commit()
-        self.store_ids = [st_.id for st_ in stores]
+        self.backend = self.make_backend()
+        rep, self.store_ids = self.backend.setup()
         self.devices = [
             SimDevice("phone", rep, timedelta(hours=24)),
             SimDevice("tablet", rep, timedelta(hours=-24)),
@@ -123,16 +118,14 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _push(self, device: SimDevice, ops: list[dict[str, Any]]) -> dict[str, Any] | None:
         try:
-            return push_batch(
-                self.settings, Actor(device.user, device.device_id), json.dumps(device.batch(ops)).encode(), REGISTRY
-            )
+            return self.backend.push(device.user, device.batch(ops))
         except SyncError as exc:
             assert exc.code == "sequence_gap", exc.detail  # the only refusal a well-behaved phone meets
             return None
 
     def _pull_all(self, device: SimDevice) -> None:
         while True:
-            page = pull_page(self.settings, Actor(device.user, device.device_id), device.cursor, 20)
+            page = self.backend.pull(device.user, device.device_id, device.cursor, 20)
             assert not page["resync"]
             device.apply_pull(page)
             device.cursor = page["cursor"]
@@ -239,7 +232,7 @@ class SyncMachine(RuleBasedStateMachine):
     )
     def pull(self, d: int, limit: int, fault: str) -> None:
         device = self.devices[d]
-        page = pull_page(self.settings, Actor(device.user, device.device_id), device.cursor, limit)
+        page = self.backend.pull(device.user, device.device_id, device.cursor, limit)
         if fault == "drop_response":
             return
         device.apply_pull(page)
@@ -248,14 +241,14 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule()
     def restart_server(self) -> None:
-        dispose_engines()  # every pooled connection is gone; state must come back from the database
+        self.backend.restart()  # e.g. every pooled connection gone: state must come back from what was committed
 
     # -- the end: sync everything and check -------------------------------------------------------
     def teardown(self) -> None:
         try:
             self._settle_and_check()
         finally:
-            dispose_engines()
+            self.backend.close()
 
     def _settle_and_check(self) -> None:
         for device in self.devices:
@@ -266,13 +259,8 @@ class SyncMachine(RuleBasedStateMachine):
                     self.acknowledged.add(op["op_id"])
         for device in self.devices:
             self._pull_all(device)
-        with Session(get_engine(self.settings)) as s:
-            records = {(r.collection, r.id): r for r in s.execute(select(SyncRecord)).scalars()}
-            audit = [
-                (a.changes.get("op_id"), a.changes.get("status"))
-                for a in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
-                if a.changes.get("op_id")
-            ]
+        records = self.backend.records()
+        audit = self.backend.audit()
         # 1. No operation took effect twice, and every acknowledged one took effect once.
         counts: dict[str, int] = defaultdict(int)
         for op_id, _ in audit:
@@ -293,7 +281,7 @@ class SyncMachine(RuleBasedStateMachine):
         # 3. No acknowledged edit lost: replay the server's order with independent arithmetic.
         self._check_effects(records, audit)
 
-    def _check_effects(self, records: dict[Key, Any], audit: list[tuple[str, str]]) -> None:
+    def _check_effects(self, records: dict[Key, Record], audit: list[tuple[str, str]]) -> None:
         expected: dict[Key, dict[str, Any]] = {}
         conflicts_by_op = defaultdict(list)
         for (collection, _), r in records.items():

@@ -16,7 +16,7 @@ Key = tuple[str, str]
 @dataclass
 class SimDevice:
     name: str
-    user: Any  # server.accounts.models.User
+    user: Any  # the backend's user: a server User, or a tests.sync.backends.Person
     clock_skew: timedelta
     device_id: str = ""
     outbox: list[dict[str, Any]] = field(default_factory=list)
