@@ -24,7 +24,7 @@ from typing import Annotated
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.routes import HTTPRoute
 
 from server.errors import ErrorBody
@@ -33,7 +33,7 @@ from server.errors import ErrorBody
 # columns 32 on PostgreSQL), and a bigger number is a 500 there, not a 400 here.
 MAX_OFFSET = 1_000_000_000
 MAX_SAFE_INTEGER = 2**53 - 1  # what a phone's JavaScript holds exactly (and a float in the schema)
-Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET, description="How many items to skip.")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="How many items to skip.")]
 
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _NOT_PARAMETERS = frozenset({"request", "socket", "state", "scope", "self"})

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
 from server.claims import service
@@ -58,8 +58,8 @@ class ClaimController(Controller):
         self,
         db: DB,
         actor: CurrentActor,
-        status: Annotated[str | None, Parameter(pattern="^(reading|review|approved|rejected)$")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        status: Annotated[str | None, QueryParameter(pattern="^(reading|review|approved|rejected)$")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Offset = 0,
     ) -> dict[str, Any]:
         """Claims newest first, with their status, amounts, flags and pool balance (finance)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 
 from server import authz
 from server.audit import service as audit
@@ -26,9 +26,9 @@ class JobAdminController(Controller):
         self,
         db: DB,
         actor: CurrentActor,
-        job_state: Annotated[str | None, Parameter(query="state", pattern="^(queued|running|done|dead)$")] = None,
-        kind: Annotated[str | None, Parameter(max_length=32)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        job_state: Annotated[str | None, QueryParameter(name="state", pattern="^(queued|running|done|dead)$")] = None,
+        kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Offset = 0,
     ) -> dict[str, Any]:
         """Jobs newest first (``state``, ``kind``, ``attempts``, ``last_error``, the record they serve),

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.concurrency import sync_to_thread
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import File
 
 from server.deps import DB, AppSettings, CurrentActor, read_limited
@@ -31,8 +31,8 @@ class SyncController(Controller):
         self,
         actor: CurrentActor,
         settings: AppSettings,
-        cursor: Annotated[int, Parameter(ge=0, le=MAX_SAFE_INTEGER)] = 0,
-        limit: Annotated[int, Parameter(ge=1, le=5000)] = 500,
+        cursor: Annotated[int, QueryParameter(ge=0, le=MAX_SAFE_INTEGER)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 500,
     ) -> dict[str, Any]:
         """Changes after ``cursor`` that the caller may see, oldest first."""
         return await sync_to_thread(service.pull_page, settings, actor, cursor, min(limit, settings.sync_pull_page_max))
@@ -66,8 +66,8 @@ class BlobController(Controller):
         actor: CurrentActor,
         settings: AppSettings,
         sha256: FromPath[str],
-        offset: Annotated[int, Parameter(le=MAX_SAFE_INTEGER)],
-        total: Annotated[int, Parameter(le=MAX_SAFE_INTEGER)],
+        offset: Annotated[int, QueryParameter(le=MAX_SAFE_INTEGER)],
+        total: Annotated[int, QueryParameter(le=MAX_SAFE_INTEGER)],
     ) -> dict[str, Any]:
         """Append one chunk at ``offset`` of a blob of ``total`` bytes (``application/octet-stream``);
         the last chunk verifies the hash. The blob's type is told from its bytes: photos (JPEG, PNG,

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import File
 
 from ocr import ImageError
@@ -20,7 +20,7 @@ from sync.blobs import SHA256_RE
 
 Flag = Annotated[
     str | None,
-    Parameter(
+    QueryParameter(
         pattern="^(any|outside_geofence|location_missing|watermark_mismatch|recycled_photo|blurred_dark|exception)$"
     ),
 ]
@@ -35,14 +35,14 @@ class ReviewController(Controller):
         self,
         db: DB,
         actor: CurrentActor,
-        status: Annotated[str, Parameter(pattern="^(pending|approved|rejected|all)$")] = "pending",
-        rep: Annotated[str | None, Parameter(max_length=36)] = None,
-        day: date | None = None,
-        store: Annotated[str | None, Parameter(max_length=64)] = None,
+        status: Annotated[str, QueryParameter(pattern="^(pending|approved|rejected|all)$")] = "pending",
+        rep: Annotated[str | None, QueryParameter(max_length=36)] = None,
+        day: FromQuery[date | None] = None,
+        store: Annotated[str | None, QueryParameter(max_length=64)] = None,
         flag: Flag = None,
-        team: Annotated[str | None, Parameter(max_length=36)] = None,
-        before: Annotated[str | None, Parameter(max_length=120)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        team: Annotated[str | None, QueryParameter(max_length=36)] = None,
+        before: Annotated[str | None, QueryParameter(max_length=120)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:
         """The team's visits and check-ins newest first, with flags, thumbnails and the store's previous
         check-in; counts per flag under the other filters; ``next`` pages on (supervisors, admins)."""
@@ -90,8 +90,8 @@ class TeamController(Controller):
         db: DB,
         actor: CurrentActor,
         settings: AppSettings,
-        day: date | None = None,
-        team: Annotated[str | None, Parameter(max_length=36)] = None,
+        day: FromQuery[date | None] = None,
+        team: Annotated[str | None, QueryParameter(max_length=36)] = None,
     ) -> dict[str, Any]:
         """The to-do: who confirmed the day (with what their phone showed) and who did not."""
         return dashboard.confirmations(db, settings, actor, day=day, team=team)
@@ -102,9 +102,9 @@ class TeamController(Controller):
         db: DB,
         actor: CurrentActor,
         settings: AppSettings,
-        start: Annotated[date | None, Parameter(query="from")] = None,
-        end: Annotated[date | None, Parameter(query="to")] = None,
-        team: Annotated[str | None, Parameter(max_length=36)] = None,
+        start: Annotated[date | None, QueryParameter(name="from")] = None,
+        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        team: Annotated[str | None, QueryParameter(max_length=36)] = None,
     ) -> dict[str, Any]:
         """Rep × day key actions with the on-time rate and its definition, route coverage, confirmations."""
         return dashboard.dashboard(db, settings, actor, start=start, end=end, team=team)
@@ -116,9 +116,9 @@ class TeamController(Controller):
         actor: CurrentActor,
         settings: AppSettings,
         kind: FromPath[str],
-        start: Annotated[date | None, Parameter(query="from")] = None,
-        end: Annotated[date | None, Parameter(query="to")] = None,
-        team: Annotated[str | None, Parameter(max_length=36)] = None,
+        start: Annotated[date | None, QueryParameter(name="from")] = None,
+        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        team: Annotated[str | None, QueryParameter(max_length=36)] = None,
     ) -> Response[bytes]:
         """CSV (UTF-8 with BOM) of ``visits``, ``reviews`` or ``confirmations`` for a date range."""
         body = dashboard.export(db, settings, actor, kind.removesuffix(".csv"), start=start, end=end, team=team)

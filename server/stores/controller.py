@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.concurrency import sync_to_thread
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.deps import DB, AppSettings, CurrentActor, read_limited
 from server.openapi import Offset
@@ -23,8 +23,8 @@ class StoreController(Controller):
         self,
         db: DB,
         actor: CurrentActor,
-        q: Annotated[str, Parameter(description="Matches name, code or address")] = "",
-        limit: Annotated[int, Parameter(ge=1, le=service.MAX_PAGE)] = 100,
+        q: Annotated[str, QueryParameter(description="Matches name, code or address")] = "",
+        limit: Annotated[int, QueryParameter(ge=1, le=service.MAX_PAGE)] = 100,
         offset: Offset = 0,
     ) -> dict[str, Any]:
         stores, total = service.list_stores(db, actor, q=q, limit=limit, offset=offset)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import update
+from sqlmodel import select
 
 from server.db import session_scope, utcnow
 from server.jobs import service as jobs
@@ -51,7 +52,7 @@ def _enqueue(settings: Settings, key: str = "") -> str:
 
 def _job(settings: Settings, key: str) -> Job:
     with session_scope(settings) as session:
-        job = session.query(Job).filter(Job.kind == KIND, Job.key == key).one()  # type: ignore[arg-type]
+        job = session.exec(select(Job).where(Job.kind == KIND, Job.key == key)).one()
         session.expunge(job)
         return job
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from server.claims import service as claims
 from server.claims.rules import READ_CLAIM
@@ -39,7 +39,7 @@ def _until_dead(settings: Settings, kind: str, key: str) -> Job:
             )
         assert run_one(settings, [kind])
         with session_scope(settings) as session:
-            job = session.query(Job).filter(Job.kind == kind, Job.key == key).one()  # type: ignore[arg-type]
+            job = session.exec(select(Job).where(Job.kind == kind, Job.key == key)).one()
             session.expunge(job)
         if job.status != "queued":
             return job
@@ -205,5 +205,5 @@ def test_a_recording_refused_at_upload_fails_its_transcription_at_once(
     assert recording["status"] == "failed" and "refused when it was uploaded (not_audio)" in recording["error"]
     assert _record(app_client, "note", note_id)["fields"]["text"] == "Cooler dirty."
     with session_scope(settings) as session:
-        job = session.query(Job).filter(Job.key == recording_id).one()  # type: ignore[arg-type]
+        job = session.exec(select(Job).where(Job.key == recording_id)).one()
         assert job.status == "done"
