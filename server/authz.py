@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from server.accounts.models import Role
 from server.accounts.service import Actor
 from server.errors import Forbidden
-from server.replication.store import RECORDS, _state
+from server.replication.store import RECORDS, state_of
 from sync import OpRejected, OpType, Principal, RecordState
 
 
@@ -111,7 +111,7 @@ def _record(
     if lookup.get(key) is not None:
         return lookup[key]
     row = session.execute(select(RECORDS).where(RECORDS.c.collection == collection, RECORDS.c.id == record_id)).first()
-    return _state(row) if row else None
+    return state_of(row) if row else None
 
 
 def check_sync_write(

@@ -31,7 +31,7 @@ from server.photos import inspect_photo, local_time, recycled_of, remember_hashe
 from server.replication.blobaccess import HeldBlobs, holds
 from server.replication.models import BlobMeta
 from server.replication.publish import publish_promotions, server_update
-from server.replication.service import _writer_lock, blob_store
+from server.replication.service import blob_store, writer_lock
 from server.replication.store import SqlSyncStore
 from server.settings import Settings
 from server.stores.models import Store
@@ -203,7 +203,7 @@ def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         except EngineError as exc:
             raise Retry(f"OCR failed: {exc}", timedelta(minutes=5), counts=True) from None
 
-    with _writer_lock(settings), session_scope(settings) as session:
+    with writer_lock(settings), session_scope(settings) as session:
         SqlSyncStore(session).begin_write()  # the change-sequence lock first, as finance's decision takes it
         if not _still_to_read(session, claim_id):
             return {"skipped": "decided while it was read"}
@@ -293,7 +293,7 @@ def reading_failed(settings: Settings, job: Claimed, reason: str) -> None:
     empty readings and the reason, so it can be rejected, or approved with the fields typed by hand
     (``correct``). Nothing waits for ever on a photo nobody can read."""
     claim_id = job.payload["claim_id"]
-    with _writer_lock(settings), session_scope(settings) as session:
+    with writer_lock(settings), session_scope(settings) as session:
         SqlSyncStore(session).begin_write()
         rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
         review = session.get(ClaimReview, claim_id)
@@ -449,7 +449,7 @@ def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) 
     }
     if decision.action == "correct" and not corrections:
         raise InvalidInput("A correction names the corrected merchant, date or total.", code="nothing_corrected")
-    with _writer_lock(settings), session_scope(settings) as session:
+    with writer_lock(settings), session_scope(settings) as session:
         store_lock = SqlSyncStore(session)
         store_lock.begin_write()  # the change-sequence lock first, always: no lock-order deadlock with pushes
         rec, review = _load(session, claim_id)

@@ -16,7 +16,7 @@ from server.replication.blobaccess import held_path
 from server.replication.collections import NOTE
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
-from server.replication.service import _writer_lock
+from server.replication.service import writer_lock
 from server.replication.store import SqlSyncStore
 from server.settings import Settings
 from speech import (
@@ -81,7 +81,7 @@ def _record_outcome(
 ) -> None:
     """The recording's status and, when there is text, the note's text, in one transaction: a job
     that dies in between and runs again never appends twice."""
-    with _writer_lock(settings), session_scope(settings) as session:
+    with writer_lock(settings), session_scope(settings) as session:
         if note is not None:
             note_id, text = note
             server_update(session, NOTE, note_id, lambda s: {"text": append_text(s.fields.get("text"), text)})
@@ -124,7 +124,7 @@ def run_transcription(settings: Settings, job: Claimed) -> dict[str, Any] | None
 def transcription_dead(settings: Settings, job: Claimed, reason: str) -> None:
     """The transcription gave up: the recording says ``failed`` with the reason; the note is untouched."""
     error = f"The recording could not be transcribed ({public_reason(reason)})."
-    with _writer_lock(settings), session_scope(settings) as session:
+    with writer_lock(settings), session_scope(settings) as session:
         server_update(
             session,
             RECORDING,

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import Role
 from server.replication.models import BlobHolder, BlobMeta, BlobRef
-from server.replication.store import RECORDS, _state, can_see
+from server.replication.store import RECORDS, can_see, state_of
 from server.settings import Settings
 from sync import DiskBlobStore, OpRejected, Principal, named_blobs
 
@@ -54,7 +54,7 @@ def can_read_blob(session: Session, who: Principal, sha256: str) -> bool:
         .join(BlobRef, (BlobRef.collection == RECORDS.c.collection) & (BlobRef.record_id == RECORDS.c.id))
         .where(col(BlobRef.sha256) == sha256, RECORDS.c.deleted.is_(False))
     ).all()
-    naming = [s for s in (_state(r) for r in rows) if s.created_by in held]
+    naming = [s for s in (state_of(r) for r in rows) if s.created_by in held]
     if any(can_see(who, s.collection, s.scope) for s in naming):
         return True
     if any(reader(session, who, sha256, held) for reader in BLOB_READERS):

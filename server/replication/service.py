@@ -21,7 +21,7 @@ from server.replication.blobcheck import BlobRefused, check_blob
 from server.replication.collections import REGISTRY
 from server.replication.models import BlobHolder, BlobMeta, SyncRecord
 from server.replication.policy import ServerScope
-from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, _state, audience_clause, can_see
+from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, audience_clause, can_see, state_of
 from server.settings import Settings
 from sync import (
     CONFLICT,
@@ -50,7 +50,7 @@ class _NoLock:
         return None
 
 
-def _writer_lock(settings: Settings) -> threading.Lock | _NoLock:
+def writer_lock(settings: Settings) -> threading.Lock | _NoLock:
     return _sqlite_writer if get_engine(settings).dialect.name == "sqlite" else _NoLock()
 
 
@@ -62,7 +62,7 @@ def push_batch(settings: Settings, actor: Actor, body: bytes, registry: Registry
     """Decode (strict JSON), upgrade, check and apply one push body in one transaction."""
     batch = parse_batch(upgrade_batch(decode_batch(body)), max_ops=settings.sync_max_ops)
     who = principal(actor, batch.device_id)
-    with _writer_lock(settings), session_scope(settings) as session:
+    with writer_lock(settings), session_scope(settings) as session:
         store = SqlSyncStore(session)
         result = push(store, ServerScope(session), registry, who, batch)
         store.finish()
@@ -81,15 +81,15 @@ def open_conflicts(session: Session, actor: Actor) -> list[dict[str, Any]]:
     scope = audience_clause(principal(actor), RECORDS)
     if scope is not None:
         query = query.where(scope)
-    states = [_state(r) for r in session.execute(query)]
+    states = [state_of(r) for r in session.execute(query)]
     return [record_payload(s) for s in states if s.fields.get("status") == "open"]
 
 
 def get_record(session: Session, actor: Actor, collection: str, record_id: str) -> dict[str, Any]:
     row = session.get(SyncRecord, (collection, record_id))
-    if row is None or not can_see(principal(actor), collection, _state(row).scope):
+    if row is None or not can_see(principal(actor), collection, state_of(row).scope):
         raise NotFound(f"No {collection} {record_id}.")
-    return record_payload(_state(row))
+    return record_payload(state_of(row))
 
 
 def blob_status(settings: Settings, actor: Actor, sha256: str) -> dict[str, Any]:

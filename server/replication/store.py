@@ -30,7 +30,7 @@ AUDIT_TEXT_MAX = 500
 FINANCE_COLLECTIONS = ("store", "claim")
 
 
-def _state(row: Any) -> RecordState:
+def state_of(row: Any) -> RecordState:
     return RecordState(
         row.collection,
         row.id,
@@ -224,7 +224,7 @@ class SqlSyncStore:
                 select(RECORDS).where(RECORDS.c.collection == collection, RECORDS.c.id.in_(chunk))
             )
             for row in rows:
-                found[row.id] = _state(row)
+                found[row.id] = state_of(row)
                 self._in_db.add((collection, row.id))
         return found
 

@@ -25,7 +25,7 @@ from server.db import utcnow
 from server.errors import InvalidInput
 from server.review.models import DayConfirmation, KeyAction, VisitReview
 from server.review.rules import clean_summary
-from server.review.service import _team_scope
+from server.review.service import team_scope
 from server.settings import Settings
 from server.stores.models import Store
 
@@ -89,7 +89,7 @@ def _on_time(settings: Settings) -> Any:
 def dashboard(
     session: Session, settings: Settings, actor: Actor, *, start: date | None, end: date | None, team: str | None
 ) -> dict[str, Any]:
-    team = _team_scope(actor, team)
+    team = team_scope(actor, team)
     days = date_range(settings, start, end)
     reps = _reps(session, team)
     rep_ids = [r.id for r in reps]
@@ -187,7 +187,7 @@ def confirmations(
     session: Session, settings: Settings, actor: Actor, *, day: date | None, team: str | None
 ) -> dict[str, Any]:
     """The to-do: each rep of the team for one day, with their confirmation or without one."""
-    team = _team_scope(actor, team)
+    team = team_scope(actor, team)
     day = day or today(settings)
     reps = _reps(session, team)
     rep_ids = [r.id for r in reps]
@@ -246,7 +246,7 @@ def export(
 ) -> bytes:
     if kind not in EXPORTS:
         raise InvalidInput(f"Export one of: {', '.join(EXPORTS)}.")
-    team = _team_scope(actor, team)
+    team = team_scope(actor, team)
     days = date_range(settings, start, end, default_days=31)
     reps = {r.id: r for r in _reps(session, team)}
     if kind == "confirmations":

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from server.db import utcnow
 from server.jobs.service import enqueue
 from server.review.models import DayConfirmation, KeyAction, VisitReview, flag_bits
-from server.visits.rules import _time, _visit
+from server.visits.rules import load_visit, parse_time
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
 from sync.schema import Count, Moment, Shape
 
@@ -99,7 +99,7 @@ def parse_day(value: Any) -> date:
 
 def phone_time(value: Any) -> datetime | None:
     """A phone's ISO timestamp as aware UTC (None when it is not one)."""
-    moment = _time(value)
+    moment = parse_time(value)
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -154,7 +154,7 @@ def record_day(
     if op_type.collection == "visit":
         return parse_day(fields.get("day"))
     if op_type.collection == "step":
-        visit = _visit(session, str(fields.get("visit_id")), lookup)
+        visit = load_visit(session, str(fields.get("visit_id")), lookup)
         return parse_day(visit.fields.get("day")) if visit else None
     return None
 

@@ -28,14 +28,14 @@ from server.photos import inspect_photo, local_time, recycled_of, remember_hashe
 from server.replication.blobaccess import BLOB_READERS, held_path
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
-from server.replication.service import _writer_lock
+from server.replication.service import writer_lock
 from server.replication.store import SqlSyncStore
 from server.review.models import FLAG_BITS, VisitReview, flag_bits
 from server.review.rules import INSPECT_CHECKIN
 from server.review.thumbs import make_thumbnails
 from server.settings import Settings
 from server.stores.models import Store
-from server.visits.rules import VISIT, _steps_of
+from server.visits.rules import VISIT, steps_of
 from sync import Principal
 
 log = logging.getLogger("fieldvisit.review")
@@ -100,7 +100,7 @@ class Decision(BaseModel):
 # -- scope ---------------------------------------------------------------------------------------
 
 
-def _team_scope(actor: Actor, team: str | None) -> str | None:
+def team_scope(actor: Actor, team: str | None) -> str | None:
     """The team whose items the caller reviews (None: an admin looking at every team)."""
     authz.require(actor, authz.Action.REVIEW_READ)
     role = Role(actor.user.role)
@@ -124,7 +124,7 @@ def _visible(actor: Actor, review: VisitReview | None) -> VisitReview:
 
 
 def _filtered(actor: Actor, f: QueueFilter, *, with_flag: bool = True) -> list[Any]:
-    team = _team_scope(actor, f.team)
+    team = team_scope(actor, f.team)
     where: list[Any] = []
     if team is not None:
         where.append(col(VisitReview.team_id) == team)
@@ -264,7 +264,7 @@ def detail(session: Session, actor: Actor, visit_id: str) -> dict[str, Any]:
             "exception": s.fields.get("exception"),
             "completed_at": s.fields.get("completed_at"),
         }
-        for s in (_steps_of(session, visit, {}).values() if visit else ())
+        for s in (steps_of(session, visit, {}).values() if visit else ())
     ]
     return {
         **item_view(review, store, rep.display_name if rep else None),
@@ -292,7 +292,7 @@ def decide(settings: Settings, actor: Actor, decision: Decision) -> dict[str, An
         raise InvalidInput("Name the visits (visit_ids) or the filter whose pending items to approve.")
     decided: list[str] = []
     skipped: list[str] = []
-    with _writer_lock(settings), session_scope(settings) as session:
+    with writer_lock(settings), session_scope(settings) as session:
         # The change-sequence lock first, as a push takes it: no lock-order deadlock with pushes.
         SqlSyncStore(session).begin_write()
         if decision.filter is not None:
@@ -339,7 +339,7 @@ def decide(settings: Settings, actor: Actor, decision: Decision) -> dict[str, An
 
 
 def _setting_review(verdict: dict[str, Any]) -> Any:
-    return lambda _state: {"review": verdict}
+    return lambda _record: {"review": verdict}
 
 
 # -- the check-in photo job --------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def inspect_checkin(settings: Settings, job: Claimed) -> dict[str, Any] | None:
         except EngineError as exc:
             raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
     hashes = reading.pop("hashes", None)
-    with _writer_lock(settings), session_scope(settings) as session:
+    with writer_lock(settings), session_scope(settings) as session:
         SqlSyncStore(session).begin_write()
         review = session.get(VisitReview, visit_id)
         if review is None or review.photo != sha:

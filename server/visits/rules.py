@@ -13,7 +13,7 @@ from msgspec import Meta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from server.replication.store import RECORDS, _state
+from server.replication.store import RECORDS, state_of
 from server.stores.models import Store
 from server.visits.models import VisitTemplate
 from server.visits.templates import EXCEPTION_REASONS, TemplateSpec, missing, score
@@ -195,14 +195,16 @@ def _template(session: Session, template_id: str) -> TemplateSpec | None:
     return spec
 
 
-def _visit(session: Session, visit_id: str, lookup: dict[tuple[str, str], RecordState | None]) -> RecordState | None:
+def load_visit(
+    session: Session, visit_id: str, lookup: dict[tuple[str, str], RecordState | None]
+) -> RecordState | None:
     if ("visit", visit_id) in lookup and lookup[("visit", visit_id)] is not None:
         return lookup[("visit", visit_id)]
     row = session.execute(select(RECORDS).where(RECORDS.c.collection == "visit", RECORDS.c.id == visit_id)).first()
-    return _state(row) if row else None
+    return state_of(row) if row else None
 
 
-def _steps_of(
+def steps_of(
     session: Session, visit: RecordState, lookup: dict[tuple[str, str], RecordState | None]
 ) -> dict[str, RecordState]:
     """The visit's step records by step key, from the database and from earlier in this batch."""
@@ -211,7 +213,7 @@ def _steps_of(
         select(RECORDS).where(RECORDS.c.collection == "step", RECORDS.c.store_id == visit.scope.store_id)
     )
     for row in rows:
-        state = _state(row)
+        state = state_of(row)
         if state.fields.get("visit_id") == visit.id and not state.deleted:
             found[state.fields["step"]] = state
     for (collection, _), pending in lookup.items():
@@ -220,7 +222,7 @@ def _steps_of(
     return found
 
 
-def _time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -236,7 +238,7 @@ def check_step(
     lookup: dict[tuple[str, str], RecordState | None],
 ) -> None:
     fields = {**(current.fields if current else {}), **op.fields}
-    visit = _visit(session, str(fields.get("visit_id")), lookup)
+    visit = load_visit(session, str(fields.get("visit_id")), lookup)
     if visit is None:
         raise OpRejected("no_visit", "This step belongs to a visit the server does not have.")
     if visit.fields.get("status") == "checked_out" and op_type.action == "create":
@@ -267,7 +269,7 @@ def check_step(
                 raise OpRejected("step_incomplete", f"“{step.name_en or step.name}” still needs: {labels}.")
     if op_type.action != "create":
         return
-    existing = _steps_of(session, visit, {k: v for k, v in lookup.items() if k != ("step", op.id)})
+    existing = steps_of(session, visit, {k: v for k, v in lookup.items() if k != ("step", op.id)})
     if step.key in existing:
         raise OpRejected("step_exists", f"“{step.name_en or step.name}” was already recorded for this visit.")
     for earlier in spec.steps[: spec.keys().index(step.key)]:
@@ -294,7 +296,7 @@ def check_visit(
             raise OpRejected("visit_status", "A visit starts as 'arrived'.")
     elif op_type.name == "visit.checkout" and current is not None and op.fields.get("status") == "checked_out":
         spec = _template(session, current.fields["template_id"])
-        done = _steps_of(session, current, lookup)
+        done = steps_of(session, current, lookup)
         left = [s for s in (spec.steps if spec else []) if not s.optional and s.key not in done]
         if left:
             names = ", ".join(s.name_en or s.name for s in left)
@@ -335,16 +337,16 @@ def derive_visit(
                 flags.append("outside_geofence")
             if isinstance(fix.get("accuracy"), int | float) and fix["accuracy"] > POOR_ACCURACY_M:
                 flags.append("poor_accuracy")
-            taken, arrived = _time(fix.get("at")), _time(state.fields.get("arrived_at"))
+            taken, arrived = parse_time(fix.get("at")), parse_time(state.fields.get("arrived_at"))
             if taken and arrived and abs((arrived - taken).total_seconds()) > STALE_FIX_SECONDS:
                 flags.append("stale_fix")
         out["server_flags"] = flags
         return out
     if op_type.name == "visit.checkout" and state.fields.get("status") == "checked_out":
         spec = _template(session, state.fields["template_id"])
-        steps = _steps_of(session, state, lookup)
+        steps = steps_of(session, state, lookup)
         statuses = {k: s.fields.get("status", "") for k, s in steps.items()}
-        arrived, left = _time(state.fields.get("arrived_at")), _time(state.fields.get("checked_out_at"))
+        arrived, left = parse_time(state.fields.get("arrived_at")), parse_time(state.fields.get("checked_out_at"))
         minutes = round((left - arrived).total_seconds() / 60) if arrived and left else None
         return {
             "score": score(spec, statuses) if spec else 0,

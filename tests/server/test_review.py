@@ -34,7 +34,7 @@ def _checkin_photo(store_name: str, day: str, seed: int) -> bytes:
     return jpeg(material_photo(seed, store_name, datetime.fromisoformat(f"{day}T10:05:00")))
 
 
-def _visit(
+def load_visit(
     client: TestClient, phone: Phone, store: Any, template_id: str, day: str, photo: bytes, *, far: bool = False
 ) -> Visit:
     """A whole visit synced with its check-in photo; ``far`` arrives 2 km from the store."""
@@ -130,12 +130,12 @@ def test_review_queue_scope_filters_previous_photo_and_decisions(
 ) -> None:
     template_id, rep, store = _setup(app_client, world, session)
     phone = Phone()
-    older = _visit(app_client, phone, store, template_id, "2026-11-20", _checkin_photo(store.name, "2026-11-20", 1))
-    newer = _visit(
+    older = load_visit(app_client, phone, store, template_id, "2026-11-20", _checkin_photo(store.name, "2026-11-20", 1))
+    newer = load_visit(
         app_client, phone, store, template_id, "2026-11-24", _checkin_photo(store.name, "2026-11-24", 2), far=True
     )
     other_store = world.east.stores[rep.username][1]
-    third = _visit(
+    third = load_visit(
         app_client, phone, other_store, template_id, "2026-11-23", _checkin_photo(other_store.name, "2026-11-23", 3)
     )
     run_pending(settings)  # the photo job: watermark, light, hashes, thumbnails
@@ -218,10 +218,10 @@ def test_the_photo_job_flags_reused_and_mismatched_photos(
     template_id, rep, store = _setup(app_client, world, session)
     phone = Phone()
     photo = _checkin_photo(store.name, "2026-11-23", 7)
-    first = _visit(app_client, phone, store, template_id, "2026-11-23", photo)
+    first = load_visit(app_client, phone, store, template_id, "2026-11-23", photo)
     other_store = world.east.stores[rep.username][2]
-    reused = _visit(app_client, phone, other_store, template_id, "2026-11-24", photo)
-    elsewhere = _visit(
+    reused = load_visit(app_client, phone, other_store, template_id, "2026-11-24", photo)
+    elsewhere = load_visit(
         app_client, phone, store, template_id, "2026-11-24", _checkin_photo("金龙大酒店", "2026-11-24", 8)
     )
     run_pending(settings)
