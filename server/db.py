@@ -52,6 +52,7 @@ def _ensure_sqlite_folder(url: str) -> bool:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # only such an escape can make a lone one
 
 
 def _sane(value: Any) -> Any:
@@ -69,8 +70,8 @@ def read_json(text: str | bytes) -> Any:
     Infinity, a lone UTF-16 surrogate) reads back as null or U+FFFD, never as a value no answer
     could carry. Input is checked long before it is stored; this is the last line."""
     value = json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
-    raw = text if isinstance(text, str) else text.decode("utf-8", "replace")
-    return _sane(value) if "\\ud" in raw.lower() else value
+    escaped = _ESCAPED_SURROGATE.search(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+    return _sane(value) if escaped else value
 
 
 def _finite(text: str) -> float | None:

@@ -115,14 +115,10 @@ def conform(schema: type[Struct], fields: Any) -> Struct:
         where = message.rsplit(" - at `", 1)[1].rstrip("`") if " - at `" in message else "$"
         code = "missing_field" if message.startswith("Object missing required field") else None
         raise InvalidOperation(
-            f"fields do not fit {_intent(schema)}: {message}", extra={"field": where}, code=code
+            f"fields do not fit {schema.__name__}: {message}", extra={"field": where}, code=code
         ) from None
     check_times(shaped)
     return shaped
-
-
-def _intent(schema: type[Struct]) -> str:
-    return getattr(schema, "intent", schema.__name__)
 
 
 def json_schema(schema: type[Struct]) -> dict[str, Any]:

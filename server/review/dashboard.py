@@ -260,21 +260,21 @@ def export(
             .order_by(col(DayConfirmation.day), col(DayConfirmation.rep_id))
         )
         keys = ["planned", "visited", "missed", "steps_done", "exceptions", "photos", "claims", "unsynced"]
-        return csv_bytes(
-            ["day", "rep", "rep_name", "confirmed_at", "received_at", *keys, "changed_after"],
-            [
+        out = []
+        for c in found:
+            summary = clean_summary(c.summary)
+            out.append(
                 [
                     c.day,
                     reps[c.rep_id].username,
                     reps[c.rep_id].display_name,
                     c.confirmed_at,
                     c.received_at.isoformat(),
-                    *[clean_summary(c.summary)[k] for k in keys],
-                    len(clean_summary(c.summary)["changed_after"]),
+                    *[summary[k] for k in keys],
+                    len(summary["changed_after"]),
                 ]
-                for c in found
-            ],
-        )
+            )
+        return csv_bytes(["day", "rep", "rep_name", "confirmed_at", "received_at", *keys, "changed_after"], out)
     where = [col(VisitReview.day) >= days[0], col(VisitReview.day) <= days[-1]]
     if team is not None:
         where.append(col(VisitReview.team_id) == team)
