@@ -19,7 +19,8 @@ export function plannedOn(store, day) {
   if (!days.includes(isoWeekday(day))) return false;
   const weeks = store.cycle_weeks || 1;
   if (weeks === 1) return true;
-  const elapsed = Math.floor((Date.parse(`${day}T12:00:00`) - Date.parse(`${store.cycle_anchor || '2026-01-05'}T12:00:00`)) / (7 * DAY_MS));
+  // Noon UTC, not local: across a DST change two local noons are not whole days apart.
+  const elapsed = Math.floor((Date.parse(`${day}T12:00:00Z`) - Date.parse(`${store.cycle_anchor || '2026-01-05'}T12:00:00Z`)) / (7 * DAY_MS));
   return ((elapsed % weeks) + weeks) % weeks === 0;
 }
 
