@@ -44,7 +44,7 @@ from sqlmodel import select  # noqa: E402
 from server.accounts.models import Role, Team, User  # noqa: E402
 from server.db import dispose_engines, migrate, session_scope  # noqa: E402
 from server.demo.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
-from server.replication.publish import publish_all  # noqa: E402
+from server.domains import publish_all  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.stores.models import Store  # noqa: E402
 from sync import PROTOCOL_VERSION, uuid7  # noqa: E402

@@ -41,7 +41,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _publish(settings: Settings) -> None:
     """Make sure every store and catalogue entry is in the change sequence phones pull from."""
     from server.db import session_scope
-    from server.replication.publish import publish_all
+    from server.domains import publish_all
     from server.visits.service import ensure_default_templates
 
     with session_scope(settings) as session:
@@ -133,11 +133,8 @@ def _cmd_compact(args: argparse.Namespace) -> int:
 def _cmd_worker(args: argparse.Namespace) -> int:
     import time
 
-    from server.claims import service as _claims  # noqa: F401  (registers the claim-reading job)
     from server.db import migrate
-    from server.dictation import service as _dictation  # noqa: F401  (registers the transcription job)
     from server.jobs.worker import Worker, run_pending
-    from server.review import service as _review  # noqa: F401  (registers the check-in photo job)
     from server.settings import get_settings
 
     settings = get_settings()
@@ -232,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         from server.settings import get_settings
 
         clock.start(get_settings().clock)  # FIELDVISIT_CLOCK: seed, worker and server share one day
+        from server.domains import install
+
+        install()  # every command runs with the app's domains (their sync rules, jobs, publishers)
     return int(args.func(args))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from litestar import Litestar, get
@@ -14,26 +15,19 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from server import clock
-from server.accounts.controller import AuthController, MeController
-from server.catalog.controller import CatalogController
-from server.claims import service as _claims  # noqa: F401  (registers the claim-reading job)
-from server.claims.controller import ClaimController, PromotionController
 from server.db import migrate
 from server.deps import provide_actor, provide_db
-from server.dictation import service as _dictation  # noqa: F401  (registers the transcription job)
-from server.dictation.controller import SpeechController, live_dictation
+from server.domains import DOMAINS, install
 from server.errors import EXCEPTION_HANDLERS
 from server.jobs.controller import JobAdminController
 from server.jobs.worker import Worker
 from server.nulguard import NulGuardedRequest, nul_guard
 from server.openapi import document_errors
 from server.pwa import pwa_router
+from server.registry import Domain
 from server.replication.controller import BlobController, SyncController
-from server.review.controller import ReviewController, TeamController, photo_thumbnail
 from server.security import security_layer
 from server.settings import Settings, get_settings
-from server.stores.controller import StoreAdminController, StoreController
-from server.visits.controller import TemplateController
 
 
 @get("/api/health", tags=["meta"], sync_to_thread=False)
@@ -44,10 +38,14 @@ def health() -> dict[str, str]:
 _HANDLER_THREADS = 32
 
 
-def create_app(settings: Settings | None = None, *, run_migrations: bool = True) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, run_migrations: bool = True, domains: Sequence[Domain] = DOMAINS
+) -> Litestar:
+    """The app with these domains (``server/domains.py``): their routes, sync rules and jobs."""
     settings = settings or get_settings()
     if settings.clock is not None:
         clock.start(settings.clock)
+    install(domains)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     workers: list[Worker] = []
@@ -73,22 +71,10 @@ def create_app(settings: Settings | None = None, *, run_migrations: bool = True)
     app = Litestar(
         route_handlers=[
             health,
-            AuthController,
-            MeController,
-            StoreController,
-            StoreAdminController,
-            CatalogController,
             SyncController,
             BlobController,
-            TemplateController,
-            SpeechController,
-            PromotionController,
-            ClaimController,
             JobAdminController,
-            ReviewController,
-            TeamController,
-            photo_thumbnail,
-            live_dictation,
+            *(route for domain in domains for route in domain.routes),
             *pwa_router(settings.pwa_dir),
         ],
         dependencies={

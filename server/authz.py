@@ -16,15 +16,15 @@ unless the writer wrote the parent.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from typing import Any
-
-from sqlmodel import Session, select
 
 from server.accounts.models import Role
 from server.accounts.service import Actor
 from server.errors import Forbidden
-from server.replication.store import RECORDS, state_of
+from server.registry import installed
+from server.replication.context import RuleContext
 from sync import OpRejected, OpType, Principal, RecordState
 
 
@@ -33,29 +33,34 @@ class Rule(StrEnum):
     AUTHOR = "author"
 
 
-_REP_ONLY = {Role.rep: Rule.ASSIGNED}
-_NOTES = {Role.rep: Rule.ASSIGNED, Role.supervisor: Rule.AUTHOR, Role.admin: Rule.AUTHOR}
+# The write rules domains give their intents (``Domain.writes``, collected in ``server/domains.py``).
+REP_ONLY: dict[Role, Rule] = {Role.rep: Rule.ASSIGNED}
+NOTES_WRITERS: dict[Role, Rule] = {Role.rep: Rule.ASSIGNED, Role.supervisor: Rule.AUTHOR, Role.admin: Rule.AUTHOR}
+
+
+class _Installed(Mapping[str, Any]):
+    """A read-only view of what the installed domains declare."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+    def _table(self) -> Mapping[str, Any]:
+        return getattr(installed(), self.part)  # type: ignore[no-any-return]
+
+    def __getitem__(self, key: str) -> Any:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
 
 # operation type -> role -> rule; a role not listed may not send that operation at all.
-SYNC_WRITES: dict[str, dict[Role, Rule]] = {
-    "note.create": _NOTES,
-    "note.edit": _NOTES,
-    "note.delete": _NOTES,
-    "recording.create": _NOTES,
-    "recording.delete": _NOTES,
-    "visit.arrive": _REP_ONLY,
-    "visit.flag": _REP_ONLY,
-    "visit.checkout": _REP_ONLY,
-    "step.complete": _REP_ONLY,
-    "step.except": _REP_ONLY,
-    "step.edit": _REP_ONLY,
-    "claim.submit": _REP_ONLY,
-    "claim.edit": _REP_ONLY,
-    "day.confirm": _REP_ONLY,
-}
-
-# A record that hangs off another: (collection, field naming the parent, parent collection).
-PARENTS: dict[str, tuple[str, str]] = {"step": ("visit_id", "visit"), "recording": ("note_id", "note")}
+SYNC_WRITES: Mapping[str, Mapping[Role, Rule]] = _Installed("writes")
+# A record that hangs off another: collection -> (field naming the parent, parent collection).
+PARENTS: Mapping[str, tuple[str, str]] = _Installed("parents")
 
 
 class Action(StrEnum):
@@ -102,25 +107,12 @@ def require(actor: Actor, action: Action) -> None:
         raise Forbidden(f"Your role ({actor.role.value}) cannot do this ({action.value}).")
 
 
-def _record(
-    session: Session, collection: str, record_id: Any, lookup: dict[tuple[str, str], RecordState | None]
-) -> RecordState | None:
-    if not isinstance(record_id, str):
-        return None
-    key = (collection, record_id)
-    if lookup.get(key) is not None:
-        return lookup[key]
-    row = session.execute(select(RECORDS).where(RECORDS.c.collection == collection, RECORDS.c.id == record_id)).first()
-    return state_of(row) if row else None
-
-
 def check_sync_write(
-    session: Session,
+    ctx: RuleContext,
     who: Principal,
     op_type: OpType,
     fields: dict[str, Any],
     current: RecordState | None,
-    lookup: dict[tuple[str, str], RecordState | None],
     store_rep: str | None,
 ) -> None:
     """Refuse (``OpRejected``) an operation its sender may not write. ``store_rep`` is the rep the
@@ -136,6 +128,6 @@ def check_sync_write(
     parent = PARENTS.get(op_type.collection)
     if parent is not None and op_type.action == "create":
         field, collection = parent
-        owner = _record(session, collection, fields.get(field), lookup)
+        owner = ctx.record(collection, fields.get(field))
         if owner is not None and owner.created_by != who.user_id:
             raise OpRejected("not_yours", f"This {collection} was written by someone else.")

@@ -1,9 +1,19 @@
-"""Database engine, sessions and migrations.
+"""Database engine, the unit of work, and migrations.
 
 The engine is created lazily on first use (never at import).  SQLite runs in
 WAL mode with foreign keys on; PostgreSQL is used when the URL says so.
-A request or job owns its transaction: ``session_scope`` commits on success
-and rolls back on error; services and repositories never commit.
+
+The unit of work: a request (``server/deps.py: provide_db``), a job run (``server/jobs/worker.py``)
+or a command owns its transaction, opened by ``new_session`` and ended by ``finish_session`` (or
+``session_scope`` around both): commit when the work ends normally, roll back otherwise.  Services
+and repositories take a session and never commit; nothing else in ``server/`` calls ``commit()``
+(``tests/test_code_quality.py`` checks it).
+
+SQLite has one writer at a time.  A session takes the process's writer lock at its first write
+(``_lock_before_writing``) and lets it go when its transaction ends, so writers queue here and
+each wakes the next at once, instead of sleeping in SQLite's busy handler.  pysqlite opens
+SQLite's transaction at the first write too, so what a session read before it holds no snapshot
+that a writer ahead of it could make stale.
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +32,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -118,18 +129,95 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
-@contextmanager
-def session_scope(settings: Settings | None = None) -> Iterator[Session]:
-    """One unit of work: commit when the block ends normally, roll back otherwise."""
+# -- the unit of work ------------------------------------------------------------------------------
+
+_sqlite_writer = threading.Lock()
+WRITER_WAIT_SECONDS = 60.0
+
+
+class WriterBusy(RuntimeError):
+    """SQLite's writer lock was not free within ``WRITER_WAIT_SECONDS``."""
+
+
+def _is_sqlite(session: Session) -> bool:
+    bind = session.get_bind()
+    return bind.dialect.name == "sqlite"
+
+
+def _take_writer_lock(session: Session) -> None:
+    if session.info.get("writer") or not _is_sqlite(session):
+        return
+    if not _sqlite_writer.acquire(timeout=WRITER_WAIT_SECONDS):
+        raise WriterBusy(f"The database stayed busy for {WRITER_WAIT_SECONDS:.0f} s.")
+    session.info["writer"] = True
+
+
+def _let_writer_lock_go(session: Session) -> None:
+    if session.info.pop("writer", False):
+        _sqlite_writer.release()
+
+
+def _lock_before_writing(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        _take_writer_lock(state.session)  # type: ignore[arg-type]
+
+
+def _lock_before_flush(session: Session, _context: object, _instances: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        _take_writer_lock(session)
+
+
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost one: a savepoint ending keeps the lock
+        _let_writer_lock_go(session)
+        session.info.pop("after_commit", None)  # rolled back: what was to follow a commit never runs
+
+
+def _after_commit(session: Session) -> None:
+    for fn in session.info.pop("after_commit", []):
+        fn()
+
+
+def new_session(settings: Settings | None = None) -> Session:
+    """A session for one unit of work. Its owner ends it with ``finish_session``."""
     session = Session(get_engine(settings), expire_on_commit=False)
+    event.listen(session, "do_orm_execute", _lock_before_writing)
+    event.listen(session, "before_flush", _lock_before_flush)
+    event.listen(session, "after_commit", _after_commit)
+    event.listen(session, "after_transaction_end", _transaction_ended)
+    return session
+
+
+def finish_session(session: Session, error: BaseException | None) -> None:
+    """End a unit of work: commit when it ended normally, else roll back; close either way. The
+    only place in ``server/`` that commits."""
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        if error is None:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
+        _let_writer_lock_go(session)
+
+
+def after_commit(session: Session, fn: Callable[[], None]) -> None:
+    """Run ``fn`` once this unit of work has committed (never if it rolls back): e.g. wake the job
+    worker for a job the transaction enqueued."""
+    session.info.setdefault("after_commit", []).append(fn)
+
+
+@contextmanager
+def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+    """One unit of work for a command or a job step: commit when the block ends normally, roll
+    back otherwise."""
+    session = new_session(settings)
+    try:
+        yield session
+    except BaseException as exc:
+        finish_session(session, exc)
+        raise
+    finish_session(session, None)
 
 
 def alembic_config(url: str) -> Config:

@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from sqlmodel import Session
 
 from server.accounts.service import Actor, user_for_token
-from server.db import get_engine
+from server.db import finish_session, new_session
 from server.errors import DomainError, PayloadTooLarge
 from server.settings import Settings
 
@@ -38,20 +38,22 @@ async def _in_transaction_thread(fn: Callable[[], object]) -> None:
 
 
 async def provide_db(settings: AppSettings) -> AsyncIterator[Session]:
-    """The request owns the transaction: commit after the handler returns, before the answer is sent.
+    """The request's unit of work: one session, committed after the handler returns and before the
+    answer is sent, rolled back if the handler fails. It is the write session too: on SQLite it
+    takes the writer lock at its first write and holds it to the commit (``server/db.py``), so a
+    handler that reads a long body first (a push, a photo chunk) holds no lock while it arrives.
 
     Commit, rollback and close never run on the event loop (blocking database work there would
     stall every request) nor in the handlers' pool (see above).
     """
-    session = Session(get_engine(settings), expire_on_commit=False)
+    session = new_session(settings)
     try:
         yield session
-        await _in_transaction_thread(session.commit)
-    except BaseException:
-        await _in_transaction_thread(session.rollback)
+    except BaseException as exc:
+        error: BaseException | None = None if isinstance(exc, DomainError) and exc.keeps_writes else exc
+        await _in_transaction_thread(lambda: finish_session(session, error))
         raise
-    finally:
-        await _in_transaction_thread(session.close)
+    await _in_transaction_thread(lambda: finish_session(session, None))
 
 
 def provide_actor(request: Request, db: DB, settings: AppSettings) -> Actor:

@@ -42,15 +42,21 @@ class ErrorBody(_ErrorFields, total=False):
 
 
 class DomainError(Exception):
+    """A business refusal. Raised out of a handler, it rolls back the request's unit of work,
+    unless it ``keeps_writes``: a refusal that is itself an outcome to remember (an upload refused
+    for good, noted so the jobs waiting for it go on) commits what was written before it."""
+
     status_code = 400
     code = "invalid_input"
+    keeps_writes = False
 
-    def __init__(self, detail: str, *, code: str | None = None, extra: Any = None) -> None:
+    def __init__(self, detail: str, *, code: str | None = None, extra: Any = None, keep: bool = False) -> None:
         super().__init__(detail)
         self.detail = detail
         if code:
             self.code = code
         self.extra = extra
+        self.keeps_writes = keep
 
 
 class InvalidInput(DomainError):

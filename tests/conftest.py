@@ -18,12 +18,14 @@ from sqlmodel import Session
 from server.accounts.passwords import hash_password
 from server.app import create_app
 from server.db import dispose_engines, get_engine, migrate
+from server.domains import install
 from server.models import metadata
 from server.settings import Settings
 from tests.audiohelp import model_root
 from tests.clock import CLOCK, CLOCK_ENV
 from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, LiveServer, start_server
 
+install()  # the app's domains, for tests that call services without an app
 PASSWORD = "correct-horse"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from server.accounts.models import Region, Role, Team, User
-from server.replication.publish import publish_all
+from server.domains import publish_all
 from server.stores.models import Store
 
 _counter = itertools.count(1)

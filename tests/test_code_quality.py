@@ -49,3 +49,64 @@ def test_no_module_imports_another_modules_private_names(tmp_path: Path) -> None
     # the check itself finds one
     (tmp_path / "a.py").write_text("from server.replication.service import _writer_lock\n")
     assert len(private_imports(tmp_path)) == 1
+
+
+def test_the_import_contracts_hold() -> None:
+    """pyproject.toml's [tool.importlinter]: the libraries import no server code, replication and the
+    platform import no domain, the libraries are independent of one another."""
+    lint = Path(sys.executable).parent / "lint-imports"
+    assert lint.exists(), "import-linter is not installed: pip install -e '.[test]'"
+    result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+# The unit of work (server/db.py: new_session/finish_session/session_scope) is the one place that
+# commits. Units of work are opened by entry points only: a request (server/deps.py), the job
+# worker, the commands, the demo seed; a failed sign-in's own transaction (accounts/throttle.py,
+# the request that carries it fails); a WebSocket's sign-in check (it has no request to own one).
+COMMITS_IN = {"server/db.py"}
+OPENS_UNITS = {
+    "server/db.py",
+    "server/deps.py",
+    "server/jobs/worker.py",
+    "server/__main__.py",
+    "server/demo/seed.py",
+    "server/accounts/throttle.py",
+    "server/dictation/controller.py",
+}
+
+
+def transaction_calls(root: Path) -> tuple[list[str], list[str]]:
+    """``….commit()`` calls outside the unit of work, and units opened outside the entry points."""
+    import ast
+
+    commits, opens = [], []
+    for path in sorted((root / "server").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name == "commit" and rel not in COMMITS_IN:
+                commits.append(f"{rel}:{node.lineno}")
+            if name in ("session_scope", "new_session", "Session") and rel not in OPENS_UNITS:
+                opens.append(f"{rel}:{node.lineno} {name}()")
+    return commits, opens
+
+
+def test_only_the_unit_of_work_commits(tmp_path: Path) -> None:
+    commits, opens = transaction_calls(ROOT)
+    assert commits == [], f"services never commit; the unit of work does (server/db.py): {commits}"
+    assert opens == [], f"a service takes the caller's session; it opens no transaction of its own: {opens}"
+    # and the check sees what it is for
+    (tmp_path / "server" / "claims").mkdir(parents=True)
+    (tmp_path / "server" / "claims" / "service.py").write_text(
+        "def decide(settings):\n    with session_scope(settings) as session:\n        session.commit()\n"
+    )
+    assert transaction_calls(tmp_path) == (
+        ["server/claims/service.py:3"],
+        ["server/claims/service.py:2 session_scope()"],
+    )

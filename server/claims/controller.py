@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
 from server.claims import service
-from server.deps import DB, AppSettings, CurrentActor
+from server.deps import DB, CurrentActor
 from server.openapi import Offset
 
 
@@ -72,8 +72,8 @@ class ClaimController(Controller):
 
     @post("/{claim_id:str}/decision", status_code=200, sync_to_thread=True)
     def decide(
-        self, actor: CurrentActor, settings: AppSettings, claim_id: FromPath[str], data: JSONBody[service.Decision]
+        self, db: DB, actor: CurrentActor, claim_id: FromPath[str], data: JSONBody[service.Decision]
     ) -> dict[str, Any]:
         """Approve, correct (approve with corrected fields) or reject with a reason. 409 when the claim
         was decided already or the pool cannot cover the amount."""
-        return service.decide(settings, actor, claim_id, data)
+        return service.decide(db, actor, claim_id, data)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from msgspec import Meta
-from sqlmodel import Session
 
 from server.claims.models import ClaimReview
 from server.jobs.service import enqueue
+from server.replication.context import RuleContext
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
 from sync.blobs import SHA256_RE
 from sync.schema import Id, Moment, Shape
@@ -72,14 +72,7 @@ def _check_amount(value: Any) -> None:
         raise OpRejected("bad_amount", "A claim's amount is more than 0 and at most ¥1,000,000.")
 
 
-def check_claim(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    op: Operation,
-    current: RecordState | None,
-    lookup: dict[tuple[str, str], RecordState | None],
-) -> None:
+def check_claim(ctx: RuleContext, who: Principal, op_type: OpType, op: Operation, current: RecordState | None) -> None:
     fields = op.fields
     if "amount_cents" in fields:
         _check_amount(fields["amount_cents"])
@@ -94,14 +87,9 @@ def check_claim(
         raise OpRejected("decided", "Finance has decided this claim; it can no longer change.")
 
 
-def derive_claim(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    state: RecordState,
-    lookup: dict[tuple[str, str], RecordState | None],
-) -> dict[str, Any] | None:
+def derive_claim(ctx: RuleContext, who: Principal, op_type: OpType, state: RecordState) -> dict[str, Any] | None:
     """A new claim gets its review row and its OCR job in the push's own transaction."""
+    session = ctx.session
     if op_type.action == "create":
         session.add(
             ClaimReview(

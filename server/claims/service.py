@@ -4,6 +4,7 @@ finance's review — approve, correct or reject — with the pool's balance move
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,18 +24,20 @@ from server.accounts.models import Region, Role, User
 from server.accounts.service import Actor
 from server.audit import service as audit
 from server.claims.models import BudgetPool, ClaimReview, Promotion
+from server.claims.publish import publish_promotions
 from server.claims.rules import CLAIM, MAX_CENTS, READ_CLAIM
-from server.db import session_scope, utcnow
+from server.db import utcnow
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from server.jobs.service import HANDLERS, ON_DEAD, Claimed, Retry, public_reason
+from server.jobs.service import Claimed, Done, Inputs, JobKind, Retry, public_reason
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
 from server.replication.blobaccess import HeldBlobs, holds
 from server.replication.models import BlobMeta
-from server.replication.publish import publish_promotions, server_update
-from server.replication.service import blob_store, writer_lock
+from server.replication.publish import server_update
+from server.replication.service import blob_store
 from server.replication.store import SqlSyncStore
 from server.settings import Settings
 from server.stores.models import Store
+from sync import RecordState
 
 log = logging.getLogger("fieldvisit.claims")
 
@@ -162,96 +165,111 @@ def _read_receipt(data: bytes, flags: list[str]) -> dict[str, Any]:
     return reading
 
 
-def read_claim(settings: Settings, job: Claimed) -> dict[str, Any] | None:
-    """The durable job behind a new claim. The slow part (tesseract) runs outside any transaction
-    and outside the SQLite writer lock; the results are written in one short transaction."""
-    claim_id = job.payload["claim_id"]
-    with session_scope(settings) as session:
-        rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
-        review = session.get(ClaimReview, claim_id)
-        shas = [rec.fields["receipt"], *rec.fields["photos"]] if rec else []
-        refused = {m.sha256 for m in session.exec(select(BlobMeta).where(col(BlobMeta.sha256).in_(shas))) if m.refused}
-        held = {sha for sha in shas if rec is not None and holds(session, sha, rec.created_by)}
-        store = session.get(Store, rec.fields["store_id"]) if rec else None
-    if rec is None or rec.deleted or review is None or store is None or not _to_read(rec.fields, review):
-        return {"skipped": "gone or already read"}
-    # Only bytes the rep who filed the claim sent count: a hash of someone else's receipt reads nothing.
-    blobs = HeldBlobs(blob_store(settings), held)
-    overdue = utcnow() - review.submitted_at > WAIT_FOR_PHOTOS
-    for sha in shas:
-        if blobs.path(sha) is None and sha not in refused and not overdue:
-            raise Retry("waiting for the claim's photos to be uploaded", timedelta(hours=6), waits_for=sha)
+@dataclass(frozen=True)
+class _ToRead:
+    rec: RecordState
+    review: ClaimReview
+    store: Store
 
+
+def _load_claim(session: Session, settings: Settings, job: Claimed) -> Inputs | Done:
+    """The claim, its store and its photos as the rep who filed it holds them (a hash of someone
+    else's receipt reads nothing)."""
+    claim_id = job.payload["claim_id"]
+    rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
+    review = session.get(ClaimReview, claim_id)
+    store = session.get(Store, rec.fields["store_id"]) if rec else None
+    if rec is None or rec.deleted or review is None or store is None or not _to_read(rec.fields, review):
+        return Done({"skipped": "gone or already read"})
+    shas = [rec.fields["receipt"], *rec.fields["photos"]]
+    refused = {m.sha256 for m in session.exec(select(BlobMeta).where(col(BlobMeta.sha256).in_(shas))) if m.refused}
+    blobs = HeldBlobs(blob_store(settings), {sha for sha in shas if holds(session, sha, rec.created_by)})
+    return Inputs(
+        _ToRead(rec, review, store),
+        blobs={sha: blobs.path(sha) for sha in shas},
+        refused=frozenset(refused),
+        wait_until=review.submitted_at + WAIT_FOR_PHOTOS,
+        waiting="waiting for the claim's photos to be uploaded",
+    )
+
+
+def _read_photos(settings: Settings, inputs: Inputs) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
+    """Tesseract over the receipt and the photos: the slow part, outside any transaction."""
+    claim: _ToRead = inputs.value
+    fields = claim.rec.fields
     flags: list[str] = []
-    receipt_path = blobs.path(rec.fields["receipt"])
+    receipt_path = inputs.blobs[fields["receipt"]]
     if receipt_path is None:
-        flags.append("receipt_refused" if rec.fields["receipt"] in refused else "receipt_missing")
+        flags.append("receipt_refused" if fields["receipt"] in inputs.refused else "receipt_missing")
         reading: dict[str, Any] = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
     else:
         reading = _read_receipt(receipt_path.read_bytes(), flags)
-    taken = local_time(settings, rec.fields.get("taken_at"))
+    taken = local_time(settings, fields.get("taken_at"))
     checks: list[dict[str, Any]] = []
-    for sha in rec.fields["photos"]:
-        path = blobs.path(sha)
+    for sha in fields["photos"]:
+        path = inputs.blobs[sha]
         if path is None:
-            flags.append("photo_refused" if sha in refused else "photo_missing")
+            flags.append("photo_refused" if sha in inputs.refused else "photo_missing")
             continue
         try:
-            checks.append({"blob": sha, **inspect_photo(settings, store.name, path.read_bytes(), taken)})
+            checks.append({"blob": sha, **inspect_photo(settings, claim.store.name, path.read_bytes(), taken)})
         except ImageError as exc:
             checks.append({"blob": sha, "error": str(exc), "flags": ["photo_unreadable"]})
         except EngineError as exc:
             raise Retry(f"OCR failed: {exc}", timedelta(minutes=5), counts=True) from None
+    return reading, checks, flags
 
-    with writer_lock(settings), session_scope(settings) as session:
-        SqlSyncStore(session).begin_write()  # the change-sequence lock first, as finance's decision takes it
-        if not _still_to_read(session, claim_id):
-            return {"skipped": "decided while it was read"}
-        for check in checks:
-            hashes = check.pop("hashes", None)
-            if hashes is not None:
-                check["recycled_of"] = recycled_of(session, claim_id, hashes)
-                if check["recycled_of"]:
-                    check["flags"].append("recycled_photo")
-                remember_hashes(session, check["blob"], CLAIM.name, claim_id, store.id, hashes)
-            flags.extend(f for f in check["flags"] if f not in flags)
-        total = cents(reading["total"]["value"])
-        claimed = rec.fields.get("amount_cents")
-        if claimed is not None and total is not None and claimed != total:
-            flags.append("amount_differs")
-        suggested = None
-        if reading["merchant"]["value"]:
-            region_stores = session.exec(select(Store.id, Store.name).where(Store.region_id == store.region_id)).all()
-            found = match_store(reading["merchant"]["value"], [(s_id, name) for s_id, name in region_stores])
-            if found is not None and found.store_id != store.id:
-                # shops share names (three 川味副食店 in one city): the claim's own store wins a tie
-                own = match_store(reading["merchant"]["value"], [(store.id, store.name)], at_least=found.score - 0.1)
-                found = own or found
-            if found is not None:
-                suggested = {"id": found.store_id, "name": found.name, "score": round(found.score)}
-                if found.store_id != store.id:
-                    flags.append("merchant_other_store")
-        on = _claim_day(settings, reading, rec.fields.get("taken_at"), review.submitted_at)
-        pool = match_pool(session, store, on, rec.fields.get("promotion_id"))
-        if pool is None:
-            flags.append("no_pool")
-        values: dict[str, Any] = {
-            "status": "review",
-            "reading": reading,
-            "suggested_store": suggested,
-            "flags": flags,
-            "photo_checks": checks,
-            "pool": pool_ref(session, pool) if pool else None,
-            "error": reading.pop("error", None),
-        }
-        server_update(session, CLAIM, claim_id, lambda s: values)
-        session.execute(
-            update(ClaimReview)
-            .where(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status).in_(("reading", "review")))
-            .values(
-                status="review", pool_id=pool.id if pool else None, read_at=utcnow(), claimed_cents=claimed or total
-            )
-        )
+
+def _write_reading(
+    session: Session,
+    settings: Settings,
+    inputs: Inputs,
+    found: tuple[dict[str, Any], list[dict[str, Any]], list[str]],
+) -> dict[str, Any]:
+    """The reading, the flags and the matched pool, with the claim moved on to finance."""
+    claim: _ToRead = inputs.value
+    claim_id, rec, store, review = claim.rec.id, claim.rec, claim.store, claim.review
+    reading, checks, flags = found
+    SqlSyncStore(session).begin_write()  # the change-sequence lock first, as finance's decision takes it
+    if not _still_to_read(session, claim_id):
+        return {"skipped": "decided while it was read"}
+    for check in checks:
+        hashes = check.pop("hashes", None)
+        if hashes is not None:
+            check["recycled_of"] = recycled_of(session, claim_id, hashes)
+            if check["recycled_of"]:
+                check["flags"].append("recycled_photo")
+            remember_hashes(session, check["blob"], CLAIM.name, claim_id, store.id, hashes)
+        flags.extend(f for f in check["flags"] if f not in flags)
+    total = cents(reading["total"]["value"])
+    claimed = rec.fields.get("amount_cents")
+    if claimed is not None and total is not None and claimed != total:
+        flags.append("amount_differs")
+    suggested = None
+    if reading["merchant"]["value"]:
+        region_stores = session.exec(select(Store.id, Store.name).where(Store.region_id == store.region_id)).all()
+        match = match_store(reading["merchant"]["value"], [(s_id, name) for s_id, name in region_stores])
+        if match is not None and match.store_id != store.id:
+            # shops share names (three 川味副食店 in one city): the claim's own store wins a tie
+            own = match_store(reading["merchant"]["value"], [(store.id, store.name)], at_least=match.score - 0.1)
+            match = own or match
+        if match is not None:
+            suggested = {"id": match.store_id, "name": match.name, "score": round(match.score)}
+            if match.store_id != store.id:
+                flags.append("merchant_other_store")
+    on = _claim_day(settings, reading, rec.fields.get("taken_at"), review.submitted_at)
+    pool = match_pool(session, store, on, rec.fields.get("promotion_id"))
+    if pool is None:
+        flags.append("no_pool")
+    values: dict[str, Any] = {
+        "reading": reading,
+        "suggested_store": suggested,
+        "flags": flags,
+        "photo_checks": checks,
+        "pool": pool_ref(session, pool) if pool else None,
+        "error": reading.pop("error", None),
+    }
+    _move(session, claim_id, "review", values, pool_id=pool.id if pool else None, claimed_cents=claimed or total)
     log.info("claim %s read: flags %s", claim_id, flags)
     return {"flags": flags, "pool": pool.id if pool else None}
 
@@ -286,51 +304,61 @@ def _still_to_read(session: Session, claim_id: str) -> bool:
 
 
 READING_FAILED = "reading_failed"
+DECIDED = frozenset({"approved", "rejected"})  # what finance decided; reading and review are not
 
 
-def reading_failed(settings: Settings, job: Claimed, reason: str) -> None:
+def reading_failed(session: Session, settings: Settings, job: Claimed, reason: str) -> None:
     """The reading job is dead: the claim goes to finance anyway, flagged ``reading_failed`` with
     empty readings and the reason, so it can be rejected, or approved with the fields typed by hand
     (``correct``). Nothing waits for ever on a photo nobody can read."""
     claim_id = job.payload["claim_id"]
-    with writer_lock(settings), session_scope(settings) as session:
-        SqlSyncStore(session).begin_write()
-        rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
-        review = session.get(ClaimReview, claim_id)
-        if rec is None or rec.deleted or review is None or review.status != "reading":
-            return
-        store = session.get(Store, review.store_id)
-        empty = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
-        pool = None
-        if store is not None:
-            on = _claim_day(settings, empty, rec.fields.get("taken_at"), review.submitted_at)
-            pool = match_pool(session, store, on, rec.fields.get("promotion_id"))
-        error = f"The photos could not be read automatically ({public_reason(reason)}); check them by eye."
-        values: dict[str, Any] = {
-            "status": "review",
-            "reading": empty,
-            "suggested_store": None,
-            "flags": [READING_FAILED] + ([] if pool else ["no_pool"]),
-            "photo_checks": [],
-            "pool": pool_ref(session, pool) if pool else None,
-            "error": error,
-        }
-        server_update(session, CLAIM, claim_id, lambda s: values)
-        session.execute(
-            update(ClaimReview)
-            .where(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status) == "reading")
-            .values(
-                status="review",
-                pool_id=pool.id if pool else None,
-                read_at=utcnow(),
-                claimed_cents=rec.fields.get("amount_cents"),
-            )
-        )
+    SqlSyncStore(session).begin_write()
+    rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
+    review = session.get(ClaimReview, claim_id)
+    if rec is None or rec.deleted or review is None or review.status != "reading":
+        return
+    store = session.get(Store, review.store_id)
+    empty = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
+    pool = None
+    if store is not None:
+        on = _claim_day(settings, empty, rec.fields.get("taken_at"), review.submitted_at)
+        pool = match_pool(session, store, on, rec.fields.get("promotion_id"))
+    error = f"The photos could not be read automatically ({public_reason(reason)}); check them by eye."
+    values: dict[str, Any] = {
+        "reading": empty,
+        "suggested_store": None,
+        "flags": [READING_FAILED] + ([] if pool else ["no_pool"]),
+        "photo_checks": [],
+        "pool": pool_ref(session, pool) if pool else None,
+        "error": error,
+    }
+    _move(
+        session,
+        claim_id,
+        "review",
+        values,
+        pool_id=pool.id if pool else None,
+        claimed_cents=rec.fields.get("amount_cents"),
+    )
     log.warning("claim %s could not be read; it goes to finance flagged %s", claim_id, READING_FAILED)
 
 
-HANDLERS[READ_CLAIM] = read_claim
-ON_DEAD[READ_CLAIM] = reading_failed
+def _move(session: Session, claim_id: str, status: str, values: dict[str, Any], **review: Any) -> None:
+    """A claim's status changes here only: the record phones sync and finance's queue row get the
+    same status in one place. Reading (``reading`` → ``review``) may run again while finance has
+    not decided; a decision is conditional on ``review`` and is refused when it lost a race."""
+    allowed = ("reading", "review") if status == "review" else ("review",)
+    taken = session.execute(
+        update(ClaimReview)
+        .where(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status).in_(allowed))
+        .values(status=status, **({"read_at": utcnow()} if status == "review" else {}), **review)
+    )
+    if getattr(taken, "rowcount", 0) != 1:
+        raise Conflict("Someone else decided this claim a moment ago.", code="already_decided")
+    server_update(session, CLAIM, claim_id, lambda s: {"status": status, **values})
+
+
+READ_CLAIM_JOB = JobKind(READ_CLAIM, load=_load_claim, read=_read_photos, write=_write_reading, dead=reading_failed)
 
 
 # -- finance review -----------------------------------------------------------------------------
@@ -434,7 +462,7 @@ def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any
     }
 
 
-def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) -> dict[str, Any]:
+def decide(session: Session, actor: Actor, claim_id: str, decision: Decision) -> dict[str, Any]:
     """Approve, correct (approve with corrected fields) or reject, once. An approval takes its
     amount from the pool by a conditional UPDATE: of two approvals racing for the last money in a
     pool, one gets it and the other is told the pool cannot cover it; nothing is half-written."""
@@ -449,88 +477,84 @@ def decide(settings: Settings, actor: Actor, claim_id: str, decision: Decision) 
     }
     if decision.action == "correct" and not corrections:
         raise InvalidInput("A correction names the corrected merchant, date or total.", code="nothing_corrected")
-    with writer_lock(settings), session_scope(settings) as session:
-        store_lock = SqlSyncStore(session)
-        store_lock.begin_write()  # the change-sequence lock first, always: no lock-order deadlock with pushes
-        rec, review = _load(session, claim_id)
-        if rec.created_by == actor.user.id:
-            raise Forbidden("Nobody decides their own claim.", code="own_claim")
-        if review.status != "review":
-            code = "not_ready" if review.status == "reading" else "already_decided"
-            raise Conflict(f"This claim is {review.status}; it cannot be decided now.", code=code)
-        pool_id = decision.pool_id or review.pool_id
-        amount = None
-        if not reject:
-            if pool_id is None or session.get(BudgetPool, pool_id) is None:
-                raise Conflict("No budget pool covers this claim; choose one.", code="no_pool")
-            store = session.get(Store, review.store_id)
-            if decision.pool_id and store and decision.pool_id not in {p.id for p in pools_for(session, store)}:
-                raise InvalidInput("That budget pool does not include this claim's store.", code="pool_not_for_store")
-            reading_total = ((rec.fields.get("reading") or {}).get("total") or {}).get("value")
-            amount = decision.amount_cents or cents(decision.total) or review.claimed_cents or cents(reading_total)
-            if not amount:
-                raise InvalidInput("Say how much to approve (amount_cents).", code="amount_required")
-        now = utcnow()
-        taken = session.execute(
-            update(ClaimReview)
-            .where(and_(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status) == "review"))
-            .values(
-                status="rejected" if reject else "approved",
-                action=decision.action,
-                pool_id=pool_id,
-                approved_cents=amount,
-                reason=decision.reason,
-                comment=decision.comment,
-                corrections=corrections or None,
-                decided_by=actor.user.id,
-                decided_at=now,
+    store_lock = SqlSyncStore(session)
+    store_lock.begin_write()  # the change-sequence lock first, always: no lock-order deadlock with pushes
+    rec, review = _load(session, claim_id)
+    if rec.created_by == actor.user.id:
+        raise Forbidden("Nobody decides their own claim.", code="own_claim")
+    if review.status != "review":
+        code = "not_ready" if review.status == "reading" else "already_decided"
+        raise Conflict(f"This claim is {review.status}; it cannot be decided now.", code=code)
+    pool_id = decision.pool_id or review.pool_id
+    amount = None
+    if not reject:
+        if pool_id is None or session.get(BudgetPool, pool_id) is None:
+            raise Conflict("No budget pool covers this claim; choose one.", code="no_pool")
+        store = session.get(Store, review.store_id)
+        if decision.pool_id and store and decision.pool_id not in {p.id for p in pools_for(session, store)}:
+            raise InvalidInput("That budget pool does not include this claim's store.", code="pool_not_for_store")
+        reading_total = ((rec.fields.get("reading") or {}).get("total") or {}).get("value")
+        amount = decision.amount_cents or cents(decision.total) or review.claimed_cents or cents(reading_total)
+        if not amount:
+            raise InvalidInput("Say how much to approve (amount_cents).", code="amount_required")
+    now = utcnow()
+    if amount is not None:
+        paid = session.execute(
+            update(BudgetPool)
+            .where(
+                and_(
+                    col(BudgetPool.id) == pool_id,
+                    col(BudgetPool.spent_cents) + amount <= col(BudgetPool.amount_cents),
+                )
             )
+            .values(spent_cents=col(BudgetPool.spent_cents) + amount)
         )
-        if getattr(taken, "rowcount", 0) != 1:
-            raise Conflict("Someone else decided this claim a moment ago.", code="already_decided")
-        if amount is not None:
-            paid = session.execute(
-                update(BudgetPool)
-                .where(
-                    and_(
-                        col(BudgetPool.id) == pool_id,
-                        col(BudgetPool.spent_cents) + amount <= col(BudgetPool.amount_cents),
-                    )
-                )
-                .values(spent_cents=col(BudgetPool.spent_cents) + amount)
+        if getattr(paid, "rowcount", 0) != 1:
+            pool = session.get(BudgetPool, pool_id)
+            left = pool.amount_cents - pool.spent_cents if pool else 0
+            raise Conflict(
+                f"The pool has {left / 100:,.2f} left; it cannot cover {amount / 100:,.2f}.",
+                code="pool_exhausted",
+                extra={"balance_cents": left, "amount_cents": amount},
             )
-            if getattr(paid, "rowcount", 0) != 1:
-                pool = session.get(BudgetPool, pool_id)
-                left = pool.amount_cents - pool.spent_cents if pool else 0
-                raise Conflict(
-                    f"The pool has {left / 100:,.2f} left; it cannot cover {amount / 100:,.2f}.",
-                    code="pool_exhausted",
-                    extra={"balance_cents": left, "amount_cents": amount},
-                )
-        pool = session.get(BudgetPool, pool_id) if pool_id else None
-        outcome = {
-            "action": decision.action,
-            "approved_cents": amount,
-            "reason": decision.reason,
-            "comment": decision.comment,
-            "corrections": corrections or None,
-            "by": actor.user.display_name,
-            "at": now.isoformat(),
-        }
-        fields: dict[str, Any] = {"status": "rejected" if reject else "approved", "decision": outcome}
-        if pool is not None:
-            fields["pool"] = pool_ref(session, pool)
-        server_update(session, CLAIM, claim_id, lambda s: fields)
-        audit.record(session, actor, entity="claim", entity_id=claim_id, action=decision.action, changes=outcome)
-        if pool is not None:
-            session.refresh(pool)
-        promotion = session.get(Promotion, pool.promotion_id) if pool else None
-        return {
-            "id": claim_id,
-            "status": fields["status"],
-            "decision": outcome,
-            "pool": pool_view(pool, promotion) if pool else None,
-        }
+    pool = session.get(BudgetPool, pool_id) if pool_id else None
+    outcome = {
+        "action": decision.action,
+        "approved_cents": amount,
+        "reason": decision.reason,
+        "comment": decision.comment,
+        "corrections": corrections or None,
+        "by": actor.user.display_name,
+        "at": now.isoformat(),
+    }
+    status = "rejected" if reject else "approved"
+    fields: dict[str, Any] = {"decision": outcome}
+    if pool is not None:
+        fields["pool"] = pool_ref(session, pool)
+    _move(
+        session,
+        claim_id,
+        status,
+        fields,
+        action=decision.action,
+        pool_id=pool_id,
+        approved_cents=amount,
+        reason=decision.reason,
+        comment=decision.comment,
+        corrections=corrections or None,
+        decided_by=actor.user.id,
+        decided_at=now,
+    )
+    audit.record(session, actor, entity="claim", entity_id=claim_id, action=decision.action, changes=outcome)
+    if pool is not None:
+        session.refresh(pool)
+    promotion = session.get(Promotion, pool.promotion_id) if pool else None
+    return {
+        "id": claim_id,
+        "status": status,
+        "decision": outcome,
+        "pool": pool_view(pool, promotion) if pool else None,
+    }
 
 
 # -- promotions ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from server.catalog.models import CompetitorSku, Material, MaterialAllocation, S
 from server.claims.models import BudgetPool, Promotion
 from server.db import session_scope, utcnow
 from server.demo.history import seed_history
-from server.replication.publish import publish_all
+from server.domains import publish_all
 from server.settings import Settings
 from server.stores.models import Channel, Store
 from server.visits.service import ensure_default_templates

@@ -8,10 +8,9 @@ import re
 from typing import Annotated, Any
 
 from msgspec import Meta
-from sqlmodel import Session
 
 from server.jobs.service import enqueue
-from server.replication.store import SqlSyncStore
+from server.replication.context import RuleContext
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
 from sync.blobs import SHA256_RE
 from sync.schema import Id, Moment, Shape
@@ -57,12 +56,7 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$")
 
 
 def check_recording(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    op: Operation,
-    current: RecordState | None,
-    lookup: dict[tuple[str, str], RecordState | None],
+    ctx: RuleContext, who: Principal, op_type: OpType, op: Operation, current: RecordState | None
 ) -> None:
     if op_type.action != "create":
         return
@@ -70,23 +64,14 @@ def check_recording(
         raise OpRejected("bad_blob", "a recording names its audio by SHA-256 (64 lowercase hex digits)")
     if not LANG_RE.match(str(op.fields.get("lang", ""))):
         raise OpRejected("bad_lang", "a recording's language is a code such as en or zh")
-    note_id = str(op.fields["note_id"])
-    note = lookup.get(("note", note_id))
-    if note is None:
-        note = SqlSyncStore(session).load("note", [note_id]).get(note_id)
+    note = ctx.record("note", str(op.fields["note_id"]))
     if note is None or note.deleted or note.fields.get("store_id") != op.fields.get("store_id"):
         raise OpRejected("no_note", "the recording's note does not exist at this store")
 
 
-def derive_recording(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    state: RecordState,
-    lookup: dict[tuple[str, str], RecordState | None],
-) -> dict[str, Any] | None:
+def derive_recording(ctx: RuleContext, who: Principal, op_type: OpType, state: RecordState) -> dict[str, Any] | None:
     """A new recording queues its transcription in the same transaction as the record itself."""
     if op_type.action != "create":
         return None
-    enqueue(session, TRANSCRIBE, state.id, {"recording_id": state.id})
+    enqueue(ctx.session, TRANSCRIBE, state.id, {"recording_id": state.id})
     return {"status": "queued"}

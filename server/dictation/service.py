@@ -8,15 +8,16 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from server.db import session_scope, utcnow
+from sqlmodel import Session
+
+from server.db import utcnow
 from server.dictation.rules import RECORDING, TRANSCRIBE
 from server.errors import ServiceUnavailable, Unprocessable
-from server.jobs.service import HANDLERS, ON_DEAD, Claimed, Retry, public_reason
+from server.jobs.service import Claimed, Done, Inputs, JobKind, Retry, public_reason
+from server.notes.rules import NOTE
 from server.replication.blobaccess import held_path
-from server.replication.collections import NOTE
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
-from server.replication.service import writer_lock
 from server.replication.store import SqlSyncStore
 from server.settings import Settings
 from speech import (
@@ -30,6 +31,7 @@ from speech import (
     append_text,
     transcribe,
 )
+from sync import RecordState
 
 log = logging.getLogger("fieldvisit.dictation")
 KNOWN_LANGUAGES = ("en", "zh")
@@ -76,65 +78,84 @@ def transcribe_upload(settings: Settings, lang: str, data: bytes) -> dict[str, A
 # -- the durable job ----------------------------------------------------------------------------
 
 
-def _record_outcome(
-    settings: Settings, recording_id: str, values: dict[str, Any], note: tuple[str, str] | None
-) -> None:
-    """The recording's status and, when there is text, the note's text, in one transaction: a job
-    that dies in between and runs again never appends twice."""
-    with writer_lock(settings), session_scope(settings) as session:
-        if note is not None:
-            note_id, text = note
-            server_update(session, NOTE, note_id, lambda s: {"text": append_text(s.fields.get("text"), text)})
-        server_update(session, RECORDING, recording_id, lambda s: values)
+def _record_outcome(session: Session, recording_id: str, values: dict[str, Any], note: tuple[str, str] | None) -> None:
+    """The recording's status and, when there is text, the note's text, in the job's transaction: a
+    job that dies in between and runs again never appends twice."""
+    if note is not None:
+        note_id, text = note
+        server_update(session, NOTE, note_id, lambda s: {"text": append_text(s.fields.get("text"), text)})
+    server_update(session, RECORDING, recording_id, lambda s: values)
 
 
-def run_transcription(settings: Settings, job: Claimed) -> dict[str, Any] | None:
+def _load_recording(session: Session, settings: Settings, job: Claimed) -> Inputs | Done:
     recording_id = job.payload["recording_id"]
-    with session_scope(settings) as session:
-        rec = SqlSyncStore(session).load(RECORDING.name, [recording_id]).get(recording_id)
-        path = held_path(settings, session, rec.fields["blob"], rec.created_by) if rec and not rec.deleted else None
-        meta = session.get(BlobMeta, rec.fields["blob"]) if rec else None
+    rec = SqlSyncStore(session).load(RECORDING.name, [recording_id]).get(recording_id)
     # done appends once; a failed one never appended, so running it again (an admin's retry) is safe
     if rec is None or rec.deleted or rec.fields.get("status") == "done":
-        return {"skipped": "gone or already transcribed"}
-    sha, lang = rec.fields["blob"], rec.fields["lang"]
-    if path is None and meta is not None and meta.refused:
-        # the upload was refused (not audio): nothing will ever arrive to transcribe
-        error = f"The recording was refused when it was uploaded ({meta.refused}); it cannot be transcribed."
-        _record_outcome(settings, recording_id, {"status": "failed", "error": error}, None)
-        return {"error": meta.refused}
+        return Done({"skipped": "gone or already transcribed"})
+    sha = rec.fields["blob"]
+    meta = session.get(BlobMeta, sha)
+    refused = meta.refused if meta is not None else None
+    return Inputs(
+        (rec, refused),
+        blobs={sha: held_path(settings, session, sha, rec.created_by)},
+        refused=frozenset({sha} if refused else ()),
+        waiting="waiting for the recording to be uploaded",
+        delay=timedelta(minutes=2),
+    )
+
+
+def _transcribe(settings: Settings, inputs: Inputs) -> Transcript | SpeechError:
+    """Vosk over the recording, outside any transaction; a missing model or unusable audio is an
+    answer for the record, not a crash."""
+    rec: RecordState = inputs.value[0]
+    path = inputs.blobs[rec.fields["blob"]]
     if path is None:
-        raise Retry("waiting for the recording to be uploaded", timedelta(minutes=2), waits_for=sha)
+        return AudioError("refused")
     try:
-        result: Transcript = transcribe(path, models(settings), lang, max_seconds=settings.speech_max_seconds)
-    except ModelError as exc:
+        return transcribe(path, models(settings), rec.fields["lang"], max_seconds=settings.speech_max_seconds)
+    except (ModelError, AudioError) as exc:
+        return exc
+
+
+def _write_transcript(
+    session: Session, settings: Settings, inputs: Inputs, found: Transcript | SpeechError
+) -> dict[str, Any] | None:
+    rec, refused = inputs.value
+    recording_id = rec.id
+    if refused:
+        # the upload was refused (not audio): nothing will ever arrive to transcribe
+        error = f"The recording was refused when it was uploaded ({refused}); it cannot be transcribed."
+        _record_outcome(session, recording_id, {"status": "failed", "error": error}, None)
+        return {"error": refused}
+    if isinstance(found, ModelError):
         # Say so on the phone, and try again: installing the model later resumes the queue.
-        _record_outcome(settings, recording_id, {"error": client_detail(exc)}, None)
-        raise Retry(exc.detail, timedelta(minutes=5)) from None
-    except AudioError as exc:
-        _record_outcome(settings, recording_id, {"status": "failed", "error": client_detail(exc)}, None)
-        return {"error": exc.code}
+        _record_outcome(session, recording_id, {"error": client_detail(found)}, None)
+        raise Retry(found.detail, timedelta(minutes=5))
+    if isinstance(found, SpeechError):
+        _record_outcome(session, recording_id, {"status": "failed", "error": client_detail(found)}, None)
+        return {"error": found.code}
     now = utcnow().isoformat()
-    values = {"status": "done", "transcript": result.text, "error": None, "transcribed_at": now}
-    _record_outcome(settings, recording_id, values, (rec.fields["note_id"], result.text) if result.text else None)
-    log.info("transcribed %s: %.1f s of audio in %.2f s", recording_id, result.audio_seconds, result.processing_seconds)
-    return {"chars": len(result.text), "audio_seconds": round(result.audio_seconds, 2)}
+    values = {"status": "done", "transcript": found.text, "error": None, "transcribed_at": now}
+    _record_outcome(session, recording_id, values, (rec.fields["note_id"], found.text) if found.text else None)
+    log.info("transcribed %s: %.1f s of audio in %.2f s", recording_id, found.audio_seconds, found.processing_seconds)
+    return {"chars": len(found.text), "audio_seconds": round(found.audio_seconds, 2)}
 
 
-def transcription_dead(settings: Settings, job: Claimed, reason: str) -> None:
+def transcription_dead(session: Session, settings: Settings, job: Claimed, reason: str) -> None:
     """The transcription gave up: the recording says ``failed`` with the reason; the note is untouched."""
     error = f"The recording could not be transcribed ({public_reason(reason)})."
-    with writer_lock(settings), session_scope(settings) as session:
-        server_update(
-            session,
-            RECORDING,
-            job.payload["recording_id"],
-            lambda s: None if s.fields.get("status") == "done" else {"status": "failed", "error": error},
-        )
+    server_update(
+        session,
+        RECORDING,
+        job.payload["recording_id"],
+        lambda s: None if s.fields.get("status") == "done" else {"status": "failed", "error": error},
+    )
 
 
-HANDLERS[TRANSCRIBE] = run_transcription
-ON_DEAD[TRANSCRIBE] = transcription_dead
+TRANSCRIBE_JOB = JobKind(
+    TRANSCRIBE, load=_load_recording, read=_transcribe, write=_write_transcript, dead=transcription_dead
+)
 
 
 # -- live dictation -----------------------------------------------------------------------------

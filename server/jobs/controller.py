@@ -10,6 +10,7 @@ from litestar.params import FromPath, QueryParameter
 
 from server import authz
 from server.audit import service as audit
+from server.db import after_commit
 from server.deps import DB, CurrentActor
 from server.errors import Conflict, NotFound
 from server.jobs import service
@@ -49,6 +50,5 @@ class JobAdminController(Controller):
         if job is None:
             raise NotFound(f"No job {job_id}.")
         audit.record(db, actor, entity="job", entity_id=job.id, action="retry", changes={"kind": job.kind})
-        db.commit()
-        poke()
+        after_commit(db, poke)  # the worker looks once the retry is committed
         return service.job_view(job)

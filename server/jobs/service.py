@@ -5,15 +5,16 @@ worker died is claimed again when its lease runs out.
 States: ``queued`` (due at ``run_after``, or waiting for a blob), ``running``, ``done``, ``dead``.
 Nothing retries for ever: a job that fails ``MAX_ATTEMPTS`` times, whose handler says its input
 can never be read (``GiveUp``), or that has waited longer than ``MAX_WAIT`` is ``dead`` with its
-last error, and its kind's ``ON_DEAD`` hook tells the record it served (a claim goes to finance
+last error, and its kind's ``dead`` step tells the record it served (a claim goes to finance
 flagged, a recording says it failed). An admin sees dead jobs and may ``retry`` one."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -60,11 +61,58 @@ class Claimed:
     created_at: datetime | None = None
 
 
-Handler = Callable[[Any, Claimed], dict[str, Any] | None]  # (settings, job) -> result
-HANDLERS: dict[str, Handler] = {}
-# Told when a job of its kind is dead, with the reason in words: (settings, job, reason) -> None.
-DeadHook = Callable[[Any, Claimed, str], None]
-ON_DEAD: dict[str, DeadHook] = {}
+@dataclass
+class Inputs:
+    """What a job's ``load`` found: ``value`` for its later steps, and the blobs it needs. A needed
+    blob that has not arrived (and was not refused) makes the job wait for it until ``wait_until``
+    (None: as long as any job waits, ``MAX_WAIT``); after that it goes on without it."""
+
+    value: Any
+    blobs: dict[str, Path | None] = field(default_factory=dict)  # hash -> the file, None if not here
+    refused: frozenset[str] = frozenset()
+    wait_until: datetime | None = None
+    waiting: str = "waiting for an upload"
+    delay: timedelta = timedelta(hours=6)
+
+    def missing(self) -> list[str]:
+        return [sha for sha, path in self.blobs.items() if path is None and sha not in self.refused]
+
+
+@dataclass(frozen=True)
+class Done:
+    """``load`` found nothing left to do: the job is done with this result."""
+
+    result: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One skeleton for every job (``server/jobs/worker.py`` runs it):
+
+    1. ``load(session, settings, job)`` in a short transaction: ``Inputs``, or ``Done``.
+    2. Wait for the blobs it needs (``Inputs.missing``) until ``Inputs.wait_until``.
+    3. ``read(settings, inputs)`` outside any transaction and lock: the slow part (OCR, speech).
+    4. ``write(session, settings, inputs, found)`` in the transaction that also records the job
+       done, so the outcome and its effects commit together. ``write`` may raise ``Retry`` after
+       writing (a model not installed: say so on the record, and wait): both commit too.
+    ``dead(session, settings, job, reason)`` tells the record the job served that it gave up, in
+    the transaction that records the job dead (in a savepoint: if it fails, the job is still dead).
+    """
+
+    name: str
+    load: Callable[[Session, Any, Claimed], Inputs | Done]
+    read: Callable[[Any, Inputs], Any] = lambda _settings, _inputs: None
+    write: Callable[[Session, Any, Inputs, Any], dict[str, Any] | None] = lambda _s, _settings, _i, found: found
+    dead: Callable[[Session, Any, Claimed, str], None] | None = None
+
+
+KINDS: dict[str, JobKind] = {}
+
+
+def register(*kinds: JobKind) -> None:
+    """Called by the app for each domain's job kinds (``server/domains.py``)."""
+    for kind in kinds:
+        KINDS[kind.name] = kind
 
 
 def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any], *, waits_for: str | None = None) -> None:
@@ -91,27 +139,30 @@ def _due(now: datetime) -> Any:
     )
 
 
+class Lost(Exception):
+    """Another worker took the job this one was about to claim."""
+
+
 def claim(session: Session, kinds: list[str]) -> Claimed | None:
-    """Take the oldest due job of these kinds; commits, so the claim is visible to other workers."""
+    """Take the oldest due job of these kinds, None when none is due; ``Lost`` when another worker
+    took it first. The caller commits at once, so the claim is visible to other workers."""
     now = utcnow()
-    for _ in range(5):  # another worker may win the race for a row; then look again
-        row = session.execute(
-            select(Job.id, Job.kind, Job.key, Job.payload, Job.attempts, Job.created_at)  # type: ignore[call-overload]
-            .where(_due(now), Job.kind.in_(kinds))  # type: ignore[attr-defined]
-            .order_by(Job.run_after)
-            .limit(1)
-        ).first()
-        if row is None:
-            return None
-        taken = session.execute(
-            update(Job)
-            .where(Job.id == row.id, _due(now))  # type: ignore[arg-type]
-            .values(status="running", lease_until=now + LEASE, attempts=Job.attempts + 1)
-        )
-        session.commit()
-        if getattr(taken, "rowcount", 0) == 1:
-            return Claimed(row.id, row.kind, row.key, dict(row.payload), row.attempts + 1, row.created_at)
-    return None
+    row = session.execute(
+        select(Job.id, Job.kind, Job.key, Job.payload, Job.attempts, Job.created_at)  # type: ignore[call-overload]
+        .where(_due(now), Job.kind.in_(kinds))  # type: ignore[attr-defined]
+        .order_by(Job.run_after)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    taken = session.execute(
+        update(Job)
+        .where(Job.id == row.id, _due(now))  # type: ignore[arg-type]
+        .values(status="running", lease_until=now + LEASE, attempts=Job.attempts + 1)
+    )
+    if getattr(taken, "rowcount", 0) != 1:
+        raise Lost(row.id)
+    return Claimed(row.id, row.kind, row.key, dict(row.payload), row.attempts + 1, row.created_at)
 
 
 def finish(session: Session, job_id: str, result: dict[str, Any] | None) -> None:
@@ -200,7 +251,7 @@ def list_jobs(
         counted = counted.where(Job.kind == kind)
     for status, n in session.execute(counted).all():
         counts[status] = int(n)
-    return {"items": [job_view(j) for j in rows], "counts": counts, "kinds": sorted(HANDLERS)}
+    return {"items": [job_view(j) for j in rows], "counts": counts, "kinds": sorted(KINDS)}
 
 
 class NotRetryable(Exception):

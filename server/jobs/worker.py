@@ -1,5 +1,7 @@
-"""The job worker: a loop that claims due jobs and runs their handlers. In the embedded setup a
-thread of the web server runs it; in production ``fieldvisit worker`` processes do."""
+"""The job worker: a loop that claims due jobs and runs each through its kind's skeleton
+(``JobKind``: load → wait for blobs → read outside any transaction → write, the job's outcome
+committed with its effects). In the embedded setup a thread of the web server runs it; in
+production ``fieldvisit worker`` processes do."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ import logging
 import threading
 import traceback
 
-from server.db import session_scope
+from sqlmodel import Session
+
+from server.db import session_scope, utcnow
 from server.jobs import service
+from server.jobs.service import Claimed, Done, GiveUp, JobKind, Retry
 from server.settings import Settings
 
 log = logging.getLogger("fieldvisit.jobs")
@@ -20,47 +25,82 @@ def poke() -> None:
     _wakeup.set()
 
 
+def _claim(settings: Settings, kinds: list[str]) -> Claimed | None:
+    for _ in range(5):  # another worker may win the race for a row; then look again
+        try:
+            with session_scope(settings) as session:
+                return service.claim(session, kinds)
+        except service.Lost:
+            continue
+    return None
+
+
 def run_one(settings: Settings, kinds: list[str] | None = None) -> bool:
     """Claim and run one due job; False when there was none."""
-    kinds = kinds or sorted(service.HANDLERS)
-    with session_scope(settings) as session:
-        job = service.claim(session, kinds)
+    job = _claim(settings, kinds or sorted(service.KINDS))
     if job is None:
         return False
-    handler = service.HANDLERS[job.kind]
+    kind = service.KINDS[job.kind]
     try:
-        result = handler(settings, job)
-    except service.Retry as retry:
+        _run(settings, kind, job)
+    except Retry as retry:
         log.info("job %s %s waits: %s", job.kind, job.key, retry.detail)
-        with session_scope(settings) as session:
-            state = service.fail(session, job, retry.detail, retry=retry)
-        reason = retry.detail
-    except service.GiveUp as exc:
-        reason = str(exc)
-        with session_scope(settings) as session:
-            state = service.fail(session, job, reason, give_up=True)
+        _failed(settings, kind, job, retry.detail, retry.detail, retry=retry)
+    except GiveUp as exc:
+        _failed(settings, kind, job, str(exc), str(exc), give_up=True)
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
         log.warning("job %s %s failed (attempt %d): %s", job.kind, job.key, job.attempts, reason)
-        with session_scope(settings) as session:
-            state = service.fail(session, job, f"{reason}\n{traceback.format_exc(limit=3)}")
-    else:
-        with session_scope(settings) as session:
-            service.finish(session, job.id, result)
-        return True
-    if state == "dead":
-        _dead(settings, job, reason)
+        _failed(settings, kind, job, f"{reason}\n{traceback.format_exc(limit=3)}", reason)
     return True
 
 
-def _dead(settings: Settings, job: service.Claimed, reason: str) -> None:
-    """A job gave up: say so in the log, and let its kind tell the record it served."""
+def _run(settings: Settings, kind: JobKind, job: Claimed) -> None:
+    with session_scope(settings) as session:
+        inputs = kind.load(session, settings, job)
+    if isinstance(inputs, Done):
+        with session_scope(settings) as session:
+            service.finish(session, job.id, inputs.result)
+        return
+    missing = inputs.missing()
+    if missing and (inputs.wait_until is None or utcnow() < inputs.wait_until):
+        raise Retry(inputs.waiting, inputs.delay, waits_for=missing[0])
+    found = kind.read(settings, inputs)  # the slow part: no transaction, no lock
+    with session_scope(settings) as session:
+        try:
+            result = kind.write(session, settings, inputs, found)
+        except Retry as retry:  # what the write noted commits with the job's new state
+            log.info("job %s %s waits: %s", job.kind, job.key, retry.detail)
+            if service.fail(session, job, retry.detail, retry=retry) == "dead":
+                _dead(session, settings, kind, job, retry.detail)
+            return
+        service.finish(session, job.id, result)
+
+
+def _failed(
+    settings: Settings,
+    kind: JobKind,
+    job: Claimed,
+    error: str,
+    reason: str,
+    *,
+    retry: Retry | None = None,
+    give_up: bool = False,
+) -> None:
+    with session_scope(settings) as session:
+        if service.fail(session, job, error, retry=retry, give_up=give_up) == "dead":
+            _dead(session, settings, kind, job, reason)
+
+
+def _dead(session: Session, settings: Settings, kind: JobKind, job: Claimed, reason: str) -> None:
+    """A job gave up: say so in the log, and let its kind tell the record it served, in the same
+    transaction (a savepoint: if telling fails, the job is dead all the same)."""
     log.error("job %s %s is dead after %d attempt(s): %s", job.kind, job.key, job.attempts, reason)
-    hook = service.ON_DEAD.get(job.kind)
-    if hook is None:
+    if kind.dead is None:
         return
     try:
-        hook(settings, job, reason)
+        with session.begin_nested():
+            kind.dead(session, settings, job, reason)
     except Exception:  # the job stays dead and visible to admins; the hook's trouble goes to the log
         log.exception("job %s %s: telling its record that it is dead failed", job.kind, job.key)
 

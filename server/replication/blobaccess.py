@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from server.accounts.models import Role
 from server.replication.models import BlobHolder, BlobMeta, BlobRef
-from server.replication.store import RECORDS, can_see, state_of
+from server.replication.store import RECORDS, state_of
+from server.scope import can_see
 from server.settings import Settings
 from sync import DiskBlobStore, OpRejected, Principal, named_blobs
 

@@ -21,21 +21,22 @@ class SyncController(Controller):
     tags = ["sync"]
 
     @post("/push", status_code=200, request_max_body_size=None)
-    async def push(self, request: Request, actor: CurrentActor, settings: AppSettings) -> dict[str, Any]:
+    async def push(self, request: Request, db: DB, actor: CurrentActor, settings: AppSettings) -> dict[str, Any]:
         """Apply a batch of operations (see docs/sync-protocol.md); each is answered in ``results``."""
         body = await read_limited(request, settings.sync_max_body_bytes)
-        return await sync_to_thread(service.push_batch, settings, actor, body)
+        return await sync_to_thread(service.push_batch, db, settings, actor, body)
 
     @get("/pull")
     async def pull(
         self,
+        db: DB,
         actor: CurrentActor,
         settings: AppSettings,
         cursor: Annotated[int, QueryParameter(ge=0, le=MAX_SAFE_INTEGER)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 500,
     ) -> dict[str, Any]:
         """Changes after ``cursor`` that the caller may see, oldest first."""
-        return await sync_to_thread(service.pull_page, settings, actor, cursor, min(limit, settings.sync_pull_page_max))
+        return await sync_to_thread(service.pull_page, db, actor, cursor, min(limit, settings.sync_pull_page_max))
 
     @get("/conflicts", sync_to_thread=True)
     def conflicts(self, db: DB, actor: CurrentActor) -> list[dict[str, Any]]:
@@ -54,15 +55,16 @@ class BlobController(Controller):
     tags = ["sync"]
 
     @get("/{sha256:str}/status", sync_to_thread=True)
-    def status(self, actor: CurrentActor, settings: AppSettings, sha256: FromPath[str]) -> dict[str, Any]:
+    def status(self, db: DB, actor: CurrentActor, settings: AppSettings, sha256: FromPath[str]) -> dict[str, Any]:
         """``complete``, ``partial`` (with ``received`` bytes of your own upload), ``missing`` or
         ``refused``. A blob you may not read looks ``missing``: send its bytes to hold it."""
-        return service.blob_status(settings, actor, check_sha256(sha256))
+        return service.blob_status(db, settings, actor, check_sha256(sha256))
 
     @put("/{sha256:str}", status_code=200, request_max_body_size=None)
     async def upload(
         self,
         request: Request,
+        db: DB,
         actor: CurrentActor,
         settings: AppSettings,
         sha256: FromPath[str],
@@ -80,7 +82,7 @@ class BlobController(Controller):
         data = await read_limited(request, settings.blob_chunk_bytes)
         if not data:
             raise InvalidInput("The chunk is empty.")
-        return await sync_to_thread(service.blob_append, settings, actor, sha256, offset, total, data)
+        return await sync_to_thread(service.blob_append, db, settings, actor, sha256, offset, total, data)
 
     @get("/{sha256:str}", sync_to_thread=True)
     def download(self, db: DB, actor: CurrentActor, settings: AppSettings, sha256: FromPath[str]) -> File:

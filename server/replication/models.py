@@ -31,6 +31,7 @@ class SyncRecord(SQLModel, table=True):
         Index("ix_sync_record_rep", "collection", "rep_id"),
         Index("ix_sync_record_team", "collection", "team_id"),
         Index("ix_sync_record_store", "collection", "store_id"),
+        Index("ix_sync_record_parent", "collection", "parent_id"),
     )
 
     collection: str = Field(primary_key=True, max_length=32)
@@ -43,6 +44,8 @@ class SyncRecord(SQLModel, table=True):
     rep_id: str | None = Field(default=None, max_length=36)
     team_id: str | None = Field(default=None, max_length=36)
     store_id: str | None = Field(default=None, max_length=36)
+    # the record this one hangs off (a step's visit, a recording's note: ``Domain.parents``)
+    parent_id: str | None = Field(default=None, max_length=36)
     public: bool = False
     created_by: str | None = Field(default=None, max_length=36)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -1,8 +1,8 @@
-"""Who may see and create which synced records (the server's ``ScopePolicy``), and domain checks."""
+"""Who may see and create which synced records (the server's ``ScopePolicy``), and the domains'
+rules for each operation, as the installed domains declare them (``server/registry.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -10,36 +10,19 @@ from sqlmodel import Session, select
 
 from server import authz
 from server.accounts.models import Role, User
-from server.claims import rules as claim_rules
-from server.dictation import rules as dictation_rules
+from server.registry import Installed, installed
 from server.replication import blobaccess
-from server.replication.store import can_see
-from server.review import rules as review_rules
+from server.replication.context import RuleContext
+from server.scope import can_see
 from server.stores.models import Store
-from server.visits import rules as visit_rules
 from sync import Operation, OpType, Principal, RecordState, Scope
-
-# Domain rules per collection (e.g. visit steps in order), registered by domain modules.
-Check = Callable[
-    [Session, Principal, OpType, Operation, RecordState | None, dict[tuple[str, str], RecordState | None]], None
-]
-CHECKS: dict[str, Check] = {}
-Derive = Callable[
-    [Session, Principal, OpType, RecordState, dict[tuple[str, str], RecordState | None]], dict[str, Any] | None
-]
-DERIVES: dict[str, Derive] = {}
-CHECKS.update({"visit": visit_rules.check_visit, "step": visit_rules.check_step})
-DERIVES["visit"] = visit_rules.derive_visit
-CHECKS["recording"] = dictation_rules.check_recording
-DERIVES["recording"] = dictation_rules.derive_recording
-CHECKS["claim"] = claim_rules.check_claim
-CHECKS["day"] = review_rules.check_day
-DERIVES["claim"] = claim_rules.derive_claim
 
 
 class ServerScope:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, domains: Installed | None = None) -> None:
         self.session = session
+        self.domains = domains or installed()
+        self.ctx = RuleContext(session)  # one per push: what the rules read, read once
         self._stores: dict[str, tuple[str | None, str | None] | None] = {}
 
     def _store_scope(self, store_id: Any) -> tuple[str | None, str | None] | None:
@@ -79,14 +62,16 @@ class ServerScope:
         current: RecordState | None,
         lookup: dict[tuple[str, str], RecordState | None],
     ) -> None:
+        self.ctx.lookup = lookup
         fields = {**(current.fields if current else {}), **op.fields}
         store = self._store_scope(fields["store_id"]) if "store_id" in fields else None
-        authz.check_sync_write(self.session, who, op_type, fields, current, lookup, store[0] if store else None)
+        authz.check_sync_write(self.ctx, who, op_type, fields, current, store[0] if store else None)
         blobaccess.check_named_blobs(self.session, who, op.fields)
-        review_rules.check_confirmed_day(self.session, who, op_type, op, current, lookup)
-        rule = CHECKS.get(op_type.collection)
+        for guard in self.domains.guards:
+            guard(self.ctx, who, op_type, op, current)
+        rule = self.domains.checks.get(op_type.collection)
         if rule is not None:
-            rule(self.session, who, op_type, op, current, lookup)
+            rule(self.ctx, who, op_type, op, current)
 
     def derive(
         self,
@@ -96,9 +81,11 @@ class ServerScope:
         state: RecordState,
         lookup: dict[tuple[str, str], RecordState | None],
     ) -> dict[str, Any] | None:
-        rule = DERIVES.get(op_type.collection)
-        derived = rule(self.session, who, op_type, state, lookup) if rule is not None else None
+        self.ctx.lookup = lookup
+        rule = self.domains.derives.get(op_type.collection)
+        derived = rule(self.ctx, who, op_type, state) if rule is not None else None
         blobaccess.note_named_blobs(self.session, state.collection, state.id, op.fields)
         seen = replace(state, fields={**state.fields, **derived}) if derived else state
-        review_rules.follow(self.session, who, op_type, op, seen)
+        for follower in self.domains.followers:
+            follower(self.session, who, op_type, op, seen)
         return derived

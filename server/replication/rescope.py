@@ -5,7 +5,8 @@ that belong with the store get the store's new scope, in the caller's transactio
 sync store, so change rows are written: the new rep's and their supervisor's phones receive them on
 their next pull (from any cursor, 0 included) and the old audience's phones get ``evict``.
 
-Which records follow (docs/authorization.md, "When a store moves"):
+Which records follow is each domain's to say (``Domain.follows_store``; docs/authorization.md,
+"When a store moves"):
 - notes, their recordings, and conflicts about them: what is known about the store;
 - visits not checked out yet, and their steps: work in progress at the store;
 - claims finance has not decided yet: money still in play at the store.
@@ -22,33 +23,24 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from server.accounts.models import User
+from server.registry import installed
 from server.replication.store import RECORDS, SqlSyncStore
 from server.stores.models import Store
 from sync import CONFLICT_COLLECTION, RecordState, Scope
 
 CONFLICT = CONFLICT_COLLECTION.name
-FOLLOWING = ("note", "recording", "visit", "step", "claim", CONFLICT)
-DECIDED_CLAIM = frozenset({"approved", "rejected"})
 
 Key = tuple[str, str]
 
 
 def follows_store(state: RecordState, at_store: dict[Key, RecordState]) -> bool:
-    """Whether ``state`` moves with its store; ``at_store`` holds the other records at that store."""
-    fields = state.fields
-    if state.collection in ("note", "recording"):
-        return True
-    if state.collection == "visit":
-        return fields.get("status") != "checked_out"
-    if state.collection == "step":
-        visit = at_store.get(("visit", str(fields.get("visit_id"))))
-        return visit is not None and follows_store(visit, at_store)
-    if state.collection == "claim":
-        return fields.get("status") not in DECIDED_CLAIM
+    """Whether ``state`` moves with its store, as its domain says (``Domain.follows_store``);
+    ``at_store`` holds the other records at that store. A conflict follows the record it is about."""
     if state.collection == CONFLICT:
-        about = at_store.get((str(fields.get("collection")), str(fields.get("record_id"))))
+        about = at_store.get((str(state.fields.get("collection")), str(state.fields.get("record_id"))))
         return about is not None and about.collection != CONFLICT and follows_store(about, at_store)
-    return False
+    rule = installed().follows_store.get(state.collection)
+    return rule is not None and rule(state, at_store, lambda other: follows_store(other, at_store))
 
 
 def follow_stores(session: Session, stores: Sequence[Store]) -> int:
@@ -71,7 +63,7 @@ def follow_stores(session: Session, stores: Sequence[Store]) -> int:
     for start in range(0, len(store_ids), 500):
         rows = session.execute(
             select(RECORDS.c.collection, RECORDS.c.id).where(
-                RECORDS.c.collection.in_(FOLLOWING),
+                RECORDS.c.collection.in_([*installed().follows_store, CONFLICT]),
                 RECORDS.c.store_id.in_(store_ids[start : start + 500]),
                 RECORDS.c.deleted.is_(False),
             )

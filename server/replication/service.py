@@ -1,9 +1,8 @@
-"""Sync use cases: push, pull, conflicts, blobs. Each push is its own transaction."""
+"""Sync use cases: push, pull, conflicts, blobs. Each takes the request's session and never commits."""
 
 from __future__ import annotations
 
 import hashlib
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,16 +11,17 @@ from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
 from server.accounts.service import Actor
-from server.db import get_engine, session_scope
+from server.db import after_commit
 from server.errors import NotFound, PayloadTooLarge, Unprocessable
 from server.jobs import service as jobs
 from server.jobs.worker import poke
+from server.registry import installed
 from server.replication.blobaccess import blob_store, can_read_blob
 from server.replication.blobcheck import BlobRefused, check_blob
-from server.replication.collections import REGISTRY
 from server.replication.models import BlobHolder, BlobMeta, SyncRecord
 from server.replication.policy import ServerScope
-from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, audience_clause, can_see, state_of
+from server.replication.store import CHANGES, COUNTER, RECORDS, SqlSyncStore, state_of
+from server.scope import audience_clause, can_see
 from server.settings import Settings
 from sync import (
     CONFLICT,
@@ -37,41 +37,25 @@ from sync import (
 from sync.blobs import SNIFF_BYTES
 from sync.engine import record_payload
 
-# SQLite has one writer at a time; queueing pushes here wakes the next at once instead of
-# leaving each to SQLite's sleeping busy handler.
-_sqlite_writer = threading.Lock()
-
-
-class _NoLock:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def writer_lock(settings: Settings) -> threading.Lock | _NoLock:
-    return _sqlite_writer if get_engine(settings).dialect.name == "sqlite" else _NoLock()
-
 
 def principal(actor: Actor, device_id: str = "") -> Principal:
     return Principal(actor.user.id, actor.user.role, actor.user.team_id, device_id or actor.device_id)
 
 
-def push_batch(settings: Settings, actor: Actor, body: bytes, registry: Registry = REGISTRY) -> dict[str, Any]:
-    """Decode (strict JSON), upgrade, check and apply one push body in one transaction."""
+def push_batch(
+    session: Session, settings: Settings, actor: Actor, body: bytes, registry: Registry | None = None
+) -> dict[str, Any]:
+    """Decode (strict JSON), upgrade, check and apply one push body in the caller's transaction."""
     batch = parse_batch(upgrade_batch(decode_batch(body)), max_ops=settings.sync_max_ops)
     who = principal(actor, batch.device_id)
-    with writer_lock(settings), session_scope(settings) as session:
-        store = SqlSyncStore(session)
-        result = push(store, ServerScope(session), registry, who, batch)
-        store.finish()
+    store = SqlSyncStore(session)
+    result = push(store, ServerScope(session), registry or installed().registry, who, batch)
+    store.finish()
     return result.as_dict()
 
 
-def pull_page(settings: Settings, actor: Actor, cursor: int, limit: int) -> dict[str, Any]:
-    with session_scope(settings) as session:
-        page = pull(SqlSyncStore(session), ServerScope(session), principal(actor), cursor, limit)
+def pull_page(session: Session, actor: Actor, cursor: int, limit: int) -> dict[str, Any]:
+    page = pull(SqlSyncStore(session), ServerScope(session), principal(actor), cursor, limit)
     return page.as_dict()
 
 
@@ -92,39 +76,34 @@ def get_record(session: Session, actor: Actor, collection: str, record_id: str) 
     return record_payload(state_of(row))
 
 
-def blob_status(settings: Settings, actor: Actor, sha256: str) -> dict[str, Any]:
+def blob_status(session: Session, settings: Settings, actor: Actor, sha256: str) -> dict[str, Any]:
     """What the caller's own upload has; ``complete`` (or ``refused``) only for a blob they may read.
     To anyone else a stored blob looks missing: they must send its bytes to hold it."""
     who = principal(actor)
     store = blob_store(settings)
-    with session_scope(settings) as session:
-        readable = can_read_blob(session, who, sha256)
-        meta = session.get(BlobMeta, sha256) if readable else None
+    readable = can_read_blob(session, who, sha256)
+    meta = session.get(BlobMeta, sha256) if readable else None
     status = store.status(sha256, who.user_id) if readable else store.part_status(sha256, who.user_id)
     if status.state == "missing" and meta is not None and meta.refused:
         return {"sha256": sha256, "state": "refused", "received": 0, "code": meta.refused}
     return {"sha256": sha256, "state": status.state, "received": status.received}
 
 
-def _blob_done(
-    settings: Settings, actor: Actor, sha256: str, size: int, content_type: str, refused: str | None
-) -> None:
+def _blob_done(session: Session, actor: Actor, sha256: str, size: int, content_type: str, refused: str | None) -> None:
     """Note a complete (or refused) blob and its holder, and wake the jobs waiting for it."""
-    with session_scope(settings) as session:
-        if session.get(BlobMeta, sha256) is None:
-            session.add(
-                BlobMeta(
-                    sha256=sha256, size=size, content_type=content_type, uploaded_by=actor.user.id, refused=refused
-                )
-            )
-        if session.get(BlobHolder, (sha256, actor.user.id)) is None:
-            session.add(BlobHolder(sha256=sha256, user_id=actor.user.id))
-        woken = jobs.wake(session, sha256)
-    if woken:
-        poke()
+    if session.get(BlobMeta, sha256) is None:
+        session.add(
+            BlobMeta(sha256=sha256, size=size, content_type=content_type, uploaded_by=actor.user.id, refused=refused)
+        )
+    if session.get(BlobHolder, (sha256, actor.user.id)) is None:
+        session.add(BlobHolder(sha256=sha256, user_id=actor.user.id))
+    if jobs.wake(session, sha256):
+        after_commit(session, poke)
 
 
-def blob_append(settings: Settings, actor: Actor, sha256: str, offset: int, total: int, data: bytes) -> dict[str, Any]:
+def blob_append(
+    session: Session, settings: Settings, actor: Actor, sha256: str, offset: int, total: int, data: bytes
+) -> dict[str, Any]:
     """One chunk of the caller's upload. The type comes from the bytes (a photo or a recording, or
     422 ``unsupported_blob_type``), never from what the uploader says. The last chunk must make a
     photo that decodes whole or a recording that holds sound: else 422 (``truncated_image``,
@@ -136,18 +115,18 @@ def blob_append(settings: Settings, actor: Actor, sha256: str, offset: int, tota
     if kind is None:
         if offset == 0 and len(data) == total and hashlib.sha256(data).hexdigest() == sha256:
             # verified bytes: remember them as refused, so jobs waiting for them go on without them
-            _blob_done(settings, actor, sha256, total, "application/octet-stream", "unsupported_blob_type")
+            _blob_done(session, actor, sha256, total, "application/octet-stream", "unsupported_blob_type")
         raise Unprocessable(
             "Only photos (JPEG, PNG, WebP) and recordings (WebM, Ogg, MP4, WAV) are stored.",
             code="unsupported_blob_type",
+            keep=True,
         )
     photo = kind.startswith("image/")
     if photo and total > settings.max_photo_bytes:
         raise PayloadTooLarge(f"A photo is at most {settings.max_photo_bytes:,} bytes; this one is {total:,}.")
-    with session_scope(settings) as session:
-        meta = session.get(BlobMeta, sha256)
-        # a stored blob is reused only once it was checked (a file without its row was never vetted)
-        readable = can_read_blob(session, who, sha256) and meta is not None and not meta.refused
+    meta = session.get(BlobMeta, sha256)
+    # a stored blob is reused only once it was checked (a file without its row was never vetted)
+    readable = can_read_blob(session, who, sha256) and meta is not None and not meta.refused
     try:
         # photos must decode whole, recordings must hold sound: checked before the bytes are stored
         status = store.append(
@@ -160,10 +139,10 @@ def blob_append(settings: Settings, actor: Actor, sha256: str, offset: int, tota
             check=lambda path: check_blob(kind, path),
         )
     except BlobRefused as exc:  # the record that names it stays; only these bytes are refused
-        _blob_done(settings, actor, sha256, total, kind, exc.code)
-        raise Unprocessable(exc.detail, code=exc.code) from None
+        _blob_done(session, actor, sha256, total, kind, exc.code)
+        raise Unprocessable(exc.detail, code=exc.code, keep=True) from None
     if status.state == "complete":
-        _blob_done(settings, actor, sha256, status.received, kind, None)
+        _blob_done(session, actor, sha256, status.received, kind, None)
     return {"sha256": sha256, "state": status.state, "received": status.received}
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, insert, select, text, update
 from sqlmodel import Session
 
-from server.accounts.models import Role
 from server.audit.models import AuditEntry
 from server.db import utcnow
+from server.registry import installed
 from server.replication.models import SyncChange, SyncCounter, SyncDevice, SyncRecord
+from server.scope import audience_clause
 from sync import ChangeRow, Operation, OpResult, Principal, RecordState, Scope
 
 RECORDS = SyncRecord.__table__  # type: ignore[attr-defined]
@@ -26,8 +27,12 @@ AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 
 AUDIT_TEXT_MAX = 500
 
-# Collections finance reads in full.
-FINANCE_COLLECTIONS = ("store", "claim")
+
+def parent_of(state: RecordState) -> str | None:
+    """The id of the record ``state`` hangs off, as its domain declares (``Domain.parents``)."""
+    parent = installed().parents.get(state.collection)
+    value = state.fields.get(parent[0]) if parent else None
+    return value if isinstance(value, str) and len(value) <= 36 else None
 
 
 def state_of(row: Any) -> RecordState:
@@ -169,7 +174,10 @@ class SqlSyncStore:
                 "created_by": s.created_by,
                 "updated_at": now,
             }
-            (updates if key in self._in_db else inserts).append(row)
+            if key in self._in_db:
+                updates.append(row)
+            else:
+                inserts.append({**row, "parent_id": parent_of(s)})
         if inserts:
             self.session.execute(insert(RECORDS), inserts)
         if updates:
@@ -238,38 +246,8 @@ class SqlSyncStore:
         query = select(CHANGES.c.seq, CHANGES.c.collection, CHANGES.c.record_id).where(
             CHANGES.c.seq > cursor, CHANGES.c.seq <= upto
         )
-        audience = audience_clause(who)
+        audience = audience_clause(who, CHANGES)
         if audience is not None:
             query = query.where(audience)
         rows = self.session.execute(query.order_by(CHANGES.c.seq, CHANGES.c.id).limit(limit))
         return [ChangeRow(int(r.seq), r.collection, r.record_id) for r in rows]
-
-
-def can_see(who: Principal, collection: str, scope: Scope) -> bool:
-    """Whether ``who`` may see a record of ``collection`` with ``scope`` (``audience_clause`` in SQL)."""
-    role = Role(who.role)
-    if role is Role.admin or scope.public:
-        return True
-    if role is Role.rep:
-        return scope.rep_id == who.user_id
-    if role is Role.supervisor:
-        return who.team_id is not None and scope.team_id == who.team_id
-    if role is Role.finance:
-        return collection in FINANCE_COLLECTIONS
-    return False
-
-
-def audience_clause(who: Principal, table: Any = CHANGES) -> Any:
-    """SQL twin of ``ServerScope.can_see``: which change rows (or records) a user may see.
-    Both tables carry the same audience columns: public, rep_id, team_id, collection."""
-    role = Role(who.role)
-    if role is Role.admin:
-        return None
-    clauses = [table.c.public.is_(True)]
-    if role is Role.rep:
-        clauses.append(table.c.rep_id == who.user_id)
-    elif role is Role.supervisor and who.team_id:
-        clauses.append(table.c.team_id == who.team_id)
-    elif role is Role.finance:
-        clauses.append(table.c.collection.in_(FINANCE_COLLECTIONS))
-    return or_(*clauses)

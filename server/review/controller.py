@@ -57,10 +57,10 @@ class ReviewController(Controller):
         return service.detail(db, actor, visit_id)
 
     @post("/decisions", status_code=200, sync_to_thread=True)
-    def decide(self, actor: CurrentActor, settings: AppSettings, data: JSONBody[service.Decision]) -> dict[str, Any]:
+    def decide(self, db: DB, actor: CurrentActor, data: JSONBody[service.Decision]) -> dict[str, Any]:
         """Approve or reject visits by id, or approve every pending item matching a filter. A rejection
         needs a reason code (and a comment for 'other'). 409 when the one visit named was decided."""
-        return service.decide(settings, actor, data)
+        return service.decide(db, actor, data)
 
 
 @get("/api/blobs/{sha256:str}/thumb/{size:str}", sync_to_thread=True, tags=["review"])

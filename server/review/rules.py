@@ -18,8 +18,9 @@ from sqlmodel import Session, col, select
 
 from server.db import utcnow
 from server.jobs.service import enqueue
+from server.replication.context import RuleContext
 from server.review.models import DayConfirmation, KeyAction, VisitReview, flag_bits
-from server.visits.rules import load_visit, parse_time
+from server.visits.rules import parse_time
 from sync import Collection, Field, Operation, OpRejected, OpType, Policy, Principal, RecordState
 from sync.schema import Count, Moment, Shape
 
@@ -111,26 +112,17 @@ def _confirmed(session: Session, rep_id: str, day: date) -> DayConfirmation | No
     ).first()
 
 
-def _confirmed_now(session: Session, rep_id: str, day: date, lookup: dict[tuple[str, str], RecordState | None]) -> bool:
-    """Whether the rep confirmed ``day``: on the server, or earlier in the batch being applied."""
-    in_batch = any(
-        c == "day" and s is not None and s.created_by == rep_id and s.fields.get("day") == str(day)
-        for (c, _), s in lookup.items()
-    )
-    return in_batch or _confirmed(session, rep_id, day) is not None
+def _confirmed_now(ctx: RuleContext, rep_id: str, day: date) -> bool:
+    """Whether the rep confirmed ``day``: on the server (read once per push), or earlier in it."""
+    in_batch = any(s.created_by == rep_id and s.fields.get("day") == str(day) for s in ctx.pending("day"))
+    stored = ctx.memo(("confirmed", rep_id, day), lambda: _confirmed(ctx.session, rep_id, day) is not None)
+    return in_batch or stored
 
 
 # -- checks ------------------------------------------------------------------------------------
 
 
-def check_day(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    op: Operation,
-    current: RecordState | None,
-    lookup: dict[tuple[str, str], RecordState | None],
-) -> None:
+def check_day(ctx: RuleContext, who: Principal, op_type: OpType, op: Operation, current: RecordState | None) -> None:
     day = parse_day(op.fields.get("day"))
     if phone_time(op.fields.get("confirmed_at")) is None:
         raise OpRejected("bad_time", "confirmed_at is the phone's time (ISO 8601).")
@@ -138,42 +130,31 @@ def check_day(
         raise OpRejected("summary_too_large", f"A day's summary is at most {MAX_SUMMARY_BYTES} bytes.")
     if day > utcnow().date() + timedelta(days=1):
         raise OpRejected("bad_day", "A day cannot be confirmed before it has begun.")
-    if _confirmed_now(session, who.user_id, day, lookup):
+    if _confirmed_now(ctx, who.user_id, day):
         raise OpRejected("already_confirmed", f"{day} is already confirmed.")
 
 
-def record_day(
-    session: Session,
-    op_type: OpType,
-    op: Operation,
-    current: RecordState | None,
-    lookup: dict[tuple[str, str], RecordState | None],
-) -> date | None:
+def record_day(ctx: RuleContext, op_type: OpType, op: Operation, current: RecordState | None) -> date | None:
     """The day a visit or step operation changes (None for other collections)."""
     fields = {**(current.fields if current else {}), **op.fields}
     if op_type.collection == "visit":
         return parse_day(fields.get("day"))
     if op_type.collection == "step":
-        visit = load_visit(session, str(fields.get("visit_id")), lookup)
+        visit = ctx.record("visit", str(fields.get("visit_id")))
         return parse_day(visit.fields.get("day")) if visit else None
     return None
 
 
 def check_confirmed_day(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    op: Operation,
-    current: RecordState | None,
-    lookup: dict[tuple[str, str], RecordState | None],
+    ctx: RuleContext, who: Principal, op_type: OpType, op: Operation, current: RecordState | None
 ) -> None:
     """After a rep confirms a day, a change to that day's visits and steps needs a reason."""
     if op_type.collection not in ("visit", "step"):
         return
-    day = record_day(session, op_type, op, current, lookup)  # a malformed day is refused here
+    day = record_day(ctx, op_type, op, current)  # a malformed day is refused here
     if who.role != "rep" or day is None or op.reason:
         return
-    if _confirmed_now(session, who.user_id, day, lookup):
+    if _confirmed_now(ctx, who.user_id, day):
         raise OpRejected("day_confirmed", f"You confirmed {day} already: say why it changes.")
 
 

@@ -21,14 +21,14 @@ from server import authz
 from server.accounts.models import Role, User
 from server.accounts.service import Actor
 from server.audit import service as audit
-from server.db import session_scope, utcnow
+from server.db import utcnow
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from server.jobs.service import HANDLERS, Claimed, Retry
+from server.jobs.service import Claimed, Done, Inputs, JobKind, Retry
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
 from server.replication.blobaccess import BLOB_READERS, held_path
+from server.replication.context import RuleContext
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
-from server.replication.service import writer_lock
 from server.replication.store import SqlSyncStore
 from server.review.models import FLAG_BITS, VisitReview, flag_bits
 from server.review.rules import INSPECT_CHECKIN
@@ -264,7 +264,7 @@ def detail(session: Session, actor: Actor, visit_id: str) -> dict[str, Any]:
             "exception": s.fields.get("exception"),
             "completed_at": s.fields.get("completed_at"),
         }
-        for s in (steps_of(session, visit, {}).values() if visit else ())
+        for s in (steps_of(RuleContext(session), visit).values() if visit else ())
     ]
     return {
         **item_view(review, store, rep.display_name if rep else None),
@@ -279,7 +279,7 @@ def detail(session: Session, actor: Actor, visit_id: str) -> dict[str, Any]:
 # -- decisions -------------------------------------------------------------------------------------
 
 
-def decide(settings: Settings, actor: Actor, decision: Decision) -> dict[str, Any]:
+def decide(session: Session, actor: Actor, decision: Decision) -> dict[str, Any]:
     authz.require(actor, authz.Action.REVIEW_DECIDE)
     if decision.action == "reject":
         if decision.reason not in REJECT_REASONS:
@@ -292,47 +292,46 @@ def decide(settings: Settings, actor: Actor, decision: Decision) -> dict[str, An
         raise InvalidInput("Name the visits (visit_ids) or the filter whose pending items to approve.")
     decided: list[str] = []
     skipped: list[str] = []
-    with writer_lock(settings), session_scope(settings) as session:
-        # The change-sequence lock first, as a push takes it: no lock-order deadlock with pushes.
-        SqlSyncStore(session).begin_write()
-        if decision.filter is not None:
-            where = _filtered(actor, decision.filter.model_copy(update={"status": "pending"}))
-            ids = list(session.exec(select(VisitReview.visit_id).where(*where).limit(MAX_BATCH)))
-        else:
-            ids = list(dict.fromkeys(decision.visit_ids or []))
-            found = {r.visit_id: r for r in session.exec(select(VisitReview).where(col(VisitReview.visit_id).in_(ids)))}
-            for visit_id in ids:
-                _visible(actor, found.get(visit_id))
-        now = utcnow()
-        status = "approved" if decision.action == "approve" else "rejected"
-        comment = (decision.comment or "").strip() or None
-        reason = decision.reason if decision.action == "reject" else None
+    # The change-sequence lock first, as a push takes it: no lock-order deadlock with pushes.
+    SqlSyncStore(session).begin_write()
+    if decision.filter is not None:
+        where = _filtered(actor, decision.filter.model_copy(update={"status": "pending"}))
+        ids = list(session.exec(select(VisitReview.visit_id).where(*where).limit(MAX_BATCH)))
+    else:
+        ids = list(dict.fromkeys(decision.visit_ids or []))
+        found = {r.visit_id: r for r in session.exec(select(VisitReview).where(col(VisitReview.visit_id).in_(ids)))}
         for visit_id in ids:
-            moved = session.execute(
-                update(VisitReview)
-                .where(col(VisitReview.visit_id) == visit_id, col(VisitReview.status) == "pending")
-                .values(status=status, reason=reason, comment=comment, decided_by=actor.user.id, decided_at=now)
-            )
-            if moved.rowcount != 1:  # type: ignore[attr-defined]
-                skipped.append(visit_id)
-                continue
-            decided.append(visit_id)
-            verdict = {
-                "status": status,
-                "reason": reason,
-                "comment": comment,
-                "by": actor.user.display_name,
-                "at": now.isoformat(),
-            }
-            server_update(session, VISIT, visit_id, _setting_review(verdict))
-            audit.record(
-                session,
-                actor,
-                entity="visit",
-                entity_id=visit_id,
-                action=f"review.{decision.action}",
-                changes={"reason": reason, "comment": comment},
-            )
+            _visible(actor, found.get(visit_id))
+    now = utcnow()
+    status = "approved" if decision.action == "approve" else "rejected"
+    comment = (decision.comment or "").strip() or None
+    reason = decision.reason if decision.action == "reject" else None
+    for visit_id in ids:
+        moved = session.execute(
+            update(VisitReview)
+            .where(col(VisitReview.visit_id) == visit_id, col(VisitReview.status) == "pending")
+            .values(status=status, reason=reason, comment=comment, decided_by=actor.user.id, decided_at=now)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            skipped.append(visit_id)
+            continue
+        decided.append(visit_id)
+        verdict = {
+            "status": status,
+            "reason": reason,
+            "comment": comment,
+            "by": actor.user.display_name,
+            "at": now.isoformat(),
+        }
+        server_update(session, VISIT, visit_id, _setting_review(verdict))
+        audit.record(
+            session,
+            actor,
+            entity="visit",
+            entity_id=visit_id,
+            action=f"review.{decision.action}",
+            changes={"reason": reason, "comment": comment},
+        )
     if decision.visit_ids is not None and len(ids) == 1 and skipped:
         raise Conflict("This visit was already decided.", code="already_decided")
     return {"decided": decided, "skipped": skipped, "status": status}
@@ -345,63 +344,73 @@ def _setting_review(verdict: dict[str, Any]) -> Any:
 # -- the check-in photo job --------------------------------------------------------------------------
 
 
-def inspect_checkin(settings: Settings, job: Claimed) -> dict[str, Any] | None:
-    """Read a check-in photo once it has arrived: watermark against the store and the visit's
-    time, light and sharpness, reuse of an earlier photo; make its thumbnails. Tesseract runs
-    outside any transaction; the result is written in one short one."""
-    visit_id = job.payload["visit_id"]
-    with session_scope(settings) as session:
-        review = session.get(VisitReview, visit_id)
-        store = session.get(Store, review.store_id) if review else None
-        meta = session.get(BlobMeta, review.photo) if review and review.photo else None
-        refused = bool(meta and meta.refused)
-        path = held_path(settings, session, review.photo, review.rep_id) if review and review.photo else None
+def _load_checkin(session: Session, settings: Settings, job: Claimed) -> Inputs | Done:
+    review = session.get(VisitReview, job.payload["visit_id"])
+    store = session.get(Store, review.store_id) if review else None
     if review is None or store is None or not review.photo or review.inspected:
-        return {"skipped": "gone, no photo or already read"}
+        return Done({"skipped": "gone, no photo or already read"})
+    meta = session.get(BlobMeta, review.photo)
+    session.expunge(review)
+    return Inputs(
+        (review, store.name),
+        blobs={review.photo: held_path(settings, session, review.photo, review.rep_id)},
+        refused=frozenset({review.photo} if meta and meta.refused else ()),
+        wait_until=review.received_at + WAIT_FOR_PHOTO,
+        waiting="waiting for the check-in photo to be uploaded",
+    )
+
+
+def _read_checkin(settings: Settings, inputs: Inputs) -> tuple[list[str], dict[str, Any]]:
+    """Read a check-in photo once it has arrived: watermark against the store and the visit's
+    time, light and sharpness; make its thumbnails. Tesseract runs outside any transaction."""
+    review, store_name = inputs.value
     sha = review.photo
-    flags: list[str] = []
-    reading: dict[str, Any] = {}
+    path = inputs.blobs[sha]
     if path is None:
-        if refused:
-            flags.append("photo_refused")
-        elif utcnow() - review.received_at < WAIT_FOR_PHOTO:
-            raise Retry("waiting for the check-in photo to be uploaded", timedelta(hours=6), waits_for=sha)
-        else:
-            flags.append("photo_missing")
-    else:
-        data = path.read_bytes()
-        taken = local_time(settings, (review.capture or {}).get("at")) or local_time(
-            settings, review.arrived_at.isoformat()
-        )
-        try:
-            reading = inspect_photo(settings, store.name, data, taken)
-            make_thumbnails(settings, sha, data)
-        except ImageError as exc:
-            flags.append("photo_unreadable")
-            reading = {"error": str(exc)}
-        except EngineError as exc:
-            raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
+        return ["photo_refused" if sha in inputs.refused else "photo_missing"], {}
+    data = path.read_bytes()
+    taken = local_time(settings, (review.capture or {}).get("at")) or local_time(
+        settings, review.arrived_at.isoformat()
+    )
+    try:
+        reading = inspect_photo(settings, store_name, data, taken)
+        make_thumbnails(settings, sha, data)
+    except ImageError as exc:
+        return ["photo_unreadable"], {"error": str(exc)}
+    except EngineError as exc:
+        raise Retry(f"OCR failed: {exc}", timedelta(minutes=5)) from None
+    return [], reading
+
+
+def _write_checkin(
+    session: Session, settings: Settings, inputs: Inputs, found: tuple[list[str], dict[str, Any]]
+) -> dict[str, Any]:
+    """The photo's flags on the review item, and its hashes, to find the photo used again."""
+    visit_id, sha = inputs.value[0].visit_id, inputs.value[0].photo
+    flags, reading = found
     hashes = reading.pop("hashes", None)
-    with writer_lock(settings), session_scope(settings) as session:
-        SqlSyncStore(session).begin_write()
-        review = session.get(VisitReview, visit_id)
-        if review is None or review.photo != sha:
-            return {"skipped": "the check-in photo changed meanwhile"}
-        flags.extend(reading.pop("flags", []))
-        if hashes is not None:
-            again = recycled_of(session, visit_id, hashes)
-            if again:
-                flags.append("recycled_photo")
-                reading["recycled_of"] = again
-            remember_hashes(session, sha, VISIT.name, visit_id, review.store_id, hashes)
-        kept = [f for f in review.flags if f not in _PHOTO_FLAGS]
-        review.flags = kept + [f for f in dict.fromkeys(flags) if f not in kept]
-        review.flag_bits = flag_bits(review.flags)
-        review.capture = {**(review.capture or {}), "server": reading}
-        review.inspected = True
-        session.add(review)
+    SqlSyncStore(session).begin_write()
+    review = session.get(VisitReview, visit_id)
+    if review is None or review.photo != sha:
+        return {"skipped": "the check-in photo changed meanwhile"}
+    flags.extend(reading.pop("flags", []))
+    if hashes is not None:
+        again = recycled_of(session, visit_id, hashes)
+        if again:
+            flags.append("recycled_photo")
+            reading["recycled_of"] = again
+        remember_hashes(session, sha, VISIT.name, visit_id, review.store_id, hashes)
+    kept = [f for f in review.flags if f not in _PHOTO_FLAGS]
+    review.flags = kept + [f for f in dict.fromkeys(flags) if f not in kept]
+    review.flag_bits = flag_bits(review.flags)
+    review.capture = {**(review.capture or {}), "server": reading}
+    review.inspected = True
+    session.add(review)
     log.info("check-in %s read: flags %s", visit_id, flags)
     return {"flags": flags}
+
+
+INSPECT_CHECKIN_JOB = JobKind(INSPECT_CHECKIN, load=_load_checkin, read=_read_checkin, write=_write_checkin)
 
 
 _PHOTO_FLAGS = frozenset(
@@ -417,5 +426,3 @@ _PHOTO_FLAGS = frozenset(
         "photo_unreadable",
     }
 )
-
-HANDLERS[INSPECT_CHECKIN] = inspect_checkin

@@ -12,11 +12,11 @@ from server.accounts.service import Actor
 from server.audit import service as audit
 from server.db import utcnow
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
-from server.replication.publish import publish_stores
 from server.replication.rescope import follow_stores
 from server.stores import csvio
 from server.stores import repository as repo
 from server.stores.models import Store, StoreCreate, StoreUpdate
+from server.stores.publish import publish_stores
 
 MAX_PAGE = 1000
 

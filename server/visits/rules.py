@@ -10,10 +10,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from msgspec import Meta
-from sqlalchemy import select
 from sqlmodel import Session
 
-from server.replication.store import RECORDS, state_of
+from server.replication.context import RuleContext
 from server.stores.models import Store
 from server.visits.models import VisitTemplate
 from server.visits.templates import EXCEPTION_REASONS, TemplateSpec, missing, score
@@ -195,31 +194,14 @@ def _template(session: Session, template_id: str) -> TemplateSpec | None:
     return spec
 
 
-def load_visit(
-    session: Session, visit_id: str, lookup: dict[tuple[str, str], RecordState | None]
-) -> RecordState | None:
-    if ("visit", visit_id) in lookup and lookup[("visit", visit_id)] is not None:
-        return lookup[("visit", visit_id)]
-    row = session.execute(select(RECORDS).where(RECORDS.c.collection == "visit", RECORDS.c.id == visit_id)).first()
-    return state_of(row) if row else None
-
-
-def steps_of(
-    session: Session, visit: RecordState, lookup: dict[tuple[str, str], RecordState | None]
-) -> dict[str, RecordState]:
-    """The visit's step records by step key, from the database and from earlier in this batch."""
-    found: dict[str, RecordState] = {}
-    rows = session.execute(
-        select(RECORDS).where(RECORDS.c.collection == "step", RECORDS.c.store_id == visit.scope.store_id)
-    )
-    for row in rows:
-        state = state_of(row)
-        if state.fields.get("visit_id") == visit.id and not state.deleted:
-            found[state.fields["step"]] = state
-    for (collection, _), pending in lookup.items():
-        if collection == "step" and pending is not None and pending.fields.get("visit_id") == visit.id:
-            found[pending.fields["step"]] = pending
-    return found
+def steps_of(ctx: RuleContext, visit: RecordState, *, besides: str | None = None) -> dict[str, RecordState]:
+    """The visit's step records by step key (stored ones by the parent index, this push's on top),
+    ``besides`` one step record left out."""
+    return {
+        state.fields["step"]: state
+        for state in ctx.children("step", visit.id).values()
+        if state.id != besides and "step" in state.fields
+    }
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -229,16 +211,10 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
-def check_step(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    op: Operation,
-    current: RecordState | None,
-    lookup: dict[tuple[str, str], RecordState | None],
-) -> None:
+def check_step(ctx: RuleContext, who: Principal, op_type: OpType, op: Operation, current: RecordState | None) -> None:
     fields = {**(current.fields if current else {}), **op.fields}
-    visit = load_visit(session, str(fields.get("visit_id")), lookup)
+    visit = ctx.record("visit", str(fields.get("visit_id")))
+    session = ctx.session
     if visit is None:
         raise OpRejected("no_visit", "This step belongs to a visit the server does not have.")
     if visit.fields.get("status") == "checked_out" and op_type.action == "create":
@@ -269,7 +245,7 @@ def check_step(
                 raise OpRejected("step_incomplete", f"“{step.name_en or step.name}” still needs: {labels}.")
     if op_type.action != "create":
         return
-    existing = steps_of(session, visit, {k: v for k, v in lookup.items() if k != ("step", op.id)})
+    existing = steps_of(ctx, visit, besides=op.id)
     if step.key in existing:
         raise OpRejected("step_exists", f"“{step.name_en or step.name}” was already recorded for this visit.")
     for earlier in spec.steps[: spec.keys().index(step.key)]:
@@ -281,14 +257,8 @@ def check_step(
             )
 
 
-def check_visit(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    op: Operation,
-    current: RecordState | None,
-    lookup: dict[tuple[str, str], RecordState | None],
-) -> None:
+def check_visit(ctx: RuleContext, who: Principal, op_type: OpType, op: Operation, current: RecordState | None) -> None:
+    session = ctx.session
     if op_type.name == "visit.arrive":
         if _template(session, str(op.fields.get("template_id"))) is None:
             raise OpRejected("unknown_template", "The visit names a template the server does not have.")
@@ -296,7 +266,7 @@ def check_visit(
             raise OpRejected("visit_status", "A visit starts as 'arrived'.")
     elif op_type.name == "visit.checkout" and current is not None and op.fields.get("status") == "checked_out":
         spec = _template(session, current.fields["template_id"])
-        done = steps_of(session, current, lookup)
+        done = steps_of(ctx, current)
         left = [s for s in (spec.steps if spec else []) if not s.optional and s.key not in done]
         if left:
             names = ", ".join(s.name_en or s.name for s in left)
@@ -309,13 +279,8 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371008.8 * math.asin(math.sqrt(h))
 
 
-def derive_visit(
-    session: Session,
-    who: Principal,
-    op_type: OpType,
-    state: RecordState,
-    lookup: dict[tuple[str, str], RecordState | None],
-) -> dict[str, Any] | None:
+def derive_visit(ctx: RuleContext, who: Principal, op_type: OpType, state: RecordState) -> dict[str, Any] | None:
+    session = ctx.session
     if op_type.name == "visit.arrive":
         store = session.get(Store, state.fields["store_id"])
         fix = state.fields.get("arrival")
@@ -344,7 +309,7 @@ def derive_visit(
         return out
     if op_type.name == "visit.checkout" and state.fields.get("status") == "checked_out":
         spec = _template(session, state.fields["template_id"])
-        steps = steps_of(session, state, lookup)
+        steps = steps_of(ctx, state)
         statuses = {k: s.fields.get("status", "") for k, s in steps.items()}
         arrived, left = parse_time(state.fields.get("arrived_at")), parse_time(state.fields.get("checked_out_at"))
         minutes = round((left - arrived).total_seconds() / 60) if arrived and left else None

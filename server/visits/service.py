@@ -8,8 +8,8 @@ from server import authz
 from server.accounts.service import Actor
 from server.audit import service as audit
 from server.errors import NotFound
-from server.replication.publish import publish_templates
 from server.visits.models import VisitTemplate
+from server.visits.publish import publish_templates
 from server.visits.templates import DEFAULT_TEMPLATES, TemplateSpec
 
 

@@ -228,7 +228,8 @@ def test_concurrent_approvals_never_overdraw_a_nearly_empty_pool(
     def approve(claim_id: str) -> None:
         barrier.wait()
         try:
-            service.decide(settings, actor, claim_id, service.Decision(action="approve"))
+            with session_scope(settings) as unit:
+                service.decide(unit, actor, claim_id, service.Decision(action="approve"))
             outcomes.append("approved")
         except Conflict as exc:
             outcomes.append(exc.code)

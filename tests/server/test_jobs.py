@@ -5,6 +5,7 @@ MAX_WAIT; the record it serves is told (its kind's hook), and admins see and ret
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -36,11 +37,16 @@ def flaky(settings: Settings) -> Iterator[dict[str, Any]]:
             return {"ok": True}
         raise action
 
-    jobs.HANDLERS[KIND] = handler
-    jobs.ON_DEAD[KIND] = lambda _s, job, reason: behaviour["dead"].append((job.key, reason))
+    jobs.register(
+        jobs.JobKind(
+            KIND,
+            load=lambda _session, _settings, job: jobs.Inputs(job),
+            read=lambda settings, inputs: handler(settings, inputs.value),
+            dead=lambda _session, _settings, job, reason: behaviour["dead"].append((job.key, reason)),
+        )
+    )
     yield behaviour
-    jobs.HANDLERS.pop(KIND, None)
-    jobs.ON_DEAD.pop(KIND, None)
+    jobs.KINDS.pop(KIND, None)
 
 
 def _enqueue(settings: Settings, key: str = "") -> str:
@@ -122,7 +128,7 @@ def test_a_hook_that_fails_leaves_the_job_dead_and_visible(
     def broken(*_: Any) -> None:
         raise RuntimeError("the record is gone")
 
-    jobs.ON_DEAD[KIND] = broken
+    jobs.register(replace(jobs.KINDS[KIND], dead=broken))
     key = _enqueue(settings)
     _run_due(settings, key)
     assert _job(settings, key).status == "dead"

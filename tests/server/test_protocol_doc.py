@@ -20,7 +20,8 @@ from typing import Any
 from litestar.testing import TestClient
 from sqlmodel import Session
 
-from server.replication.collections import REGISTRY
+from server.domains import DOMAINS
+from server.registry import build
 from server.visits.service import ensure_default_templates
 from server.visits.templates import DEFAULT_TEMPLATES, TemplateField, missing
 from sync import uuid7
@@ -31,6 +32,8 @@ from tests.conftest import sign_in
 from tests.factories import World
 from tests.synchelp import Phone
 from tests.visithelp import template
+
+REGISTRY = build(DOMAINS).registry
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sync-protocol.md"
 BEGIN = "<!-- examples:begin — written by tests/server/test_protocol_doc.py; do not edit by hand -->"

@@ -203,12 +203,12 @@ def test_a_store_that_comes_back_brings_its_records_back_and_moving_twice_change
 def test_a_decided_claim_stays_with_the_rep_who_filed_it(
     app_client: TestClient, world: World, session: Session, decision: str
 ) -> None:
-    from server.replication.collections import REGISTRY
+    from server.claims.rules import CLAIM
     from server.replication.publish import server_update
 
     at = _work_at_store(app_client, session, world)
     claim_id = next(i for c, i in at.follow if c == "claim")
-    server_update(session, REGISTRY.collection("claim"), claim_id, lambda _: {"status": decision})
+    server_update(session, CLAIM, claim_id, lambda _: {"status": decision})
     session.commit()
     sign_in(app_client, world.admin.username)
     assert app_client.patch(f"/api/stores/{at.store.id}", json={"rep_id": world.west.reps[0].id}).status_code == 200

@@ -7,8 +7,8 @@ from sqlmodel import Session, func, select
 
 from server.audit.models import AuditEntry
 from server.catalog.models import Material
+from server.domains import publish_all
 from server.replication.models import SyncDevice, SyncRecord
-from server.replication.publish import publish_all
 from sync import uuid7
 from tests.conftest import sign_in
 from tests.factories import World

@@ -167,7 +167,7 @@ def test_templates_are_validated_and_admin_only(app_client: TestClient, world: W
 
 def test_allocations_reach_only_their_reps_phone(app_client: TestClient, world: World, session: Session) -> None:
     from server.catalog.models import Material, MaterialAllocation
-    from server.replication.publish import publish_allocations
+    from server.catalog.publish import publish_allocations
 
     poster = Material(code="POSM-001", name="海报", name_en="Poster")
     session.add(poster)

@@ -19,9 +19,9 @@ from sqlmodel import Session
 from server.accounts.models import Region, Role, Team, User
 from server.accounts.service import Actor
 from server.audit.models import AuditEntry
-from server.db import dispose_engines, get_engine
+from server.db import dispose_engines, get_engine, session_scope
+from server.domains import publish_all
 from server.replication.models import SyncRecord
-from server.replication.publish import publish_all
 from server.replication.service import pull_page, push_batch
 from server.settings import Settings
 from server.stores.models import Store
@@ -78,10 +78,12 @@ class SqlBackend:
         return rep, [store.id for store in stores]
 
     def push(self, user: Any, body: dict[str, Any]) -> dict[str, Any]:
-        return push_batch(self.settings, Actor(user, body["device_id"]), json.dumps(body).encode(), REGISTRY)
+        with session_scope(self.settings) as session:  # one unit of work, as a request is
+            return push_batch(session, self.settings, Actor(user, body["device_id"]), json.dumps(body).encode())
 
     def pull(self, user: Any, device_id: str, cursor: int, limit: int) -> dict[str, Any]:
-        return pull_page(self.settings, Actor(user, device_id), cursor, limit)
+        with session_scope(self.settings) as session:
+            return pull_page(session, Actor(user, device_id), cursor, limit)
 
     def restart(self) -> None:
         dispose_engines()  # every pooled connection is gone; state must come back from the database

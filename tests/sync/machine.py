@@ -20,39 +20,14 @@ from typing import Any, ClassVar, Protocol
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
-from server import authz
-from server.accounts.models import Role
-from server.replication.collections import build_registry
-from sync import Collection, Field, OpType, Policy, SyncError, uuid7
+from server.domains import DOMAINS
+from server.registry import build
+from sync import SyncError, uuid7
+from tests.example_domain.domain import STAGES, TALLY_DOMAIN
 from tests.sync.simclient import Key, SimDevice
 
-STAGES = ("new", "started", "done")
-TALLY = Collection(
-    "tally",
-    {
-        "store_id": Field(Policy.IMMUTABLE, "id", required=True, nullable=False),
-        "count": Field(Policy.COUNTER, "int"),
-        "stage": Field(Policy.MONOTONIC, order=STAGES),
-        "flags": Field(Policy.SET, "list"),
-    },
-)
-
-
-def test_registry():  # type: ignore[no-untyped-def]
-    # The test collection is written like a rep's own records (server/authz.py).
-    for action in ("create", "update", "delete"):
-        authz.SYNC_WRITES[f"tally.{action}"] = {Role.rep: authz.Rule.ASSIGNED}
-    registry = build_registry()
-    registry.add(
-        TALLY,
-        OpType("tally.create", "tally", "create"),
-        OpType("tally.update", "tally", "update"),
-        OpType("tally.delete", "tally", "delete"),
-    )
-    return registry
-
-
-REGISTRY = test_registry()
+# The sync machine runs on the example domain's collection (tests/example_domain), with the app's.
+REGISTRY = build([*DOMAINS, TALLY_DOMAIN]).registry
 TEXTS = ("冰柜坏了", "price tags missing", "老板不在", "ok", "")
 
 

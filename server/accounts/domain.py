@@ -1,0 +1,8 @@
+"""The accounts domain: signing in and out, who is asking, users and teams."""
+
+from __future__ import annotations
+
+from server.accounts.controller import AuthController, MeController
+from server.registry import Domain
+
+DOMAIN = Domain("accounts", routes=[AuthController, MeController])

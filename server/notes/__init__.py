@@ -1,0 +1,1 @@
+"""Notes a rep (or their supervisor) keeps about a store; dictated recordings fill their text."""
