@@ -1,6 +1,6 @@
 """Who may write what: one table for every synced operation and every REST action, enforced here.
 
-Seeing is decided in ``server/scope.py`` and ``replication.policy.can_see`` (what a user may read);
+Seeing is decided in ``server/scope.py`` (``audience``: what a user may read);
 this module decides writing, which is narrower: a supervisor sees the rep's notes but does not
 rewrite them; finance sees claims but never files or edits one. ``docs/authorization.md`` is the
 same table in words, and ``tests/server/test_authorization.py`` checks both the document and the

@@ -63,16 +63,15 @@ class BudgetPool(SQLModel, table=True):
 
 
 class ClaimReview(SQLModel, table=True):
-    """Finance's side of a claim (the claim itself is a synced record): where it is in review, the
+    """Finance's side of a claim (the claim itself is a synced record, which holds its status): the
     pool it draws on, and the decision. One row per claim, so a claim is decided once."""
 
     __tablename__ = "claim_review"
-    __table_args__ = (Index("ix_claim_review_status", "status", "submitted_at"),)
+    __table_args__ = (Index("ix_claim_review_submitted", "submitted_at"),)
 
     claim_id: str = Field(primary_key=True, max_length=36)
     store_id: str = Field(foreign_key="store.id", index=True, max_length=36)
     rep_id: str | None = Field(default=None, foreign_key="user.id", max_length=36)
-    status: str = Field(default="reading", max_length=16)  # reading → review → approved | rejected
     pool_id: str | None = Field(default=None, foreign_key="budget_pool.id", max_length=36)
     claimed_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     approved_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

@@ -34,7 +34,7 @@ from server.replication.blobaccess import HeldBlobs, holds
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
 from server.replication.service import blob_store
-from server.replication.store import SqlSyncStore
+from server.replication.store import RECORDS, SqlSyncStore
 from server.settings import Settings
 from server.stores.models import Store
 from sync import RecordState
@@ -179,7 +179,7 @@ def _load_claim(session: Session, settings: Settings, job: Claimed) -> Inputs | 
     rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
     review = session.get(ClaimReview, claim_id)
     store = session.get(Store, rec.fields["store_id"]) if rec else None
-    if rec is None or rec.deleted or review is None or store is None or not _to_read(rec.fields, review):
+    if rec is None or rec.deleted or review is None or store is None or not _to_read(rec.fields):
         return Done({"skipped": "gone or already read"})
     shas = [rec.fields["receipt"], *rec.fields["photos"]]
     refused = {m.sha256 for m in session.exec(select(BlobMeta).where(col(BlobMeta.sha256).in_(shas))) if m.refused}
@@ -288,19 +288,18 @@ def _claim_day(settings: Settings, reading: dict[str, Any], taken_at: Any, submi
     return (local_time(settings, submitted.isoformat()) or submitted).date()
 
 
-def _to_read(fields: dict[str, Any], review: ClaimReview) -> bool:
+def _to_read(fields: dict[str, Any]) -> bool:
     """Still to be read: ``reading``, or back in the job's hands after it died (an admin retried it)
     while finance has not decided yet."""
     if fields.get("status") == "reading":
         return True
-    flags = fields.get("flags") or []
-    return fields.get("status") == "review" and review.status == "review" and READING_FAILED in flags
+    return fields.get("status") == "review" and READING_FAILED in (fields.get("flags") or [])
 
 
 def _still_to_read(session: Session, claim_id: str) -> bool:
     rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
     review = session.get(ClaimReview, claim_id)
-    return rec is not None and not rec.deleted and review is not None and _to_read(rec.fields, review)
+    return rec is not None and not rec.deleted and review is not None and _to_read(rec.fields)
 
 
 READING_FAILED = "reading_failed"
@@ -315,7 +314,7 @@ def reading_failed(session: Session, settings: Settings, job: Claimed, reason: s
     SqlSyncStore(session).begin_write()
     rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
     review = session.get(ClaimReview, claim_id)
-    if rec is None or rec.deleted or review is None or review.status != "reading":
+    if rec is None or rec.deleted or review is None or rec.fields.get("status") != "reading":
         return
     store = session.get(Store, review.store_id)
     empty = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
@@ -344,18 +343,28 @@ def reading_failed(session: Session, settings: Settings, job: Claimed, reason: s
 
 
 def _move(session: Session, claim_id: str, status: str, values: dict[str, Any], **review: Any) -> None:
-    """A claim's status changes here only: the record phones sync and finance's queue row get the
-    same status in one place. Reading (``reading`` → ``review``) may run again while finance has
-    not decided; a decision is conditional on ``review`` and is refused when it lost a race."""
+    """A claim's status changes here only, and is stored once: in the claim record phones sync
+    (``status``), which finance's queue reads too (``claim_status``). Reading (``reading`` →
+    ``review``) may run again while finance has not decided; a decision needs ``review``. Both
+    run under the change-sequence lock (``begin_write``), so the status read is the status written."""
     allowed = ("reading", "review") if status == "review" else ("review",)
-    taken = session.execute(
-        update(ClaimReview)
-        .where(col(ClaimReview.claim_id) == claim_id, col(ClaimReview.status).in_(allowed))
-        .values(status=status, **({"read_at": utcnow()} if status == "review" else {}), **review)
-    )
-    if getattr(taken, "rowcount", 0) != 1:
+    SqlSyncStore(session).begin_write()
+    current = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
+    if current is None or current.deleted or current.fields.get("status") not in allowed:
         raise Conflict("Someone else decided this claim a moment ago.", code="already_decided")
+    if status == "review":
+        review["read_at"] = utcnow()
+    session.execute(update(ClaimReview).where(col(ClaimReview.claim_id) == claim_id).values(**review))
     server_update(session, CLAIM, claim_id, lambda s: {"status": status, **values})
+
+
+def claim_status() -> Any:
+    """A claim's status in SQL (for finance's queue: a join of ``claim_review`` with its record)."""
+    return RECORDS.c.fields["status"].as_string()
+
+
+def _its_record() -> Any:
+    return and_(RECORDS.c.collection == CLAIM.name, RECORDS.c.id == ClaimReview.claim_id)
 
 
 READ_CLAIM_JOB = JobKind(READ_CLAIM, load=_load_claim, read=_read_photos, write=_write_reading, dead=reading_failed)
@@ -393,7 +402,7 @@ def list_claims(session: Session, actor: Actor, *, status: str | None, limit: in
     query = select(ClaimReview, Store, User).join(Store, col(Store.id) == ClaimReview.store_id)
     query = query.join(User, col(User.id) == ClaimReview.rep_id, isouter=True)
     if status:
-        query = query.where(ClaimReview.status == status)
+        query = query.join(RECORDS, _its_record()).where(claim_status() == status)
     rows = session.exec(
         query.order_by(col(ClaimReview.submitted_at).desc(), col(ClaimReview.claim_id).desc())
         .offset(offset)
@@ -413,7 +422,7 @@ def list_claims(session: Session, actor: Actor, *, status: str | None, limit: in
         items.append(
             {
                 "id": review.claim_id,
-                "status": review.status,
+                "status": fields.get("status"),
                 "store": {"id": store.id, "code": store.code, "name": store.name},
                 "rep": {"id": rep.id, "name": rep.display_name} if rep else None,
                 "claimed_cents": review.claimed_cents,
@@ -427,9 +436,9 @@ def list_claims(session: Session, actor: Actor, *, status: str | None, limit: in
                 "decided_at": review.decided_at.isoformat() if review.decided_at else None,
             }
         )
-    counts = dict(
-        session.exec(select(ClaimReview.status, func.count()).group_by(ClaimReview.status)).all()  # type: ignore[arg-type]
-    )
+    status_of = claim_status()
+    counted = select(status_of, func.count()).select_from(ClaimReview).join(RECORDS, _its_record())
+    counts = {str(k): int(n) for k, n in session.execute(counted.group_by(status_of)).all() if k is not None}
     return {"items": items, "counts": counts}
 
 
@@ -443,7 +452,7 @@ def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any
     assert store is not None
     return {
         "id": claim_id,
-        "status": review.status,
+        "status": rec.fields.get("status"),
         "fields": rec.fields,
         "store": {
             "id": store.id,
@@ -482,9 +491,10 @@ def decide(session: Session, actor: Actor, claim_id: str, decision: Decision) ->
     rec, review = _load(session, claim_id)
     if rec.created_by == actor.user.id:
         raise Forbidden("Nobody decides their own claim.", code="own_claim")
-    if review.status != "review":
-        code = "not_ready" if review.status == "reading" else "already_decided"
-        raise Conflict(f"This claim is {review.status}; it cannot be decided now.", code=code)
+    status_now = rec.fields.get("status")
+    if status_now != "review":
+        code = "not_ready" if status_now == "reading" else "already_decided"
+        raise Conflict(f"This claim is {status_now}; it cannot be decided now.", code=code)
     pool_id = decision.pool_id or review.pool_id
     amount = None
     if not reject:
