@@ -52,6 +52,8 @@ class Domain:
     follows_store: Mapping[str, Follows] = field(default_factory=dict)  # per collection
     # roles that see every record of a collection, whatever its store (finance sees every claim)
     seen_by: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # a domain's own references to blobs outside synced records: (session, who, sha256, holders) -> may read
+    blob_readers: Sequence[Callable[[Session, Principal, str, set[str]], bool]] = ()
     jobs: Sequence[JobKind] = ()
     publish: Callable[[Session], int] | None = None  # every server-owned record, to the phones
     routes: Sequence[Any] = ()
@@ -69,6 +71,7 @@ class Installed:
     followers: tuple[Follower, ...]
     follows_store: dict[str, Follows]
     seen_by: dict[str, frozenset[str]]
+    blob_readers: tuple[Callable[[Session, Principal, str, set[str]], bool], ...] = ()
 
 
 def _merge(target: dict[str, Any], more: Mapping[str, Any], what: str, domain: str) -> None:
@@ -97,6 +100,7 @@ def build(domains: Sequence[Domain]) -> Installed:
         _merge(found.seen_by, d.seen_by, "who sees all of", d.name)
         found.guards += tuple(d.guards)
         found.followers += tuple(d.followers)
+        found.blob_readers += tuple(d.blob_readers)
     missing = sorted(set(registry.op_types) - set(found.writes))
     if missing:
         raise ValueError(f"intents without a write rule (server/authz.py): {missing}")

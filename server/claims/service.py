@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, update
 from sqlmodel import Session, col, select
 
 from ocr import (
@@ -23,18 +23,19 @@ from server import authz
 from server.accounts.models import Region, Role, User
 from server.accounts.service import Actor
 from server.audit import service as audit
+from server.claims import repository as repo
 from server.claims.models import BudgetPool, ClaimReview, Promotion
 from server.claims.publish import publish_promotions
 from server.claims.rules import CLAIM, MAX_CENTS, READ_CLAIM
 from server.db import utcnow
-from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.errors import Conflict, Forbidden, InvalidInput
 from server.jobs.service import Claimed, Done, Inputs, JobKind, Retry, public_reason
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
 from server.replication.blobaccess import HeldBlobs, holds
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
 from server.replication.service import blob_store
-from server.replication.store import RECORDS, SqlSyncStore
+from server.replication.store import SqlSyncStore
 from server.settings import Settings
 from server.stores.models import Store
 from sync import RecordState
@@ -85,31 +86,6 @@ def pool_view(pool: BudgetPool, promotion: Promotion | None) -> dict[str, Any]:
     }
 
 
-def pools_for(
-    session: Session, store: Store, *, on: date | None = None, promotion_id: str | None = None
-) -> list[BudgetPool]:
-    """Pools of active promotions whose region, channels and named stores include the store (an
-    empty list means all); with ``on``, only those whose period holds that day. Latest-ending first."""
-    query = (
-        select(BudgetPool)
-        .join(Promotion, col(Promotion.id) == BudgetPool.promotion_id)
-        .where(
-            col(Promotion.active).is_(True),
-            or_(col(BudgetPool.region_id).is_(None), col(BudgetPool.region_id) == store.region_id),
-        )
-        .order_by(col(BudgetPool.ends_on).desc())
-    )
-    if on is not None:
-        query = query.where(col(BudgetPool.starts_on) <= on, col(BudgetPool.ends_on) >= on)
-    if promotion_id:
-        query = query.where(BudgetPool.promotion_id == promotion_id)
-    return [
-        p
-        for p in session.exec(query).all()
-        if (not p.channels or store.channel in p.channels) and (not p.store_ids or store.id in p.store_ids)
-    ]
-
-
 def pool_ref(session: Session, pool: BudgetPool) -> dict[str, Any]:
     """The pool as a claim record names it (what the rep's phone shows)."""
     promotion = session.get(Promotion, pool.promotion_id)
@@ -124,7 +100,7 @@ def pool_ref(session: Session, pool: BudgetPool) -> dict[str, Any]:
 def match_pool(session: Session, store: Store, on: date, promotion_id: str | None) -> BudgetPool | None:
     """The pool this claim draws on: of the store's pools open that day, the most specific (named
     stores, then a region, then channels), then the one with the most money left."""
-    candidates = pools_for(session, store, on=on, promotion_id=promotion_id)
+    candidates = repo.pools_for(session, store, on=on, promotion_id=promotion_id)
     if not candidates:
         return None
     return max(
@@ -247,8 +223,7 @@ def _write_reading(
         flags.append("amount_differs")
     suggested = None
     if reading["merchant"]["value"]:
-        region_stores = session.exec(select(Store.id, Store.name).where(Store.region_id == store.region_id)).all()
-        match = match_store(reading["merchant"]["value"], [(s_id, name) for s_id, name in region_stores])
+        match = match_store(reading["merchant"]["value"], repo.region_stores(session, store.region_id))
         if match is not None and match.store_id != store.id:
             # shops share names (three 川味副食店 in one city): the claim's own store wins a tie
             own = match_store(reading["merchant"]["value"], [(store.id, store.name)], at_least=match.score - 0.1)
@@ -358,15 +333,6 @@ def _move(session: Session, claim_id: str, status: str, values: dict[str, Any], 
     server_update(session, CLAIM, claim_id, lambda s: {"status": status, **values})
 
 
-def claim_status() -> Any:
-    """A claim's status in SQL (for finance's queue: a join of ``claim_review`` with its record)."""
-    return RECORDS.c.fields["status"].as_string()
-
-
-def _its_record() -> Any:
-    return and_(RECORDS.c.collection == CLAIM.name, RECORDS.c.id == ClaimReview.claim_id)
-
-
 READ_CLAIM_JOB = JobKind(READ_CLAIM, load=_load_claim, read=_read_photos, write=_write_reading, dead=reading_failed)
 
 
@@ -389,32 +355,11 @@ class Decision(BaseModel):
 FINANCE = (Role.finance, Role.admin)
 
 
-def _load(session: Session, claim_id: str) -> tuple[Any, ClaimReview]:
-    rec = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
-    review = session.get(ClaimReview, claim_id)
-    if rec is None or rec.deleted or review is None:
-        raise NotFound(f"No claim {claim_id}.")
-    return rec, review
-
-
 def list_claims(session: Session, actor: Actor, *, status: str | None, limit: int, offset: int) -> dict[str, Any]:
     authz.require(actor, authz.Action.CLAIM_READ)
-    query = select(ClaimReview, Store, User).join(Store, col(Store.id) == ClaimReview.store_id)
-    query = query.join(User, col(User.id) == ClaimReview.rep_id, isouter=True)
-    if status:
-        query = query.join(RECORDS, _its_record()).where(claim_status() == status)
-    rows = session.exec(
-        query.order_by(col(ClaimReview.submitted_at).desc(), col(ClaimReview.claim_id).desc())
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    rows = repo.queue_rows(session, actor.user, status=status, limit=limit, offset=offset)
     records = SqlSyncStore(session).load(CLAIM.name, [r.claim_id for r, _, _ in rows])
-    pools = {
-        p.id: p
-        for p in session.exec(
-            select(BudgetPool).where(col(BudgetPool.id).in_({r.pool_id for r, _, _ in rows if r.pool_id}))
-        )
-    }
+    pools = repo.pools_by_id(session, {r.pool_id for r, _, _ in rows if r.pool_id})
     items = []
     for review, store, rep in rows:
         fields = records[review.claim_id].fields if review.claim_id in records else {}
@@ -436,15 +381,13 @@ def list_claims(session: Session, actor: Actor, *, status: str | None, limit: in
                 "decided_at": review.decided_at.isoformat() if review.decided_at else None,
             }
         )
-    status_of = claim_status()
-    counted = select(status_of, func.count()).select_from(ClaimReview).join(RECORDS, _its_record())
-    counts = {str(k): int(n) for k, n in session.execute(counted.group_by(status_of)).all() if k is not None}
+    counts = repo.status_counts(session, actor.user)
     return {"items": items, "counts": counts}
 
 
 def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any]:
     authz.require(actor, authz.Action.CLAIM_READ)
-    rec, review = _load(session, claim_id)
+    rec, review = repo.load(session, claim_id)
     store = session.get(Store, review.store_id)
     rep = session.get(User, review.rep_id) if review.rep_id else None
     pool = session.get(BudgetPool, review.pool_id) if review.pool_id else None
@@ -463,7 +406,7 @@ def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any
         },
         "rep": {"id": rep.id, "name": rep.display_name, "username": rep.username} if rep else None,
         "pool": pool_view(pool, promotion) if pool else None,
-        "pools": [pool_view(p, session.get(Promotion, p.promotion_id)) for p in pools_for(session, store)],
+        "pools": [pool_view(p, session.get(Promotion, p.promotion_id)) for p in repo.pools_for(session, store)],
         "submitted_at": review.submitted_at.isoformat(),
         "read_at": review.read_at.isoformat() if review.read_at else None,
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
@@ -488,7 +431,7 @@ def decide(session: Session, actor: Actor, claim_id: str, decision: Decision) ->
         raise InvalidInput("A correction names the corrected merchant, date or total.", code="nothing_corrected")
     store_lock = SqlSyncStore(session)
     store_lock.begin_write()  # the change-sequence lock first, always: no lock-order deadlock with pushes
-    rec, review = _load(session, claim_id)
+    rec, review = repo.load(session, claim_id)
     if rec.created_by == actor.user.id:
         raise Forbidden("Nobody decides their own claim.", code="own_claim")
     status_now = rec.fields.get("status")
@@ -501,7 +444,7 @@ def decide(session: Session, actor: Actor, claim_id: str, decision: Decision) ->
         if pool_id is None or session.get(BudgetPool, pool_id) is None:
             raise Conflict("No budget pool covers this claim; choose one.", code="no_pool")
         store = session.get(Store, review.store_id)
-        if decision.pool_id and store and decision.pool_id not in {p.id for p in pools_for(session, store)}:
+        if decision.pool_id and store and decision.pool_id not in {p.id for p in repo.pools_for(session, store)}:
             raise InvalidInput("That budget pool does not include this claim's store.", code="pool_not_for_store")
         reading_total = ((rec.fields.get("reading") or {}).get("total") or {}).get("value")
         amount = decision.amount_cents or cents(decision.total) or review.claimed_cents or cents(reading_total)

@@ -4,7 +4,7 @@ never enough. Used by downloads, thumbnails, upload status, and the jobs that re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from server.accounts.models import Role
+from server.registry import installed
 from server.replication.models import BlobHolder, BlobMeta, BlobRef
 from server.replication.store import RECORDS, state_of
 from server.scope import can_see
@@ -29,10 +30,8 @@ def blob_store(settings: Settings) -> DiskBlobStore:
     return _blob_store((settings.data_dir / "blobs").resolve(), settings.max_blob_bytes)
 
 
-# Other domains' references to blobs outside synced records (e.g. review items of imported
-# history): (session, who, sha256, holders) -> may ``who`` read it?
-BlobReader = Callable[[Session, Principal, str, set[str]], bool]
-BLOB_READERS: list[BlobReader] = []
+# Domains' own references to blobs outside synced records (e.g. review items of imported history)
+# are their ``Domain.blob_readers``: (session, who, sha256, holders) -> may ``who`` read it?
 
 
 def holders(session: Session, sha256: str) -> set[str]:
@@ -58,7 +57,7 @@ def can_read_blob(session: Session, who: Principal, sha256: str) -> bool:
     naming = [s for s in (state_of(r) for r in rows) if s.created_by in held]
     if any(can_see(who, s.collection, s.scope) for s in naming):
         return True
-    if any(reader(session, who, sha256, held) for reader in BLOB_READERS):
+    if any(reader(session, who, sha256, held) for reader in installed().blob_readers):
         return True
     return who.user_id in held and not naming
 

@@ -24,8 +24,8 @@ from server.csvout import csv_bytes
 from server.db import utcnow
 from server.errors import InvalidInput
 from server.review.models import DayConfirmation, KeyAction, VisitReview
+from server.review.repository import team_scope
 from server.review.rules import clean_summary
-from server.review.service import team_scope
 from server.settings import Settings
 from server.stores.models import Store
 

@@ -9,11 +9,11 @@ for an item and 403 for the queue, so a rep cannot open it and no one learns ano
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, case, func, or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ocr import EngineError, ImageError
@@ -22,15 +22,16 @@ from server.accounts.models import Role, User
 from server.accounts.service import Actor
 from server.audit import service as audit
 from server.db import utcnow
-from server.errors import Conflict, Forbidden, InvalidInput, NotFound
+from server.errors import Conflict, InvalidInput
 from server.jobs.service import Claimed, Done, Inputs, JobKind, Retry
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
-from server.replication.blobaccess import BLOB_READERS, held_path
+from server.replication.blobaccess import held_path
 from server.replication.context import RuleContext
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
 from server.replication.store import SqlSyncStore
-from server.review.models import FLAG_BITS, VisitReview, flag_bits
+from server.review import repository as repo
+from server.review.models import VisitReview, flag_bits
 from server.review.rules import INSPECT_CHECKIN
 from server.review.thumbs import make_thumbnails
 from server.settings import Settings
@@ -52,7 +53,7 @@ REJECT_REASONS = (
 WAIT_FOR_PHOTO = timedelta(days=3)
 
 
-def _review_photo_reader(session: Session, who: Principal, sha256: str, held: set[str]) -> bool:
+def review_photo_reader(session: Session, who: Principal, sha256: str, held: set[str]) -> bool:
     """A supervisor may see their team's check-in photos, imported history's included (no synced
     record names those), when the rep who took the photo holds it."""
     if Role(who.role) is not Role.supervisor or not who.team_id or not held:
@@ -65,7 +66,6 @@ def _review_photo_reader(session: Session, who: Principal, sha256: str, held: se
     return found is not None
 
 
-BLOB_READERS.append(_review_photo_reader)
 MAX_BATCH = 1000
 
 
@@ -97,77 +97,6 @@ class Decision(BaseModel):
     comment: str | None = Field(default=None, max_length=1000)
 
 
-# -- scope ---------------------------------------------------------------------------------------
-
-
-def team_scope(actor: Actor, team: str | None) -> str | None:
-    """The team whose items the caller reviews (None: an admin looking at every team)."""
-    authz.require(actor, authz.Action.REVIEW_READ)
-    role = Role(actor.user.role)
-    if role is Role.supervisor and actor.user.team_id:
-        return actor.user.team_id
-    if role is Role.admin:
-        return team
-    raise Forbidden("The review queue is for supervisors.")
-
-
-def _visible(actor: Actor, review: VisitReview | None) -> VisitReview:
-    role = Role(actor.user.role)
-    if review is None or role not in (Role.supervisor, Role.admin):
-        raise NotFound("No such visit to review.")
-    if role is Role.supervisor and review.team_id != actor.user.team_id:
-        raise NotFound("No such visit to review.")
-    return review
-
-
-# -- the queue -------------------------------------------------------------------------------------
-
-
-def _filtered(actor: Actor, f: QueueFilter, *, with_flag: bool = True) -> list[Any]:
-    team = team_scope(actor, f.team)
-    where: list[Any] = []
-    if team is not None:
-        where.append(col(VisitReview.team_id) == team)
-    if f.status != "all":
-        where.append(col(VisitReview.status) == f.status)
-    if f.rep:
-        where.append(col(VisitReview.rep_id) == f.rep)
-    if f.day:
-        where.append(col(VisitReview.day) == f.day)
-    if f.store:
-        text = f.store.strip()
-        stores = select(Store.id).where(
-            or_(col(Store.id) == text, col(Store.code) == text, col(Store.name).contains(text, autoescape=True))
-        )
-        where.append(col(VisitReview.store_id).in_(stores))
-    if with_flag and f.flag:
-        bits = sum(FLAG_BITS.values()) if f.flag == "any" else FLAG_BITS[f.flag]
-        where.append(col(VisitReview.flag_bits).op("&")(bits) != 0)
-    return where
-
-
-def _cursor(value: str | None) -> Any:
-    """Keyset paging: the last item's (day, arrival, id), so page 500 costs what page 1 does."""
-    if not value:
-        return None
-    try:
-        day, arrived, visit_id = value.split("|")
-        d, a = date.fromisoformat(day), datetime.fromisoformat(arrived)
-    except ValueError:
-        raise InvalidInput("The page cursor is not one this server gave.") from None
-    a = a if a.tzinfo else a.replace(tzinfo=UTC)
-    return or_(
-        col(VisitReview.day) < d,
-        and_(
-            col(VisitReview.day) == d,
-            or_(
-                col(VisitReview.arrived_at) < a,
-                and_(col(VisitReview.arrived_at) == a, col(VisitReview.visit_id) < visit_id),
-            ),
-        ),
-    )
-
-
 def _photo_links(sha: str | None) -> dict[str, Any]:
     if not sha:
         return {"photo": None, "thumb": None, "large": None}
@@ -176,17 +105,7 @@ def _photo_links(sha: str | None) -> dict[str, Any]:
 
 def _previous(session: Session, review: VisitReview) -> dict[str, Any] | None:
     """The same store's check-in photo before this one."""
-    row = session.exec(
-        select(VisitReview, User.display_name)
-        .join(User, col(User.id) == VisitReview.rep_id, isouter=True)
-        .where(
-            VisitReview.store_id == review.store_id,
-            col(VisitReview.arrived_at) < review.arrived_at,
-            col(VisitReview.photo).is_not(None),
-        )
-        .order_by(col(VisitReview.arrived_at).desc())
-        .limit(1)
-    ).first()
+    row = repo.previous_checkin(session, review)
     if row is None:
         return None
     prev, name = row
@@ -222,38 +141,20 @@ def item_view(review: VisitReview, store: Store | None, rep_name: str | None) ->
 
 
 def queue(session: Session, actor: Actor, f: QueueFilter, *, before: str | None, limit: int) -> dict[str, Any]:
-    where = _filtered(actor, f)
-    page_where = [*where, c] if (c := _cursor(before)) is not None else where
-    rows = session.exec(
-        select(VisitReview, Store, User.display_name)
-        .join(Store, col(Store.id) == VisitReview.store_id)
-        .join(User, col(User.id) == VisitReview.rep_id, isouter=True)
-        .where(*page_where)
-        .order_by(col(VisitReview.day).desc(), col(VisitReview.arrived_at).desc(), col(VisitReview.visit_id).desc())
-        .limit(limit + 1)
-    ).all()
+    where = repo.queue_where(actor, f)
+    rows = repo.queue_page(session, where, repo.page_after(before), limit + 1)
     items = [{**item_view(r, s, name), "previous": _previous(session, r)} for r, s, name in rows[:limit]]
     last = rows[limit - 1][0] if len(rows) > limit else None
-    # How many each flag filter would show, under the other filters (one pass over the team's rows).
-    bits = col(VisitReview.flag_bits)
-    sums = [func.sum(case((bits.op("&")(b) != 0, 1), else_=0)) for b in FLAG_BITS.values()]
-    counted = session.exec(
-        select(func.count(), func.sum(case((bits != 0, 1), else_=0)), *sums).where(
-            *_filtered(actor, f, with_flag=False)
-        )
-    ).one()
-    counts = {"all": counted[0] or 0, "any": counted[1] or 0}
-    counts.update({name: counted[i + 2] or 0 for i, name in enumerate(FLAG_BITS)})
     return {
         "items": items,
         "next": f"{last.day.isoformat()}|{last.arrived_at.isoformat()}|{last.visit_id}" if last else None,
-        "counts": counts,
+        "counts": repo.flag_counts(session, repo.queue_where(actor, f, with_flag=False)),
         "filter": f.model_dump(mode="json"),
     }
 
 
 def detail(session: Session, actor: Actor, visit_id: str) -> dict[str, Any]:
-    review = _visible(actor, session.get(VisitReview, visit_id))
+    review = repo.visible(actor, session.get(VisitReview, visit_id))
     store = session.get(Store, review.store_id)
     rep = session.get(User, review.rep_id) if review.rep_id else None
     visit = SqlSyncStore(session).load(VISIT.name, [visit_id]).get(visit_id)
@@ -295,13 +196,13 @@ def decide(session: Session, actor: Actor, decision: Decision) -> dict[str, Any]
     # The change-sequence lock first, as a push takes it: no lock-order deadlock with pushes.
     SqlSyncStore(session).begin_write()
     if decision.filter is not None:
-        where = _filtered(actor, decision.filter.model_copy(update={"status": "pending"}))
-        ids = list(session.exec(select(VisitReview.visit_id).where(*where).limit(MAX_BATCH)))
+        where = repo.queue_where(actor, decision.filter.model_copy(update={"status": "pending"}))
+        ids = repo.matching_ids(session, where, MAX_BATCH)
     else:
         ids = list(dict.fromkeys(decision.visit_ids or []))
-        found = {r.visit_id: r for r in session.exec(select(VisitReview).where(col(VisitReview.visit_id).in_(ids)))}
+        found = repo.by_ids(session, ids)
         for visit_id in ids:
-            _visible(actor, found.get(visit_id))
+            repo.visible(actor, found.get(visit_id))
     now = utcnow()
     status = "approved" if decision.action == "approve" else "rejected"
     comment = (decision.comment or "").strip() or None
