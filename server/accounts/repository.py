@@ -1,4 +1,4 @@
-"""All queries on accounts live here."""
+"""All queries on accounts live here. Which users a user may list is ``readable`` (``server/scope.py``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import and_, case, delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from server.accounts.models import AuthSession, LoginFailure, Region, Role, Team, User
+from server.scope import visible_users
 
 
 def user_by_username(session: Session, username: str) -> User | None:
@@ -22,6 +24,17 @@ def usernames(session: Session) -> list[str]:
 
 def user_by_id(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
+
+
+def readable(user: User) -> SelectOfScalar[User]:
+    """The users ``user`` may see, as decided in ``server/scope.py``: a supervisor their team, an
+    admin everyone, anyone else themselves."""
+    return select(User).where(visible_users(user))
+
+
+def visible_users_of(session: Session, user: User) -> list[User]:
+    """The users ``user`` may see, by username."""
+    return list(session.exec(readable(user).order_by(col(User.username))))
 
 
 def users(session: Session, *, team_id: str | None = None, role: str | None = None) -> list[User]:

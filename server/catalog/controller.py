@@ -7,9 +7,9 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody
 from pydantic import BaseModel
-from sqlmodel import select
 
 from ocr import ImageError, read_barcodes
+from server.catalog import repository
 from server.catalog.matching import match_competitor
 from server.catalog.models import CompetitorSku, Material, Sku
 from server.deps import DB, AppSettings, CurrentActor
@@ -28,11 +28,11 @@ class CatalogController(Controller):
 
     @get("/skus", sync_to_thread=True)
     def skus(self, db: DB, actor: CurrentActor) -> list[Sku]:
-        return list(db.exec(select(Sku).order_by(Sku.code)))
+        return repository.skus(db)
 
     @get("/competitor-skus", sync_to_thread=True)
     def competitor_skus(self, db: DB, actor: CurrentActor) -> list[CompetitorSku]:
-        return list(db.exec(select(CompetitorSku).order_by(CompetitorSku.brand, CompetitorSku.name)))
+        return repository.competitor_skus(db)
 
     @get("/competitor-skus/match", sync_to_thread=True)
     def match_competitor(
@@ -55,4 +55,4 @@ class CatalogController(Controller):
 
     @get("/materials", sync_to_thread=True)
     def materials(self, db: DB, actor: CurrentActor) -> list[Material]:
-        return list(db.exec(select(Material).order_by(Material.code)))
+        return repository.materials(db)

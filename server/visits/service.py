@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from server import authz
 from server.accounts.service import Actor
 from server.audit import service as audit
 from server.errors import NotFound
+from server.visits import repository
 from server.visits.models import VisitTemplate
 from server.visits.publish import publish_templates
 from server.visits.templates import DEFAULT_TEMPLATES, TemplateSpec
@@ -29,7 +30,7 @@ def ensure_default_templates(session: Session) -> int:
     """The standard and liquor-shop templates, when an install has none of that code yet."""
     added = 0
     for spec in DEFAULT_TEMPLATES:
-        if session.exec(select(VisitTemplate.id).where(VisitTemplate.code == spec.code)).first() is None:
+        if not repository.has_code(session, spec.code):
             session.add(_row(spec, 1, None))
             added += 1
     if added:
@@ -39,14 +40,12 @@ def ensure_default_templates(session: Session) -> int:
 
 
 def list_templates(session: Session, *, include_old: bool = False) -> list[VisitTemplate]:
-    query = select(VisitTemplate)
-    if not include_old:
-        query = query.where(col(VisitTemplate.active).is_(True))
-    return list(session.exec(query.order_by(VisitTemplate.code, col(VisitTemplate.version).desc())))
+    """Active templates, or every version (public: anyone signed in reads them)."""
+    return repository.templates(session, include_old=include_old)
 
 
 def get_template(session: Session, template_id: str) -> VisitTemplate:
-    row = session.get(VisitTemplate, template_id)
+    row = repository.template(session, template_id)
     if row is None:
         raise NotFound("No such template.")
     return row
@@ -55,7 +54,7 @@ def get_template(session: Session, template_id: str) -> VisitTemplate:
 def save_template(session: Session, actor: Actor, spec: TemplateSpec) -> VisitTemplate:
     """A new version; the old ones stay (inactive) for the visits done under them."""
     authz.require(actor, authz.Action.TEMPLATE_SAVE)
-    previous = list(session.exec(select(VisitTemplate).where(VisitTemplate.code == spec.code)))
+    previous = repository.versions(session, spec.code)
     for old in previous:
         old.active = False
         session.add(old)
