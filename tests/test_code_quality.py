@@ -64,7 +64,8 @@ def test_the_import_contracts_hold() -> None:
 # The unit of work (server/db.py: new_session/finish_session/session_scope) is the one place that
 # commits. Units of work are opened by entry points only: a request (server/deps.py), the job
 # worker, the commands, the demo seed; a failed sign-in's own transaction (accounts/throttle.py,
-# the request that carries it fails); a WebSocket's sign-in check (it has no request to own one).
+# the request that carries it fails); a WebSocket's sign-in check (it has no request to own one);
+# a route guard's sign-in check (server/guards.py: guards run before the request's unit of work).
 COMMITS_IN = {"server/db.py"}
 OPENS_UNITS = {
     "server/db.py",
@@ -74,6 +75,7 @@ OPENS_UNITS = {
     "server/demo/seed.py",
     "server/accounts/throttle.py",
     "server/dictation/controller.py",
+    "server/guards.py",  # a role guard finds the signed-in user before the request's session exists
 }
 
 

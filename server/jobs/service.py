@@ -17,10 +17,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 
-from server.db import utcnow
+from server import authz
+from server.accounts.service import Actor
+from server.audit import service as audit
+from server.db import after_commit, utcnow
+from server.errors import Conflict, NotFound
+from server.jobs import repository
 from server.jobs.models import Job
 from sync import uuid7
 
@@ -234,46 +239,37 @@ def job_view(job: Job) -> dict[str, Any]:
 
 
 def list_jobs(
-    session: Session, *, state: str | None = None, kind: str | None = None, limit: int = 100, offset: int = 0
+    session: Session,
+    actor: Actor,
+    *,
+    state: str | None = None,
+    kind: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> dict[str, Any]:
-    """Jobs newest first, by state and kind, with the count of each state."""
-    query = select(Job)
-    if state:
-        query = query.where(Job.status == state)  # type: ignore[arg-type]
-    if kind:
-        query = query.where(Job.kind == kind)  # type: ignore[arg-type]
-    rows = session.execute(
-        query.order_by(Job.created_at.desc(), Job.id.desc()).offset(offset).limit(limit)  # type: ignore[attr-defined]
-    ).scalars()
-    counts = {name: 0 for name in STATES}
-    counted = select(Job.status, func.count()).group_by(Job.status)  # type: ignore[call-overload]
-    if kind:
-        counted = counted.where(Job.kind == kind)
-    for status, n in session.execute(counted).all():
-        counts[status] = int(n)
-    return {"items": [job_view(j) for j in rows], "counts": counts, "kinds": sorted(KINDS)}
+    """Jobs newest first, by state and kind, with the count of each state (admins)."""
+    authz.require(actor, authz.Action.JOB_READ)
+    items = [job_view(j) for j in repository.page(session, state=state, kind=kind, limit=limit, offset=offset)]
+    counts = {name: 0 for name in STATES} | repository.count_by_state(session, kind=kind)
+    return {"items": items, "counts": counts, "kinds": sorted(KINDS)}
 
 
-class NotRetryable(Exception):
-    def __init__(self, state: str) -> None:
-        super().__init__(state)
-        self.state = state
+def retry(session: Session, actor: Actor, job_id: str) -> dict[str, Any]:
+    """Make a dead (or waiting) job due now with its attempts reset (admins); 404 when there is no
+    such job, 409 ``job_running`` or ``job_done`` for one that is running or finished. The last
+    error stays until it runs; the worker looks once the retry is committed."""
+    from server.jobs.worker import poke  # the worker runs this module's jobs: imported when used
 
-
-def retry(session: Session, job_id: str) -> Job | None:
-    """Make a dead (or waiting) job due now with its attempts reset; None when there is no such job.
-    A running or done job is not retried (``NotRetryable``). The last error stays until it runs."""
-    job = session.get(Job, job_id)
+    authz.require(actor, authz.Action.JOB_RETRY)
+    job = repository.get(session, job_id)
     if job is None:
-        return None
-    if job.status not in ("dead", "queued"):
-        raise NotRetryable(job.status)
-    taken = session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status.in_(("dead", "queued")))  # type: ignore[arg-type, attr-defined]
-        .values(status="queued", attempts=0, run_after=utcnow(), waits_for=None, finished_at=None, lease_until=None)
-    )
-    if getattr(taken, "rowcount", 0) != 1:
-        raise NotRetryable("running")
+        raise NotFound(f"No job {job_id}.")
+    state = job.status if job.status not in ("dead", "queued") else None
+    if state is None and not repository.requeue(session, job_id):
+        state = "running"  # a worker took it meanwhile
+    if state is not None:
+        raise Conflict(f"This job is {state}; only a dead or waiting job is retried.", code=f"job_{state}")
     session.refresh(job)
-    return job
+    audit.record(session, actor, entity="job", entity_id=job.id, action="retry", changes={"kind": job.kind})
+    after_commit(session, poke)
+    return job_view(job)
