@@ -7,14 +7,14 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from server import authz
-from server.accounts import service
-from server.accounts.models import Region, Role, Team, User, UserPublic
+from server.accounts import repository, service
+from server.accounts.models import Role, User, UserPublic
 from server.audit import service as audit
 from server.deps import DB, DEVICE_HEADER, SESSION_COOKIE, AppSettings, CurrentActor
-from server.scope import visible_users
+from server.guards import requires
 
 
 class LoginRequest(BaseModel):
@@ -31,8 +31,8 @@ class UserCreate(BaseModel):
 
 
 def _me(db: Session, user: User) -> dict[str, Any]:
-    team = db.get(Team, user.team_id) if user.team_id else None
-    region = db.get(Region, team.region_id) if team else None
+    team = repository.team(db, user.team_id) if user.team_id else None
+    region = repository.region(db, team.region_id) if team else None
     return {
         "user": UserPublic.model_validate(user).model_dump(),
         "team": team.model_dump() if team else None,
@@ -94,10 +94,9 @@ class MeController(Controller):
     @get("/users", sync_to_thread=True)
     def list_users(self, db: DB, actor: CurrentActor) -> list[UserPublic]:
         """The users the caller may see: a supervisor their team, an admin everyone."""
-        rows = db.exec(select(User).where(visible_users(actor.user)).order_by(User.username))
-        return [UserPublic.model_validate(u) for u in rows]
+        return [UserPublic.model_validate(u) for u in repository.visible_users_of(db, actor.user)]
 
-    @post("/admin/users", sync_to_thread=True)
+    @post("/admin/users", sync_to_thread=True, guards=[requires(authz.Action.USER_CREATE)])
     def create_user(self, db: DB, actor: CurrentActor, data: JSONBody[UserCreate]) -> UserPublic:
         authz.require(actor, authz.Action.USER_CREATE)
         user = service.create_user(

@@ -9,8 +9,10 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
+from server.authz import Action
 from server.claims import service
 from server.deps import DB, CurrentActor
+from server.guards import requires
 from server.openapi import Offset
 
 
@@ -43,7 +45,7 @@ class PromotionController(Controller):
         """Promotions and their budget pools (balances for finance and admins)."""
         return service.list_promotions(db, actor)
 
-    @post("/admin/promotions", sync_to_thread=True)
+    @post("/admin/promotions", sync_to_thread=True, guards=[requires(Action.PROMOTION_CREATE)])
     def create_promotion(self, db: DB, actor: CurrentActor, data: JSONBody[PromotionSpec]) -> dict[str, Any]:
         """A promotion with its budget pools (admins)."""
         return service.create_promotion(db, actor, data.model_dump())
@@ -53,7 +55,7 @@ class ClaimController(Controller):
     path = "/api/claims"
     tags = ["claims"]
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, guards=[requires(Action.CLAIM_READ)])
     def list_claims(
         self,
         db: DB,
@@ -65,12 +67,12 @@ class ClaimController(Controller):
         """Claims newest first, with their status, amounts, flags and pool balance (finance)."""
         return service.list_claims(db, actor, status=status, limit=limit, offset=offset)
 
-    @get("/{claim_id:str}", sync_to_thread=True)
+    @get("/{claim_id:str}", sync_to_thread=True, guards=[requires(Action.CLAIM_READ)])
     def claim(self, db: DB, actor: CurrentActor, claim_id: FromPath[str]) -> dict[str, Any]:
         """One claim: the OCR reading with confidences, photo checks, the matched pool and its balance."""
         return service.claim_detail(db, actor, claim_id)
 
-    @post("/{claim_id:str}/decision", status_code=200, sync_to_thread=True)
+    @post("/{claim_id:str}/decision", status_code=200, sync_to_thread=True, guards=[requires(Action.CLAIM_DECIDE)])
     def decide(
         self, db: DB, actor: CurrentActor, claim_id: FromPath[str], data: JSONBody[service.Decision]
     ) -> dict[str, Any]:

@@ -11,8 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import File
 
 from ocr import ImageError
+from server.authz import Action
 from server.deps import DB, AppSettings, CurrentActor
 from server.errors import NotFound, Unprocessable
+from server.guards import requires
 from server.replication.service import blob_for_download
 from server.review import dashboard, service
 from server.review.thumbs import SIZES, thumbnail
@@ -30,7 +32,7 @@ class ReviewController(Controller):
     path = "/api/review"
     tags = ["review"]
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, guards=[requires(Action.REVIEW_READ)])
     def queue(
         self,
         db: DB,
@@ -56,7 +58,7 @@ class ReviewController(Controller):
         """One visit: the photo, capture data, flags, steps and exceptions, and the previous check-in."""
         return service.detail(db, actor, visit_id)
 
-    @post("/decisions", status_code=200, sync_to_thread=True)
+    @post("/decisions", status_code=200, sync_to_thread=True, guards=[requires(Action.REVIEW_DECIDE)])
     def decide(self, db: DB, actor: CurrentActor, data: JSONBody[service.Decision]) -> dict[str, Any]:
         """Approve or reject visits by id, or approve every pending item matching a filter. A rejection
         needs a reason code (and a comment for 'other'). 409 when the one visit named was decided."""
@@ -84,7 +86,7 @@ class TeamController(Controller):
     path = "/api/team"
     tags = ["review"]
 
-    @get("/confirmations", sync_to_thread=True)
+    @get("/confirmations", sync_to_thread=True, guards=[requires(Action.REVIEW_READ)])
     def confirmations(
         self,
         db: DB,
@@ -96,7 +98,7 @@ class TeamController(Controller):
         """The to-do: who confirmed the day (with what their phone showed) and who did not."""
         return dashboard.confirmations(db, settings, actor, day=day, team=team)
 
-    @get("/dashboard", sync_to_thread=True)
+    @get("/dashboard", sync_to_thread=True, guards=[requires(Action.REVIEW_READ)])
     def board(
         self,
         db: DB,
@@ -109,7 +111,7 @@ class TeamController(Controller):
         """Rep × day key actions with the on-time rate and its definition, route coverage, confirmations."""
         return dashboard.dashboard(db, settings, actor, start=start, end=end, team=team)
 
-    @get("/export/{kind:str}", sync_to_thread=True, media_type="text/csv")
+    @get("/export/{kind:str}", sync_to_thread=True, media_type="text/csv", guards=[requires(Action.REVIEW_READ)])
     def export(
         self,
         db: DB,

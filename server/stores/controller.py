@@ -8,7 +8,9 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from server.authz import Action
 from server.deps import DB, AppSettings, CurrentActor, read_limited
+from server.guards import requires
 from server.openapi import Offset
 from server.stores import service
 from server.stores.models import StoreCreate, StorePublic, StoreUpdate
@@ -39,11 +41,11 @@ class StoreController(Controller):
     def get_store(self, db: DB, actor: CurrentActor, store_id: FromPath[str]) -> StorePublic:
         return StorePublic.model_validate(service.get_store(db, actor, store_id))
 
-    @post("/", sync_to_thread=True)
+    @post("/", sync_to_thread=True, guards=[requires(Action.STORE_CREATE)])
     def create_store(self, db: DB, actor: CurrentActor, data: JSONBody[StoreCreate]) -> StorePublic:
         return StorePublic.model_validate(service.create_store(db, actor, data))
 
-    @patch("/{store_id:str}", sync_to_thread=True)
+    @patch("/{store_id:str}", sync_to_thread=True, guards=[requires(Action.STORE_EDIT)])
     def update_store(
         self, db: DB, actor: CurrentActor, store_id: FromPath[str], data: JSONBody[StoreUpdate]
     ) -> StorePublic:
@@ -54,7 +56,7 @@ class StoreAdminController(Controller):
     path = "/api/admin/stores"
     tags = ["admin"]
 
-    @post("/import", status_code=200, request_max_body_size=None)
+    @post("/import", status_code=200, request_max_body_size=None, guards=[requires(Action.STORE_CREATE)])
     async def import_csv(
         self, request: Request, db: DB, actor: CurrentActor, settings: AppSettings, dry_run: FromQuery[bool] = False
     ) -> dict[str, Any]:
@@ -62,7 +64,7 @@ class StoreAdminController(Controller):
         body = await read_limited(request, settings.max_csv_bytes)
         return await sync_to_thread(service.import_csv, db, actor, body, dry_run=dry_run)
 
-    @get("/export.csv", sync_to_thread=True, media_type="text/csv")
+    @get("/export.csv", sync_to_thread=True, media_type="text/csv", guards=[requires(Action.STORE_CREATE)])
     def export_csv(self, db: DB, actor: CurrentActor) -> Response[bytes]:
         return Response(
             service.export_csv(db, actor),

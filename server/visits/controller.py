@@ -7,7 +7,9 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from server.authz import Action
 from server.deps import DB, CurrentActor
+from server.guards import requires
 from server.visits import service
 from server.visits.models import VisitTemplate
 from server.visits.templates import TemplateSpec
@@ -28,7 +30,7 @@ class TemplateController(Controller):
     def get_template(self, db: DB, actor: CurrentActor, template_id: FromPath[str]) -> VisitTemplate:
         return service.get_template(db, template_id)
 
-    @post("/admin/templates", sync_to_thread=True)
+    @post("/admin/templates", sync_to_thread=True, guards=[requires(Action.TEMPLATE_SAVE)])
     def save_template(self, db: DB, actor: CurrentActor, data: JSONBody[TemplateSpec]) -> VisitTemplate:
         """Save a template: a new version of its code; visits done under older versions keep theirs."""
         return service.save_template(db, actor, data)
