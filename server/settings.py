@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     max_photo_bytes: int = Field(
         default=10_000_000, description="Largest photo accepted (the app sends them at most 1600 px, ~300 KB)."
     )
+    blob_keep_days: int = Field(
+        default=7,
+        ge=0,
+        description="Days a phone keeps a photo or recording after the server confirmed it (then it is read from "
+        "the server); one not yet uploaded is never deleted. Phones learn it at sign-in.",
+    )
     speech_models_dir: Path | None = Field(
         default=None,
         description="Vosk models, one sub-folder per language code (en, zh). Empty means <data_dir>/models/speech; "

@@ -15,6 +15,7 @@ from server.accounts.models import Role, User, UserPublic
 from server.audit import service as audit
 from server.deps import DB, DEVICE_HEADER, SESSION_COOKIE, AppSettings, CurrentActor
 from server.guards import requires
+from server.settings import Settings
 
 
 class LoginRequest(BaseModel):
@@ -30,13 +31,14 @@ class UserCreate(BaseModel):
     team_id: str | None = None
 
 
-def _me(db: Session, user: User) -> dict[str, Any]:
+def _me(db: Session, user: User, settings: Settings) -> dict[str, Any]:
     team = repository.team(db, user.team_id) if user.team_id else None
     region = repository.region(db, team.region_id) if team else None
     return {
         "user": UserPublic.model_validate(user).model_dump(),
         "team": team.model_dump() if team else None,
         "region": region.model_dump() if region else None,
+        "config": {"blob_keep_days": settings.blob_keep_days},  # the settings the PWA follows
     }
 
 
@@ -63,7 +65,7 @@ class AuthController(Controller):
             action="login",
             changes={"address": address},
         )
-        response = Response(_me(db, user))
+        response = Response(_me(db, user, settings))
         response.set_cookie(
             SESSION_COOKIE,
             token,
@@ -88,8 +90,8 @@ class MeController(Controller):
     tags = ["auth"]
 
     @get("/me", sync_to_thread=True)
-    def me(self, db: DB, actor: CurrentActor) -> dict[str, Any]:
-        return _me(db, actor.user)
+    def me(self, db: DB, actor: CurrentActor, settings: AppSettings) -> dict[str, Any]:
+        return _me(db, actor.user, settings)
 
     @get("/users", sync_to_thread=True)
     def list_users(self, db: DB, actor: CurrentActor) -> list[UserPublic]:
