@@ -36,6 +36,7 @@ from server.accounts.models import Role, User
 from server.app import create_app
 from server.db import migrate, session_scope
 from server.demo.seed import seed_demo
+from server.domains import install
 from server.replication.models import BlobMeta
 from server.replication.service import blob_store
 from server.review.models import VisitReview, flag_bits
@@ -116,6 +117,7 @@ def fill(settings: Settings, rows: int) -> None:
 
 
 def main() -> None:
+    install()  # the app's domains, for seeding here without an app
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000, help="visits with photos in the database")
     parser.add_argument("--runs", type=int, default=30, help="requests per filter")

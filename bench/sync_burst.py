@@ -44,7 +44,7 @@ from sqlmodel import select  # noqa: E402
 from server.accounts.models import Role, Team, User  # noqa: E402
 from server.db import dispose_engines, migrate, session_scope  # noqa: E402
 from server.demo.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
-from server.domains import publish_all  # noqa: E402
+from server.domains import install, publish_all  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.stores.models import Store  # noqa: E402
 from sync import PROTOCOL_VERSION, uuid7  # noqa: E402
@@ -244,6 +244,7 @@ def run_pouchdb(work: Path, reps: int, ops: int, concurrency: int) -> dict | Non
 
 
 def main() -> int:
+    install()  # the app's domains, for seeding here without an app
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--ops", type=int, default=1000, help="operations per rep-day")

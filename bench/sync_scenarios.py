@@ -19,7 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from server.db import migrate
+from server.domains import DOMAINS, install
 from server.settings import Settings
+from tests.example_domain.domain import TALLY_DOMAIN
 from tests.sync import machine
 from tests.sync.test_convergence import run_scenarios
 
@@ -35,6 +37,7 @@ def main() -> int:
         data_dir=tmp, database_url=args.database_url or f"sqlite:///{tmp}/scenarios.db", secret_key="bench"
     )
     migrate(settings)
+    install([*DOMAINS, TALLY_DOMAIN])  # the app's domains and the example one the machine writes
     stats: collections.Counter[str] = collections.Counter()
     settle = machine.SyncMachine._settle_and_check
     push = machine.SyncMachine._push
