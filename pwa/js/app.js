@@ -4,7 +4,6 @@ import { askReason } from './reason.js';
 import { startSync } from './sync.js';
 import { t } from './i18n.js';
 import { html, render } from './html.js';
-import './screens/login-screen.js';
 import './screens/route-screen.js';
 import './screens/store-list.js';
 import './screens/visit-screen.js';
@@ -14,9 +13,10 @@ import './screens/today-screen.js';
 
 onReasonNeeded(askReason);
 
-// Screens that need the network anyway (their data lives on the server) are not precached and
-// load on first use, which keeps a rep's offline shell small.
+// Screens that need the network anyway (their data lives on the server, or signing in) are not
+// precached and load on first use, which keeps a rep's offline shell small.
 const ONLINE_SCREENS = {
+  'fv-login': './online/login-screen.js',
   'fv-finance': './online/finance-screen.js',
   'fv-review': './online/review-screen.js',
   'fv-team': './online/team-screen.js',
@@ -27,14 +27,14 @@ class FvApp extends HTMLElement {
     this.current = null;
     window.addEventListener('hashchange', () => this.route());
     window.addEventListener('fv:lang', () => this.route(true));
-    subscribe(() => this.route());
+    subscribe(() => this.route(), ['me']);
     let syncingFor = null;
     subscribe(() => {
       // Start syncing whenever someone (new) is signed in.
       const id = state.me?.user.id || null;
       if (id && id !== syncingFor) { syncingFor = id; startSync(); }
       if (!id) syncingFor = null;
-    });
+    }, ['me']);
     loadLocal().then(() => this.route());
   }
 

@@ -1,7 +1,9 @@
 // Photos and recordings: kept on the phone by SHA-256 until the server confirms the same hash,
-// then uploaded in chunks that resume where the last one ended.
+// then uploaded in chunks that resume where the last one ended. A blob's `state` is 'pending',
+// 'uploaded' (the server verified it; trimmed some days later) or 'refused' (never trimmed).
 import { api } from './api.js';
-import { get, getAll, put, req, transact } from './db.js';
+import { get, put, req, transact } from './db.js';
+import { t } from './i18n.js';
 
 const CHUNK = 256 * 1024;
 
@@ -14,13 +16,21 @@ export async function sha256(blob) {
 export async function keepBlob(blob) {
   const hash = await sha256(blob);
   await put('blobs', { sha256: hash, blob, type: blob.type || 'application/octet-stream', size: blob.size,
-    created_at: Date.now(), uploaded: false });
+    created_at: Date.now(), state: 'pending' });
   return hash;
 }
 
-export async function pendingBlobs() {
-  return (await getAll('blobs')).filter((b) => !b.uploaded && !b.refused);
-}
+// The blobs still to upload, oldest first, found by index (no other blob is read).
+export const pendingBlobs = () => transact(['blobs'], 'readonly', (tx) =>
+  req(tx.objectStore('blobs').index('by_state').getAll(IDBKeyRange.bound(['pending', 0], ['pending', Infinity]))));
+
+// Delete blobs the server confirmed more than `days` ago; nothing unsynced is touched.
+export const trimBlobs = (days) => transact(['blobs'], 'readwrite', async (tx) => {
+  const os = tx.objectStore('blobs');
+  for (const b of await req(os.index('by_uploaded').getAll(IDBKeyRange.upperBound(Date.now() - days * 864e5)))) {
+    if (b.state === 'uploaded') os.delete(b.sha256);
+  }
+});
 
 async function mark(hash, values) {
   await transact(['blobs'], 'readwrite', async (tx) => {
@@ -30,9 +40,9 @@ async function mark(hash, values) {
   });
 }
 
-const markUploaded = (hash) => mark(hash, { uploaded: true, uploaded_at: Date.now() });
+const markUploaded = (hash) => mark(hash, { uploaded_at: Date.now(), state: 'uploaded' });
 // The server refused these bytes for good (the same hash is the same bytes): stop offering them.
-export const refuseBlob = (hash, code) => mark(hash, { refused: code });
+export const refuseBlob = (hash, code) => mark(hash, { refused: code, state: 'refused' });
 
 // Upload one blob, resuming from what the server already has; reports bytes sent.
 export async function uploadBlob(row, onProgress = () => {}) {
@@ -49,13 +59,20 @@ export async function uploadBlob(row, onProgress = () => {}) {
   await markUploaded(row.sha256); // the server has verified the hash; the phone's copy may now be trimmed
 }
 
-// Show the photos still on the phone (img[data-photo] named by hash) from IndexedDB.
+// Show photos (img[data-photo] named by hash) from IndexedDB; one trimmed from the phone comes
+// from the server, or shows as a placeholder while offline.
 export async function showPhotos(root) {
   for (const img of root.querySelectorAll('img[data-photo]')) {
     const row = await get('blobs', img.dataset.photo).catch(() => null);
-    if (row && img.isConnected) {
+    if (!img.isConnected) continue;
+    if (row) {
       img.onload = () => URL.revokeObjectURL(img.src);
       img.src = URL.createObjectURL(row.blob);
+      continue;
     }
+    const gone = () => { img.classList.add('gone'); img.alt = t('photoOnServer'); };
+    if (!navigator.onLine) { gone(); continue; }
+    img.onerror = gone;
+    img.src = `/api/blobs/${encodeURIComponent(img.dataset.photo)}`;
   }
 }

@@ -1,9 +1,9 @@
 // Promotion claims on the phone: the store's claims, money in fen shown as yuan, flags in words.
 import { getLang, t } from './i18n.js';
-import { list } from './state.js';
+import { by, list } from './state.js';
 
 export function claimsAt(storeId) {
-  return list('claim').filter((c) => c.fields.store_id === storeId).sort((a, b) => (a.id < b.id ? 1 : -1));
+  return by('claim', 'store_id', storeId).sort((a, b) => (a.id < b.id ? 1 : -1));
 }
 
 export function activePromotions(day) {

@@ -1,7 +1,7 @@
 // The one module that owns IndexedDB. Each signed-in user has a database of their own
 // ("fieldvisit-<user id>"), so a shared phone never mixes people's data and switching users
 // deletes nothing. Its version and every upgrade step live here; an upgrade never drops data.
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 
 function upgrade(db, oldVersion, tx) {
   if (oldVersion < 1) {
@@ -22,6 +22,21 @@ function upgrade(db, oldVersion, tx) {
       if (!cursor) { db.deleteObjectStore('stores'); return; }
       const s = cursor.value;
       records.put({ collection: 'store', id: s.id, fields: s, server: { fields: s, versions: {}, version: 0 }, deleted: false, pending: 0 });
+      cursor.continue();
+    };
+  }
+  if (oldVersion < 3) {
+    // Blobs by upload state, so the pending ones are found without reading every blob, and the
+    // uploaded ones by when the server confirmed them, to be trimmed some days later.
+    const blobs = tx.objectStore('blobs');
+    blobs.createIndex('by_state', ['state', 'created_at']);
+    blobs.createIndex('by_uploaded', 'uploaded_at');
+    blobs.openCursor().onsuccess = (e) => {
+      const cursor = e.target.result;
+      if (!cursor) return;
+      const b = cursor.value;
+      b.state = b.refused ? 'refused' : b.uploaded ? 'uploaded' : 'pending';
+      cursor.update(b);
       cursor.continue();
     };
   }

@@ -7,7 +7,7 @@ import { t } from './i18n.js';
 import { uuid7 } from './ids.js';
 import { record } from './recorder.js';
 import { get } from './db.js';
-import { list, write } from './state.js';
+import { by, write } from './state.js';
 
 function appendText(area, text) {
   if (!text) return;
@@ -79,7 +79,7 @@ export async function attachRecording({ noteId, storeId, create, text }, rec) {
 }
 
 export function recordingsHtml(noteId) {
-  return list('recording').filter((r) => r.fields.note_id === noteId).map((r) => {
+  return by('recording', 'note_id', noteId).map((r) => {
     const f = r.fields;
     const stateText = f.status === 'done' ? t('transcribed') : f.status === 'failed' ? `${t('transcribeFailed')}: ${f.error || ''}`
       : r.pending || !f.status ? t('willTranscribe') : f.error ? f.error : t('transcribing');

@@ -5,26 +5,62 @@ import { api, setDeviceId } from './api.js';
 import { getAll, getMeta, req, setMeta, transact, useUser } from './db.js';
 import { uuid7 } from './ids.js';
 
+// Records by collection (`state.records`: collection → id → record). `list` and `by` read one
+// collection only; `by` through an index (field → value → id → record) made on first use. An emit
+// names what changed (collections, 'sync', 'online', 'me'; nothing: all) and reaches the
+// subscribers of those topics, so a screen re-renders only for its own data.
 const listeners = new Set();
 export const state = {
   me: null, records: new Map(), online: navigator.onLine,
   sync: { phase: 'idle', done: 0, total: 0, pending: 0, blobs: 0, failed: 0, lastSuccess: null, error: null, oldest: null, storageLow: false },
 };
+const lists = new Map(); // collection → its records not deleted, until it changes
+const indexes = new Map(); // collection → field → value → Map(id → record)
 
-export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); }
-export function emit() { for (const fn of listeners) fn(state); }
-export function patch(values) { Object.assign(state, values); emit(); }
-export function patchSync(values) { Object.assign(state.sync, values); emit(); }
+export function subscribe(fn, topics) {
+  const l = { fn, topics };
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+export function emit(changed) {
+  for (const l of [...listeners]) if (!changed || !l.topics || l.topics.some((c) => changed.has(c))) l.fn(changed);
+}
+export function patch(values) { Object.assign(state, values); emit(new Set(Object.keys(values))); }
+
+// Progress alone (done/total) is told at most every 250 ms, the last of it always.
+let timer = null, told = 0;
+export function patchSync(values) {
+  Object.assign(state.sync, values);
+  const wait = 250 - (Date.now() - told);
+  if (wait > 0 && Object.keys(values).every((k) => k === 'done' || k === 'total')) timer ||= setTimeout(tell, wait);
+  else tell();
+}
+function tell() { clearTimeout(timer); timer = null; told = Date.now(); emit(new Set(['sync'])); }
 
 window.addEventListener('online', () => patch({ online: true }));
 window.addEventListener('offline', () => patch({ online: false }));
 
-const key = (collection, id) => `${collection}/${id}`;
-export const record = (collection, id) => state.records.get(key(collection, id));
-export function list(collection) {
-  const out = [];
-  for (const r of state.records.values()) if (r.collection === collection && !r.deleted) out.push(r);
-  return out;
+const col = (c) => state.records.get(c) || new Map();
+export const record = (c, id) => col(c).get(id);
+export function list(c) {
+  if (!lists.has(c)) lists.set(c, [...col(c).values()].filter((r) => !r.deleted));
+  return lists.get(c);
+}
+export function by(c, field, value) {
+  let fields = indexes.get(c);
+  if (!fields) indexes.set(c, fields = new Map());
+  let index = fields.get(field);
+  if (!index) {
+    fields.set(field, index = new Map());
+    for (const r of col(c).values()) add(index, field, r);
+  }
+  return [...(index.get(value)?.values() || [])];
+}
+function add(index, field, r) {
+  if (r.deleted) return;
+  const v = r.fields?.[field];
+  if (!index.has(v)) index.set(v, new Map());
+  index.get(v).set(r.id, r);
 }
 
 // Apply an operation to a record's fields the way the server will (for display until the next pull).
@@ -49,9 +85,24 @@ export function applyOp(rec, action, fields) {
   return rec;
 }
 
-export function cache(records) {
-  for (const r of records) state.records.set(key(r.collection, r.id), r);
+// Put records into the state (or `drop` them); returns the collections touched.
+export function cache(records, drop = false) {
+  const touched = new Set();
+  for (const r of records) {
+    if (!state.records.has(r.collection)) state.records.set(r.collection, new Map());
+    const c = state.records.get(r.collection), before = c.get(r.id);
+    for (const [field, index] of indexes.get(r.collection) || []) {
+      if (before) index.get(before.fields?.[field])?.delete(r.id);
+      if (!drop) add(index, field, r);
+    }
+    if (drop) c.delete(r.id); else c.set(r.id, r);
+    lists.delete(r.collection);
+    touched.add(r.collection);
+  }
+  return touched;
 }
+
+export function forget() { state.records = new Map(); lists.clear(); indexes.clear(); }
 
 async function deviceIdFor() {
   let id = await getMeta('device_id');
@@ -71,7 +122,7 @@ export async function loadLocal() {
     records = await getAll('records');
   }
   state.me = me;
-  state.records = new Map();
+  forget();
   cache(records);
   emit();
 }
@@ -89,7 +140,8 @@ export async function signOut() {
   try { await api('/api/auth/logout', { method: 'POST' }); } catch (_) { /* offline: forget the session locally */ }
   localStorage.removeItem('fv.me');
   useUser(null);
-  patch({ me: null, records: new Map() });
+  forget();
+  patch({ me: null });
 }
 
 export function sessionEnded() {
@@ -112,7 +164,7 @@ export function dayOf(collection, id, fields) {
   if (collection === 'step') return record('visit', fields.visit_id || record('step', id)?.fields.visit_id)?.fields.day || null;
   return null;
 }
-export const confirmedDay = (day) => list('day').find((r) => r.fields.day === day) || null;
+export const confirmedDay = (day) => by('day', 'day', day)[0] || null;
 
 // Asks the rep why a confirmed day changes (set by the app: a dialog); resolves to the text or null.
 let askReason = async () => null;
@@ -141,6 +193,7 @@ export async function write(type, id, fields = {}, { base, resolves, reason } = 
     tx.objectStore('outbox').put({ device_id: deviceId, seq: next, collection, id, op, created_at: Date.now() });
     const records = tx.objectStore('records');
     const current = (await req(records.get([collection, id]))) || { collection, id, fields: {}, server: null, deleted: false, pending: 0 };
+    if (current.fields === current.server?.fields) current.fields = structuredClone(current.fields); // stored once, when nothing was pending
     applyOp(current, action, fields);
     current.pending = (current.pending || 0) + 1;
     records.put(current);
@@ -148,7 +201,7 @@ export async function write(type, id, fields = {}, { base, resolves, reason } = 
   });
   cache([rec]);
   state.sync.pending += 1;
-  emit();
+  emit(new Set([collection, 'sync']));
   afterWrite();
   return rec;
 }

@@ -3,9 +3,9 @@
 // Nothing unsynced is ever deleted: acknowledged operations leave the outbox, refused ones move
 // to 'failed' with the server's reason, where the rep can read them.
 import { api, ApiError, OfflineError } from './api.js';
-import { pendingBlobs, refuseBlob, uploadBlob } from './blobs.js';
+import { pendingBlobs, refuseBlob, trimBlobs, uploadBlob } from './blobs.js';
 import { count, getMeta, req, setMeta, transact } from './db.js';
-import { actionOf, applyOp, cache, list, onWrite, patchSync, sessionEnded, state } from './state.js';
+import { actionOf, applyOp, by, cache, emit, forget, onWrite, patchSync, sessionEnded, state } from './state.js';
 
 const PUSH_BATCH = 200;
 const PULL_PAGE = 1000;
@@ -13,28 +13,16 @@ const TIMER_MS = 60000;
 const STALE_MS = 24 * 3600 * 1000;
 let running = null;
 
-async function outboxHead(limit) {
-  return transact(['outbox'], 'readonly', async (tx) => {
-    const rows = [];
-    const range = IDBKeyRange.bound([state.deviceId, 0], [state.deviceId, Infinity]);
-    await new Promise((resolve, reject) => {
-      const cur = tx.objectStore('outbox').openCursor(range);
-      cur.onsuccess = () => {
-        const c = cur.result;
-        if (!c || rows.length >= limit) return resolve();
-        rows.push(c.value); c.continue();
-      };
-      cur.onerror = () => reject(cur.error);
-    });
-    return rows;
-  });
-}
+const outboxHead = (limit) => transact(['outbox'], 'readonly', (tx) =>
+  req(tx.objectStore('outbox').getAll(IDBKeyRange.bound([state.deviceId, 0], [state.deviceId, Infinity]), limit)));
 
 // Rebuild a record's displayed fields: the pulled state with its still-pending operations on top.
-async function rebase(tx, rec) {
-  const ops = await req(tx.objectStore('outbox').index('by_record').getAll([rec.collection, rec.id]));
+// With none pending the fields are the pulled ones (one object, stored once); `known` says there
+// are none without asking the outbox.
+async function rebase(tx, rec, known = false) {
+  const ops = known ? [] : await req(tx.objectStore('outbox').index('by_record').getAll([rec.collection, rec.id]));
   ops.sort((a, b) => a.seq - b.seq);
-  rec.fields = rec.server ? structuredClone(rec.server.fields) : {};
+  rec.fields = !rec.server ? {} : ops.length ? structuredClone(rec.server.fields) : rec.server.fields;
   rec.deleted = rec.server ? !!rec.server.deleted : false;
   for (const o of ops) applyOp(rec, actionOf(o.op.type), o.op.fields);
   rec.pending = ops.length;
@@ -65,7 +53,7 @@ async function acknowledge(answer, sent) {
     }
     return recs;
   });
-  cache(touched);
+  emit(cache(touched).add('sync'));
 }
 
 // Ops the server has not applied can be renumbered safely (nothing at or after `fromSeq` was applied).
@@ -149,15 +137,16 @@ async function applyPage(page) {
       const rec = existing || { collection: change.collection, id: change.id, fields: {}, pending: 0 };
       rec.server = change.op === 'delete' ? { fields: {}, versions: {}, version: change.version, deleted: true }
         : { fields: change.fields, versions: change.versions, version: change.version, deleted: false };
-      await rebase(tx, rec);
+      await rebase(tx, rec, !rec.pending); // a record's pending count is its ops in the outbox
       records.put(rec);
       out.push(rec);
     }
     tx.objectStore('meta').put({ key: 'cursor', value: page.cursor }); // with the changes, atomically
     return out;
   });
-  cache(recs);
-  for (const r of recs) if (r.evicted) state.records.delete(`${r.collection}/${r.id}`);
+  const touched = cache(recs.filter((r) => !r.evicted));
+  for (const c of cache(recs.filter((r) => r.evicted), true)) touched.add(c);
+  if (touched.size) emit(touched);
 }
 
 async function pullAll() {
@@ -174,7 +163,8 @@ async function pullAll() {
         }
         tx.objectStore('meta').put({ key: 'cursor', value: 0 });
       });
-      state.records = new Map();
+      forget();
+      emit();
       cursor = 0;
       continue;
     }
@@ -195,7 +185,7 @@ export async function refreshCounts() {
     const est = await navigator.storage?.estimate?.();
     storageLow = !!est && est.quota > 0 && est.usage / est.quota > 0.8;
   } catch (_) { /* not supported */ }
-  const oldest = Math.min(head[0]?.created_at ?? Infinity, ...blobs.map((b) => b.created_at));
+  const oldest = Math.min(head[0]?.created_at ?? Infinity, blobs[0]?.created_at ?? Infinity);
   patchSync({ pending, blobs: blobs.length, failed, storageLow, oldest: Number.isFinite(oldest) ? oldest : null,
     stale: Number.isFinite(oldest) && Date.now() - oldest > STALE_MS });
 }
@@ -208,6 +198,7 @@ export function syncNow() {
     try {
       await pushAll();
       await uploadAll();
+      trim();
       await pullAll();
       const at = new Date().toISOString();
       await setMeta('last_sync', at);
@@ -230,8 +221,8 @@ export function syncNow() {
 // look again soon, for a while.
 let transcriptPolls = 0;
 function awaitTranscripts() {
-  const waiting = list('recording').some((r) => !r.pending && r.fields.status === 'queued' && !r.fields.error)
-    || list('claim').some((c) => !c.pending && c.fields.status === 'reading');
+  const waiting = by('recording', 'status', 'queued').some((r) => !r.pending && !r.fields.error)
+    || by('claim', 'status', 'reading').some((c) => !c.pending);
   transcriptPolls = waiting ? transcriptPolls + 1 : 0;
   if (waiting && transcriptPolls <= 40) setTimeout(() => syncNow(), 3000);
 }
@@ -243,10 +234,22 @@ onWrite(() => {
   debounce = setTimeout(() => syncNow(), 1500);
 });
 
+// Photos and recordings the server confirmed leave the phone after the server's `blob_keep_days`.
+const trim = () => trimBlobs(state.me?.config?.blob_keep_days ?? 7).catch(() => {});
+
 export async function startSync() {
   state.deviceId = await getMeta('device_id');
   patchSync({ lastSuccess: (await getMeta('last_sync')) || null });
+  await trim();
   await refreshCounts();
+  if (navigator.onLine) {
+    // The signed-in user's settings may have changed since sign-in (the phone keeps them offline).
+    api('/api/me').then((me) => {
+      if (me?.user?.id !== state.me?.user.id) return;
+      state.me = { ...state.me, ...me };
+      localStorage.setItem('fv.me', JSON.stringify(state.me));
+    }).catch(() => {});
+  }
   syncNow();
 }
 

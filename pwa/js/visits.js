@@ -1,6 +1,6 @@
 // Visit rules on the phone, mirroring server/visits: which template, which step is unlocked,
 // whether a step's answers are complete. The server checks the same again when the visit syncs.
-import { list } from './state.js';
+import { by, list, record } from './state.js';
 
 export const EXCEPTION_REASONS = ['store_closed', 'owner_refused', 'strategic_customer', 'no_stock_delivered', 'safety', 'other'];
 
@@ -9,15 +9,15 @@ export function templateFor(channel) {
   return active.find((t) => t.fields.channels.includes(channel)) || active.find((t) => t.fields.code === 'standard');
 }
 
-export function templateById(id) { return list('template').find((t) => t.id === id); }
+export function templateById(id) { const t = record('template', id); return t && !t.deleted ? t : undefined; }
 
 export function visitsAt(storeId, day) {
-  return list('visit').filter((v) => v.fields.store_id === storeId && v.fields.day === day);
+  return by('visit', 'store_id', storeId).filter((v) => v.fields.day === day);
 }
 
 export function stepsOf(visitId) {
   const out = {};
-  for (const s of list('step')) if (s.fields.visit_id === visitId) out[s.fields.step] = s;
+  for (const s of by('step', 'visit_id', visitId)) out[s.fields.step] = s;
   return out;
 }
 
@@ -45,10 +45,13 @@ export function remainingMaterials(day, draft = {}) {
   const month = day.slice(0, 7);
   const left = {};
   for (const a of list('allocation')) if (a.fields.period === month) left[a.fields.material_code] = a.fields.quantity;
-  const monthVisits = new Set(list('visit').filter((v) => (v.fields.day || '').startsWith(month)).map((v) => v.id));
-  for (const s of list('step')) {
-    if (s.fields.step !== 'materials' || !monthVisits.has(s.fields.visit_id)) continue;
-    for (const [code, n] of Object.entries(s.fields.answers?.placed || {})) if (code in left) left[code] -= n;
+  for (let d = 1; d <= 31; d++) {
+    for (const v of by('visit', 'day', `${month}-${String(d).padStart(2, '0')}`)) {
+      for (const s of by('step', 'visit_id', v.id)) {
+        if (s.fields.step !== 'materials') continue;
+        for (const [code, n] of Object.entries(s.fields.answers?.placed || {})) if (code in left) left[code] -= n;
+      }
+    }
   }
   for (const [code, n] of Object.entries(draft || {})) if (code in left) left[code] -= n;
   return left;

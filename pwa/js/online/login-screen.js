@@ -1,8 +1,27 @@
-// Sign-in screen.
+// Sign-in screen. Signing in needs the server, so it is not precached: it loads when first shown.
 import { ApiError, OfflineError } from '../api.js';
 import { html, render } from '../html.js';
-import { LANGS, getLang, has, setLang, t } from '../i18n.js';
+import { LANGS, addStrings, getLang, has, setLang, t } from '../i18n.js';
 import { signIn, state } from '../state.js';
+
+addStrings({
+  en: {
+    signIn: 'Sign in', username: 'Username', password: 'Password', signingIn: 'Signing in…',
+    needOnline: 'The first sign-in needs a connection.',
+    bad_credentials: 'Wrong username or password. {attempts_left} attempt(s) left.',
+    login_locked_account: 'Too many failed sign-ins for this account. Try again in {minutes} min.',
+    login_locked_address: 'Too many failed sign-ins from this network. Try again in {minutes} min.',
+    session_expired: 'Your session has ended; sign in again.',
+  },
+  zh: {
+    signIn: '登录', username: '用户名', password: '密码', signingIn: '正在登录…',
+    needOnline: '首次登录需要联网。',
+    bad_credentials: '用户名或密码错误，还可尝试 {attempts_left} 次。',
+    login_locked_account: '该账号登录失败次数过多，请 {minutes} 分钟后再试。',
+    login_locked_address: '该网络登录失败次数过多，请 {minutes} 分钟后再试。',
+    session_expired: '登录已过期，请重新登录。',
+  },
+});
 
 export function errorText(e) {
   if (e instanceof OfflineError) return t('network');

@@ -12,7 +12,7 @@ import { uuid7 } from '../ids.js';
 import { localDay } from '../route.js';
 import { record, state, subscribe, write } from '../state.js';
 import { visitsAt } from '../visits.js';
-import { bindHeader, header, updateNet } from './header.js';
+import { bindHeader, header } from './header.js';
 
 const EMPTY = { photos: [], receipt: null, promotion_id: '', amount: '', note: '', taken_at: null };
 
@@ -20,7 +20,7 @@ class ClaimScreen extends HTMLElement {
   async connectedCallback() {
     this.storeId = this.getAttribute('store-id');
     this.draft = { ...EMPTY, ...((await getMeta(this.draftKey()).catch(() => null)) || {}) };
-    this.unsubscribe = subscribe(() => { updateNet(this); this.renderClaims(); });
+    this.unsubscribe = subscribe(() => this.renderClaims(), ['claim']);
     this.render();
     locate().catch(() => null);
   }

@@ -1,7 +1,7 @@
 // The top bar shared by the screens: title, network state, sync status, language and sign-out.
 import { html } from '../html.js';
 import { LANGS, getLang, setLang, t } from '../i18n.js';
-import { signOut, state } from '../state.js';
+import { signOut, state, subscribe } from '../state.js';
 import './sync-status.js';
 
 export function header(title, { back = false } = {}) {
@@ -24,12 +24,13 @@ export function bindHeader(root) {
   root.querySelector('[data-sign-out]')?.addEventListener('click', () => signOut());
 }
 
-export function updateNet(root) {
-  const chip = root.querySelector('[data-net]');
-  if (!chip) return;
-  chip.classList.toggle('off', !state.online);
-  chip.textContent = state.online ? t('online') : t('offline');
-}
+// The network chip follows the network on every screen, without re-rendering the screen.
+subscribe(() => {
+  for (const chip of document.querySelectorAll('[data-net]')) {
+    chip.classList.toggle('off', !state.online);
+    chip.textContent = state.online ? t('online') : t('offline');
+  }
+}, ['online']);
 
 // The supervisor's pages: the team, the review queue, the stores.
 export function supervisorTabs(current) {

@@ -3,8 +3,8 @@ import { distanceM, lastFix, locate } from '../geo.js';
 import { html, render } from '../html.js';
 import { formatDistance, t } from '../i18n.js';
 import { localDay, order, plannedOn, statusOf } from '../route.js';
-import { list, state, subscribe } from '../state.js';
-import { bindHeader, header, updateNet } from './header.js';
+import { by, list, subscribe } from '../state.js';
+import { bindHeader, header } from './header.js';
 
 class RouteScreen extends HTMLElement {
   connectedCallback() {
@@ -16,7 +16,7 @@ class RouteScreen extends HTMLElement {
         <ol class="stores route" data-route></ol>
       </main>`);
     bindHeader(this);
-    this.unsubscribe = subscribe(() => { updateNet(this); this.renderRoute(); });
+    this.unsubscribe = subscribe(() => this.renderRoute(), ['store', 'visit']);
     this.renderRoute();
     locate().then((fix) => { if (fix && this.isConnected) { this.fix = fix; this.renderRoute(); } });
   }
@@ -26,7 +26,7 @@ class RouteScreen extends HTMLElement {
   renderRoute() {
     const day = localDay();
     const stores = list('store').map((r) => ({ id: r.id, ...r.fields })).filter((s) => plannedOn(s, day));
-    const visits = list('visit').map((r) => ({ id: r.id, ...r.fields }));
+    const visits = by('visit', 'day', day).map((r) => ({ id: r.id, ...r.fields })); // statusOf looks at the day's only
     const ordered = order(stores, this.fix);
     const counts = { done: 0 };
     const items = ordered.map((s, i) => {

@@ -5,17 +5,16 @@ import { distanceM, lastFix, locate } from '../geo.js';
 import { html, render } from '../html.js';
 import { formatDistance, formatTime, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
-import { list, record, state, subscribe, write } from '../state.js';
-import { bindHeader, header, updateNet } from './header.js';
+import { by, record, subscribe, write } from '../state.js';
+import { bindHeader, header } from './header.js';
 import { attachRecording, bindMic, loadPlayers, micHtml, recordingsHtml } from '../dictate.js';
 
 function notesFor(storeId) {
-  return list('note').filter((n) => n.fields.store_id === storeId)
-    .sort((a, b) => (a.id < b.id ? 1 : -1));
+  return by('note', 'store_id', storeId).sort((a, b) => (a.id < b.id ? 1 : -1));
 }
 
 function openConflicts(noteId) {
-  return list('conflict').filter((c) => c.fields.record_id === noteId && c.fields.status === 'open' && c.fields.field === 'text');
+  return by('conflict', 'record_id', noteId).filter((c) => c.fields.status === 'open' && c.fields.field === 'text');
 }
 
 class StoreDetail extends HTMLElement {
@@ -23,11 +22,10 @@ class StoreDetail extends HTMLElement {
     this.editing = null;
     this.fix = lastFix();
     this.unsubscribe = subscribe(() => {
-      updateNet(this);
       const present = !!record('store', this.getAttribute('store-id'));
       if (present !== this.present) { this.render(); return; } // the store arrived (or left) since the last render
       if (!this.editing && !this.drafting()) this.renderNotes();
-    });
+    }, ['store', 'note', 'conflict', 'recording']);
     this.render();
     locate().then((fix) => { if (fix && this.isConnected) { this.fix = fix; this.render(); } });
   }

@@ -3,9 +3,10 @@ import { distanceM, lastFix, locate } from '../geo.js';
 import { html, render } from '../html.js';
 import { formatDistance, formatTime, t } from '../i18n.js';
 import { list, state, subscribe } from '../state.js';
-import { bindHeader, header, supervisorTabs, updateNet } from './header.js';
+import { bindHeader, header, supervisorTabs } from './header.js';
 
 const CHUNK = 50;
+const byCode = new Intl.Collator().compare; // as localeCompare, without its cost per call
 
 class StoreList extends HTMLElement {
   connectedCallback() {
@@ -23,26 +24,29 @@ class StoreList extends HTMLElement {
     bindHeader(this);
     const input = this.querySelector('.search');
     input.addEventListener('input', () => { this.query = input.value.trim().toLowerCase(); this.shown = CHUNK; this.renderList(); });
-    this.unsubscribe = subscribe(() => { updateNet(this); this.renderList(); });
+    this.unsubscribe = subscribe((changed) => {
+      if (!changed || changed.has('store')) this.renderList();
+      else this.updated();
+    }, ['store', 'sync']);
     this.renderList();
     locate().then((fix) => { if (fix && this.isConnected) { this.fix = fix; this.renderList(); } });
   }
 
   disconnectedCallback() { this.unsubscribe?.(); }
 
-  stores() {
-    return list('store').map((r) => ({ id: r.id, ...r.fields }));
+  updated() {
+    this.querySelector('[data-updated]').textContent = t('updated', { t: formatTime(state.sync.lastSuccess) });
   }
 
   rows() {
-    let rows = this.stores();
+    let rows = list('store').map((r) => ({ id: r.id, ...r.fields }));
     const q = this.query;
     if (q) rows = rows.filter((s) => s.name.toLowerCase().includes(q) || s.code.toLowerCase().includes(q) || (s.address || '').toLowerCase().includes(q));
     const fix = this.fix;
     if (fix) {
       rows = rows.map((s) => ({ s, d: s.lat == null ? Infinity : distanceM(fix, s) })).sort((a, b) => a.d - b.d);
     } else {
-      rows = rows.map((s) => ({ s, d: null })).sort((a, b) => a.s.code.localeCompare(b.s.code));
+      rows = rows.map((s) => ({ s, d: null })).sort((a, b) => byCode(a.s.code, b.s.code));
     }
     return rows;
   }
@@ -51,7 +55,7 @@ class StoreList extends HTMLElement {
     const rows = this.rows();
     const ul = this.querySelector('[data-list]');
     this.querySelector('[data-count]').textContent = t('count', { n: rows.length });
-    this.querySelector('[data-updated]').textContent = t('updated', { t: formatTime(state.sync.lastSuccess) });
+    this.updated();
     if (!rows.length) {
       render(ul, html`<li class="empty">${this.query ? t('noStores') : t('noStoresAssigned')}</li>`);
     } else {

@@ -9,7 +9,7 @@ import { syncNow } from '../sync.js';
 class SyncStatus extends HTMLElement {
   connectedCallback() {
     this.open = false;
-    this.unsubscribe = subscribe(() => this.render());
+    this.unsubscribe = subscribe(() => this.render(), ['sync', 'online']);
     this.addEventListener('click', (e) => {
       if (e.target.closest('[data-sync-now]')) { this.open = false; syncNow(); this.render(); return; }
       if (e.target.closest('[data-toggle]')) { this.open = !this.open; this.render(); }

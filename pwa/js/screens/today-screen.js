@@ -6,9 +6,9 @@ import { html, render } from '../html.js';
 import { formatTime, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay, plannedOn } from '../route.js';
-import { confirmedDay, list, record, state, subscribe, write } from '../state.js';
+import { by, confirmedDay, list, record, state, subscribe, write } from '../state.js';
 import { refreshCounts } from '../sync.js';
-import { bindHeader, header, updateNet } from './header.js';
+import { bindHeader, header } from './header.js';
 
 // A record made on this phone carries its creation time in its UUIDv7 id.
 const createdDay = (id) => localDay(new Date(parseInt(id.replace(/-/g, '').slice(0, 12), 16)));
@@ -16,10 +16,9 @@ const createdDay = (id) => localDay(new Date(parseInt(id.replace(/-/g, '').slice
 export function daySummary(day) {
   const stores = list('store').map((r) => ({ id: r.id, ...r.fields }));
   const planned = stores.filter((s) => plannedOn(s, day));
-  const visits = list('visit').filter((v) => v.fields.day === day);
+  const visits = by('visit', 'day', day);
   const visited = new Set(visits.map((v) => v.fields.store_id));
-  const visitIds = new Set(visits.map((v) => v.id));
-  const steps = list('step').filter((s) => visitIds.has(s.fields.visit_id));
+  const steps = visits.flatMap((v) => by('step', 'visit_id', v.id));
   const missed = planned.filter((s) => !visited.has(s.id));
   return {
     planned: planned.length,
@@ -46,7 +45,11 @@ class TodayScreen extends HTMLElement {
       <section class="card" data-day-summary></section>
       <section class="card" data-decisions></section></main>`);
     bindHeader(this);
-    this.unsubscribe = subscribe(() => { updateNet(this); this.render(); });
+    // The sync state matters here only for what is still on the phone.
+    this.unsubscribe = subscribe((changed) => {
+      if (changed?.size === 1 && changed.has('sync') && this.shown === `${state.sync.pending}/${state.sync.blobs}`) return;
+      this.render();
+    }, ['store', 'visit', 'step', 'note', 'claim', 'day', 'sync']);
     refreshCounts().then(() => this.render());
     this.render();
   }
@@ -54,6 +57,7 @@ class TodayScreen extends HTMLElement {
   disconnectedCallback() { this.unsubscribe?.(); }
 
   render() {
+    this.shown = `${state.sync.pending}/${state.sync.blobs}`;
     const day = localDay();
     const done = confirmedDay(day);
     const sum = done ? { ...daySummary(day), ...done.fields.summary, unsynced: state.sync.pending, unsynced_photos: state.sync.blobs } : daySummary(day);

@@ -13,7 +13,7 @@ import { list, record, state, subscribe, write } from '../state.js';
 import {
   EXCEPTION_REASONS, currentStep, missing, remainingMaterials, stepsOf, templateById, templateFor, visitsAt,
 } from '../visits.js';
-import { bindHeader, header, updateNet } from './header.js';
+import { bindHeader, header } from './header.js';
 import { attachRecording, bindMic, micHtml } from '../dictate.js';
 
 
@@ -23,10 +23,9 @@ class VisitScreen extends HTMLElement {
     this.excepting = false;
     // Re-render only when the visit or its steps changed, not on every sync-progress tick.
     this.unsubscribe = subscribe(() => {
-      updateNet(this);
       const seen = this.signature();
       if (!this.busy && seen !== this.seen && !this.querySelector('[data-mic].on')) this.render();
-    });
+    }, ['store', 'template', 'visit', 'step']);
     this.addEventListener('click', (e) => this.onClick(e));
     this.addEventListener('change', (e) => this.onChange(e));
     this.addEventListener('input', (e) => this.onChange(e));
@@ -152,7 +151,7 @@ class VisitScreen extends HTMLElement {
       case 'facings':
       case 'materials': {
         // By code: the same order on every screen and after every reload.
-        const items = (f.type === 'facings' ? list('sku') : list('material'))
+        const items = [...list(f.type === 'facings' ? 'sku' : 'material')]
           .sort((a, b) => a.fields.code.localeCompare(b.fields.code));
         const left = f.type === 'materials' ? remainingMaterials(localDay(), value) : null;
         return wrap(html`<div class="grid">${items.map((i) => html`<label class="qty">${localName(i.fields)}
