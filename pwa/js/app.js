@@ -1,21 +1,21 @@
 // App entry: registers the service worker, restores state from IndexedDB and routes by hash.
 import { loadLocal, onReasonNeeded, state, subscribe } from './state.js';
-import { askReason } from './reason.js';
 import { startSync } from './sync.js';
 import { t } from './i18n.js';
 import { html, render } from './html.js';
 import './screens/route-screen.js';
 import './screens/store-list.js';
-import './screens/visit-screen.js';
-import './screens/store-detail.js';
-import './screens/claim-screen.js';
-import './screens/today-screen.js';
 
-onReasonNeeded(askReason);
+onReasonNeeded(async (day) => (await import('./reason.js')).askReason(day));
 
-// Screens that need the network anyway (their data lives on the server, or signing in) are not
-// precached and load on first use, which keeps a rep's offline shell small.
-const ONLINE_SCREENS = {
+// The first screens (route, stores) come with the app; the others load when first opened, so a
+// start reads only what it shows. Those in online/ need the network anyway (their data lives on
+// the server, or signing in) and are not precached, which keeps a rep's offline shell small.
+const SCREENS = {
+  'fv-visit': './screens/visit-screen.js',
+  'fv-store-detail': './screens/store-detail.js',
+  'fv-claim': './screens/claim-screen.js',
+  'fv-today': './screens/today-screen.js',
   'fv-login': './online/login-screen.js',
   'fv-finance': './online/finance-screen.js',
   'fv-review': './online/review-screen.js',
@@ -53,9 +53,9 @@ class FvApp extends HTMLElement {
     else if (hash.startsWith('/finance') || (finance && hash === '/route')) {
       tag = 'fv-finance'; attr = 'claim-id'; param = hash.startsWith('/finance/') ? decodeURIComponent(hash.slice(9)) : null;
     }
-    if (ONLINE_SCREENS[tag]) {
+    if (SCREENS[tag]) {
       // The element upgrades when its module arrives; offline on first use, say so instead of a blank page.
-      import(ONLINE_SCREENS[tag]).catch(() => {
+      import(SCREENS[tag]).catch(() => {
         if (this.current === `${tag}:${param}`) render(this, html`<p class="error" data-needs-network>${t('network')}</p>`);
       });
     }

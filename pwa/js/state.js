@@ -2,20 +2,19 @@
 // pending edits on top), and the sync status. Every local edit is written to IndexedDB together
 // with its outbox operation in one transaction before the UI calls it saved.
 import { api, setDeviceId } from './api.js';
-import { getAll, getMeta, req, setMeta, transact, useUser } from './db.js';
+import { getMeta, req, setMeta, transact, useUser } from './db.js';
 import { uuid7 } from './ids.js';
 
-// Records by collection (`state.records`: collection → id → record). `list` and `by` read one
-// collection only; `by` through an index (field → value → id → record) made on first use. An emit
-// names what changed (collections, 'sync', 'online', 'me'; nothing: all) and reaches the
-// subscribers of those topics, so a screen re-renders only for its own data.
+// Records by collection (collection → id → record); `by` finds them by a field's value through an
+// index made on first use. An emit names what changed (collections, 'sync', 'online', 'me'; none:
+// all) and reaches only the subscribers to it: a screen re-renders for its own data.
 const listeners = new Set();
 export const state = {
   me: null, records: new Map(), online: navigator.onLine,
   sync: { phase: 'idle', done: 0, total: 0, pending: 0, blobs: 0, failed: 0, lastSuccess: null, error: null, oldest: null, storageLow: false },
 };
-const lists = new Map(); // collection → its records not deleted, until it changes
-const indexes = new Map(); // collection → field → value → Map(id → record)
+const lists = new Map(); // collection → records not deleted
+const indexes = new Map(); // collection → field → value → id → record
 
 export function subscribe(fn, topics) {
   const l = { fn, topics };
@@ -27,7 +26,7 @@ export function emit(changed) {
 }
 export function patch(values) { Object.assign(state, values); emit(new Set(Object.keys(values))); }
 
-// Progress alone (done/total) is told at most every 250 ms, the last of it always.
+// Progress alone (done/total) is told at most every 250 ms, the last always.
 let timer = null, told = 0;
 export function patchSync(values) {
   Object.assign(state.sync, values);
@@ -95,14 +94,37 @@ export function cache(records, drop = false) {
       if (before) index.get(before.fields?.[field])?.delete(r.id);
       if (!drop) add(index, field, r);
     }
-    if (drop) c.delete(r.id); else c.set(r.id, r);
+    if (drop) { c.delete(r.id); dropped?.add(`${r.collection}/${r.id}`); } else c.set(r.id, r);
     lists.delete(r.collection);
     touched.add(r.collection);
   }
   return touched;
 }
 
-export function forget() { state.records = new Map(); lists.clear(); indexes.clear(); }
+export function forget() { state.records = new Map(); lists.clear(); indexes.clear(); loading++; dropped = null; }
+
+// History (a year of visits, steps, notes) is read in parts: two days before the first screen, then
+// a week at a time, newest first, between taps (UUIDv7 ids: an id range is a time range). What is
+// written, pulled or dropped meanwhile is newer and stays.
+const HISTORY = ['note', 'step', 'visit']; // in key order
+const WEEK = 7 * 864e5;
+let loading = 0, dropped = null;
+const idAt = (ms) => { const h = Math.floor(ms).toString(16).padStart(12, '0'); return `${h.slice(0, 8)}-${h.slice(8)}`; };
+const readAll = (ranges) => transact(['records'], 'readonly', (tx) =>
+  Promise.all(ranges.map((r) => req(tx.objectStore('records').getAll(r))))).then((parts) => parts.flat());
+
+async function readHistory(run, from) {
+  let touched = new Set(), told = 0;
+  for (let w = 1; w <= 60; w++) {
+    const lo = w < 60 ? idAt(from - w * WEEK) : '', hi = idAt(from - (w - 1) * WEEK);
+    const found = await readAll(HISTORY.map((c) => IDBKeyRange.bound([c, lo], [c, hi], false, true)));
+    if (run !== loading) return;
+    for (const c of cache(found.filter((r) => !record(r.collection, r.id) && !dropped.has(`${r.collection}/${r.id}`)))) touched.add(c);
+    if (touched.size && (w === 60 || Date.now() - told > 300)) { emit(touched); touched = new Set(); told = Date.now(); }
+    await new Promise((r) => setTimeout(r));
+  }
+  dropped = null;
+}
 
 async function deviceIdFor() {
   let id = await getMeta('device_id');
@@ -113,18 +135,23 @@ async function deviceIdFor() {
 export async function loadLocal() {
   let me = null;
   try { me = JSON.parse(localStorage.getItem('fv.me') || 'null'); } catch (_) { me = null; }
-  // Everything is read first and published at once, so no screen ever sees half a user.
+  // All but older history is published at once: no screen sees half a user.
   let records = [];
+  const from = Date.now() - 2 * 864e5;
   if (me) {
     useUser(me.user.id);
     state.deviceId = await deviceIdFor();
     setDeviceId(state.deviceId);
-    records = await getAll('records');
+    const [a, b, c] = HISTORY;
+    records = await readAll([IDBKeyRange.upperBound([a], true), IDBKeyRange.bound([a, []], [b], true, true),
+      IDBKeyRange.bound([b, []], [c], true, true), IDBKeyRange.lowerBound([c, []], true),
+      ...HISTORY.map((h) => IDBKeyRange.bound([h, idAt(from)], [h, []]))]);
   }
   state.me = me;
   forget();
   cache(records);
   emit();
+  if (me) { dropped = new Set(); readHistory(loading, from).catch(() => {}); }
 }
 
 export async function signIn(username, password) {

@@ -234,7 +234,7 @@ onWrite(() => {
   debounce = setTimeout(() => syncNow(), 1500);
 });
 
-// Photos and recordings the server confirmed leave the phone after the server's `blob_keep_days`.
+// Photos and recordings the server confirmed leave the phone after `blob_keep_days` (told at sign-in).
 const trim = () => trimBlobs(state.me?.config?.blob_keep_days ?? 7).catch(() => {});
 
 export async function startSync() {
@@ -242,14 +242,6 @@ export async function startSync() {
   patchSync({ lastSuccess: (await getMeta('last_sync')) || null });
   await trim();
   await refreshCounts();
-  if (navigator.onLine) {
-    // The signed-in user's settings may have changed since sign-in (the phone keeps them offline).
-    api('/api/me').then((me) => {
-      if (me?.user?.id !== state.me?.user.id) return;
-      state.me = { ...state.me, ...me };
-      localStorage.setItem('fv.me', JSON.stringify(state.me));
-    }).catch(() => {});
-  }
   syncNow();
 }
 
