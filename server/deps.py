@@ -21,6 +21,7 @@ log = logging.getLogger("fieldvisit.http")
 
 SESSION_COOKIE = "fv_session"
 DEVICE_HEADER = "x-device-id"
+SIGNED_IN = "fv_user"  # the user a route guard found for this request (server/guards.py)
 
 
 AppSettings = NamedDependency[Settings]
@@ -57,7 +58,8 @@ async def provide_db(settings: AppSettings) -> AsyncIterator[Session]:
 
 
 def provide_actor(request: Request, db: DB, settings: AppSettings) -> Actor:
-    user = user_for_token(db, settings, request.cookies.get(SESSION_COOKIE))
+    found = request.state.get(SIGNED_IN)
+    user = found if found is not None else user_for_token(db, settings, request.cookies.get(SESSION_COOKIE))
     return Actor(user=user, device_id=request.headers.get(DEVICE_HEADER, "")[:64])
 
 

@@ -10,7 +10,8 @@ own team, a store in scope) stays the service's decision; a record outside it is
 
 Guards run before Litestar resolves a handler's dependencies and cannot be handed one, so the guard
 finds the signed-in user from the session cookie as ``server/deps.py: provide_actor`` does, in a
-short unit of work of its own (``session_scope``) on a worker thread. Not signed in (or a session
+short unit of work of its own (``session_scope``) on a worker thread, and leaves the user on the
+connection's state for ``provide_actor`` (one lookup per request). Not signed in (or a session
 that ended) is the same 401 as without the guard, and comes before any 403.
 """
 
@@ -26,7 +27,7 @@ from server import authz
 from server.accounts.models import User
 from server.accounts.service import Actor, user_for_token
 from server.db import session_scope
-from server.deps import DEVICE_HEADER, SESSION_COOKIE
+from server.deps import DEVICE_HEADER, SESSION_COOKIE, SIGNED_IN
 from server.settings import Settings
 
 
@@ -52,6 +53,7 @@ class RoleGuard:
     async def __call__(self, connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         settings = await _settings(handler)
         user = await sync_to_thread(_signed_in, settings, connection.cookies.get(SESSION_COOKIE))
+        connection.state[SIGNED_IN] = user  # provide_actor takes it from here: one lookup per request
         authz.require(Actor(user=user, device_id=connection.headers.get(DEVICE_HEADER, "")[:64]), self.action)
 
 
