@@ -104,10 +104,10 @@ export function cache(records, drop = false) {
 export function forget() { state.records = new Map(); lists.clear(); indexes.clear(); loading++; dropped = null; }
 
 // History (a year of visits, steps, notes) is read in parts: two days before the first screen, then
-// a week at a time, newest first, between taps (UUIDv7 ids: an id range is a time range). What is
-// written, pulled or dropped meanwhile is newer and stays.
+// two days at a time, newest first, when the phone is idle (UUIDv7 ids: an id range is a time
+// range). What is written, pulled or dropped meanwhile is newer and stays.
 const HISTORY = ['note', 'step', 'visit']; // in key order
-const WEEK = 7 * 864e5;
+const PART = 2 * 864e5, PARTS = 200;
 let loading = 0, dropped = null;
 const idAt = (ms) => { const h = Math.floor(ms).toString(16).padStart(12, '0'); return `${h.slice(0, 8)}-${h.slice(8)}`; };
 const readAll = (ranges) => transact(['records'], 'readonly', (tx) =>
@@ -115,15 +115,16 @@ const readAll = (ranges) => transact(['records'], 'readonly', (tx) =>
 
 async function readHistory(run, from) {
   let touched = new Set(), told = 0;
-  for (let w = 1; w <= 60; w++) {
-    const lo = w < 60 ? idAt(from - w * WEEK) : '', hi = idAt(from - (w - 1) * WEEK);
+  for (let w = 1; w <= PARTS; w++) {
+    const lo = w < PARTS ? idAt(from - w * PART) : '', hi = idAt(from - (w - 1) * PART);
     const found = await readAll(HISTORY.map((c) => IDBKeyRange.bound([c, lo], [c, hi], false, true)));
     if (run !== loading) return;
     for (const c of cache(found.filter((r) => !record(r.collection, r.id) && !dropped.has(`${r.collection}/${r.id}`)))) touched.add(c);
-    if (touched.size && (w === 60 || Date.now() - told > 300)) { emit(touched); touched = new Set(); told = Date.now(); }
-    await new Promise((r) => setTimeout(r));
+    if (touched.size && (w === PARTS || Date.now() - told > 300)) { emit(touched); touched = new Set(); told = Date.now(); }
+    await new Promise((r) => (window.requestIdleCallback || setTimeout)(r, { timeout: 500 }));
   }
   dropped = null;
+  performance.mark('fv:history-read');
 }
 
 async function deviceIdFor() {
@@ -137,7 +138,7 @@ export async function loadLocal() {
   try { me = JSON.parse(localStorage.getItem('fv.me') || 'null'); } catch (_) { me = null; }
   // All but older history is published at once: no screen sees half a user.
   let records = [];
-  const from = Date.now() - 2 * 864e5;
+  const from = Date.now() - PART;
   if (me) {
     useUser(me.user.id);
     state.deviceId = await deviceIdFor();
@@ -200,7 +201,7 @@ export function onReasonNeeded(fn) { askReason = fn; }
 // Record an intent (e.g. `note.edit`): the record and its outbox operation in one transaction.
 // A change to a day already confirmed carries the rep's reason (asked here), or is not made.
 export async function write(type, id, fields = {}, { base, resolves, reason } = {}) {
-  const deviceId = await deviceIdFor();
+  const deviceId = state.deviceId || await deviceIdFor();
   const collection = type.split('.')[0];
   const action = actionOf(type);
   const day = dayOf(collection, id, fields);

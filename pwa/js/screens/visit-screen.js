@@ -209,7 +209,12 @@ class VisitScreen extends HTMLElement {
     if (!el) return;
     const d = el.dataset;
     if ('arrive' in d) return this.arrive();
-    if (d.yesno) { this.draft[d.yesno] = d.value === 'true'; this.persistDraft(); return this.render(); }
+    if (d.yesno) { // the answer's two buttons, not the whole screen
+      this.draft[d.yesno] = d.value === 'true';
+      this.persistDraft();
+      for (const b of el.parentElement.children) b.setAttribute('aria-pressed', b === el);
+      return this.refreshComplete();
+    }
     if (d.addCode) {
       const input = this.querySelector(`[data-code-input="${CSS.escape(d.addCode)}"]`);
       const code = input.value.trim();
@@ -323,10 +328,10 @@ class VisitScreen extends HTMLElement {
     const { __captures: captures, ...answers } = this.draft;
     const photos = step.fields.filter((f) => f.type === 'photos').flatMap((f) => answers[f.key] || []);
     if (captures) answers.captures = captures;
-    setMeta(this.draftKey(), null).catch(() => {});
+    const key = this.draftKey();
     this.draft = {};
-    await write('step.complete', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key, answers, photos,
-      status: 'done', completed_at: new Date().toISOString() });
+    if (await write('step.complete', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key, answers, photos,
+      status: 'done', completed_at: new Date().toISOString() })) setMeta(key, null).catch(() => {}); // after: one write at a time
   }
 
   async except() {
@@ -335,10 +340,10 @@ class VisitScreen extends HTMLElement {
     if (!reason || !note) { alert(t('exceptionNeedsReason')); return; }
     const { visit, step } = this.inHand();
     this.excepting = false;
-    setMeta(this.draftKey(), null).catch(() => {});
+    const key = this.draftKey();
     this.draft = {};
-    await write('step.except', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key,
-      exception: { reason, note }, status: 'excepted' });
+    if (await write('step.except', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key,
+      exception: { reason, note }, status: 'excepted' })) setMeta(key, null).catch(() => {});
   }
 
   async checkout() {
