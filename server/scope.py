@@ -82,17 +82,22 @@ def team_member_ids(team_id: str):  # type: ignore[no-untyped-def]
     return select(User.id).where(User.team_id == team_id)
 
 
-def visible_stores(user: User) -> ColumnElement[bool]:
-    """The stores ``user`` sees, as the audience above reads on the store table (a store's team is
-    its rep's team)."""
+def rep_rows(user: User | Principal, collection: str, rep_column: Any) -> ColumnElement[bool]:
+    """Rows of ``collection`` that ``user`` sees, for a table that names a row's rep in
+    ``rep_column`` (a row's team is its rep's team): the audience above, read on that table."""
     found = audience(user)
-    if found is None or "store" in found.collections:
+    if found is None or collection in found.collections:
         return true()
     if found.rep_id is not None:
-        return col(Store.rep_id) == found.rep_id
+        return col(rep_column) == found.rep_id
     if found.team_id is not None:
-        return col(Store.rep_id).in_(team_member_ids(found.team_id))
+        return col(rep_column).in_(team_member_ids(found.team_id))
     return false()
+
+
+def visible_stores(user: User) -> ColumnElement[bool]:
+    """The stores ``user`` sees."""
+    return rep_rows(user, "store", Store.rep_id)
 
 
 def visible_users(user: User) -> ColumnElement[bool]:

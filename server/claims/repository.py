@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from server.accounts.models import User
@@ -21,21 +21,14 @@ from server.claims.models import BudgetPool, ClaimReview, Promotion
 from server.claims.rules import CLAIM
 from server.errors import NotFound
 from server.replication.store import RECORDS, SqlSyncStore
-from server.scope import audience, team_member_ids
+from server.scope import rep_rows
 from server.stores.models import Store
 from sync import RecordState
 
 
 def readable(user: User) -> ColumnElement[bool]:
     """The claims ``user`` may read (rows of ``claim_review``)."""
-    found = audience(user)
-    if found is None or CLAIM.name in found.collections:
-        return true()
-    if found.rep_id is not None:
-        return col(ClaimReview.rep_id) == found.rep_id
-    if found.team_id is not None:
-        return col(ClaimReview.rep_id).in_(team_member_ids(found.team_id))
-    return false()
+    return rep_rows(user, CLAIM.name, ClaimReview.rep_id)
 
 
 def claim_status() -> Any:
