@@ -141,12 +141,11 @@ export async function loadLocal() {
   const from = Date.now() - PART;
   if (me) {
     useUser(me.user.id);
-    state.deviceId = await deviceIdFor();
-    setDeviceId(state.deviceId);
     const [a, b, c] = HISTORY;
-    records = await readAll([IDBKeyRange.upperBound([a], true), IDBKeyRange.bound([a, []], [b], true, true),
-      IDBKeyRange.bound([b, []], [c], true, true), IDBKeyRange.lowerBound([c, []], true),
-      ...HISTORY.map((h) => IDBKeyRange.bound([h, idAt(from)], [h, []]))]);
+    [state.deviceId, records] = await Promise.all([deviceIdFor(), readAll([IDBKeyRange.upperBound([a], true),
+      IDBKeyRange.bound([a, []], [b], true, true), IDBKeyRange.bound([b, []], [c], true, true), IDBKeyRange.lowerBound([c, []], true),
+      ...HISTORY.map((h) => IDBKeyRange.bound([h, idAt(from)], [h, []]))])]);
+    setDeviceId(state.deviceId);
   }
   state.me = me;
   forget();

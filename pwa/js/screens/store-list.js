@@ -39,16 +39,14 @@ class StoreList extends HTMLElement {
   }
 
   rows() {
-    let rows = list('store').map((r) => ({ id: r.id, ...r.fields }));
-    const q = this.query;
-    if (q) rows = rows.filter((s) => s.name.toLowerCase().includes(q) || s.code.toLowerCase().includes(q) || (s.address || '').toLowerCase().includes(q));
-    const fix = this.fix;
+    const q = this.query, fix = this.fix;
+    let rows = list('store').map((r) => ({ id: r.id, s: r.fields, d: null }));
+    if (q) rows = rows.filter(({ s }) => s.name.toLowerCase().includes(q) || s.code.toLowerCase().includes(q) || (s.address || '').toLowerCase().includes(q));
     if (fix) {
-      rows = rows.map((s) => ({ s, d: s.lat == null ? Infinity : distanceM(fix, s) })).sort((a, b) => a.d - b.d);
-    } else {
-      rows = rows.map((s) => ({ s, d: null })).sort((a, b) => byCode(a.s.code, b.s.code));
+      for (const row of rows) row.d = row.s.lat == null ? Infinity : distanceM(fix, row.s);
+      return rows.sort((a, b) => a.d - b.d);
     }
-    return rows;
+    return rows.sort((a, b) => byCode(a.s.code, b.s.code));
   }
 
   renderList() {
@@ -59,7 +57,7 @@ class StoreList extends HTMLElement {
     if (!rows.length) {
       render(ul, html`<li class="empty">${this.query ? t('noStores') : t('noStoresAssigned')}</li>`);
     } else {
-      render(ul, html`${rows.slice(0, this.shown).map(({ s, d }) => html`<li data-store-id="${s.id}"><a href="#/stores/${encodeURIComponent(s.id)}">
+      render(ul, html`${rows.slice(0, this.shown).map(({ id, s, d }) => html`<li data-store-id="${id}"><a href="#/stores/${encodeURIComponent(id)}">
         <span class="name">${s.name}</span>
         <span class="dist">${d != null && d !== Infinity && formatDistance(d)}</span>
         <span class="addr"><span class="chip">${t('ch_' + s.channel)}</span>${s.address}</span></a></li>`)}`);
