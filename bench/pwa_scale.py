@@ -1,22 +1,25 @@
 """Benchmark the PWA with a supervisor's and a year's data: cold start offline, a tap in a visit, JS heap.
 
-    python bench/pwa_scale.py [--runs 5] [--rep-days 365] [--keep DIR]
+    python bench/pwa_scale.py [--runs 5] [--rep-days 365] [--keep DIR] [--pwa DIR] [--lang zh-CN]
 
 Seeds a fresh SQLite database with the demo distributor on the test run's fixed clock
 (tests/clock.py, 2026-11-25), moves all 2,800 stores into the Chengdu team (so its supervisor,
-sup-cd, sees every one of them), and pushes through the server's own sync endpoint, as phones do:
-- for rep01, a year of history: every planned store on most working days, each visit with all of
-  its steps and a check-out, a note now and then, and each day confirmed;
-- for the team's other reps, a few weeks of visits, so the supervisor's phone holds ~20,000 records
-  besides the stores.
+sup-cd, sees every one of them), and pushes through the server's own sync endpoint, as phones do
+(ids made on the day of each visit, as a phone makes them):
+- for rep01, a year of history: half the planned stores of every day (~10 visits), each visit with
+  all of its steps and a check-out, a note now and then, and each day confirmed;
+- for the team's other reps, three weeks of a few visits, so the supervisor's phone holds ~20,000
+  records besides the stores.
 Then, in Chromium at phone size (390x844) with the CPU throttled 4x (CDP
 Emulation.setCPUThrottlingRate), for the supervisor and for rep01: one online sign-in and full sync,
 then --runs cold starts (a new browser process each) offline, timing navigation -> the first screen
 rendered (the rep's route; the supervisor's store list: their team page needs the network). For
-rep01 each run also arrives at a planned store and times taps in the visit (event -> screen
-updated, after the next frame): the arrival, a yes/no answer, an exception (特批) submitted. JS heap
-(CDP Runtime.getHeapUsage after a garbage collection) is printed after the start and after the taps.
+rep01 each run also opens a planned store's visit and times taps (event -> screen updated, after
+the next frame): the arrival (it includes the GPS fix), a yes/no answer, an exception (特批)
+submitted. JS heap (CDP Runtime.getHeapUsage after a garbage collection) is printed at the first
+screen and once the rest of the history (read in the background) is in memory.
 Prints each run and the median. Targets (issue #16): cold start <= 1 s, a tap in a visit <= 100 ms.
+--keep DIR keeps the seeded database for the next run; --pwa DIR serves another copy of pwa/ (A/B).
 """
 
 from __future__ import annotations
