@@ -37,6 +37,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from server import clock
+from server.errors import ServiceUnavailable
 from server.settings import Settings, get_settings
 
 _lock = threading.Lock()
@@ -135,8 +136,11 @@ _sqlite_writer = threading.Lock()
 WRITER_WAIT_SECONDS = 60.0
 
 
-class WriterBusy(RuntimeError):
-    """SQLite's writer lock was not free within ``WRITER_WAIT_SECONDS``."""
+class WriterBusy(ServiceUnavailable):
+    """SQLite's writer lock was not free within ``WRITER_WAIT_SECONDS``: a 503 the phone retries
+    (its queue waits), never a 500."""
+
+    code = "database_busy"
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -148,7 +152,7 @@ def _take_writer_lock(session: Session) -> None:
     if session.info.get("writer") or not _is_sqlite(session):
         return
     if not _sqlite_writer.acquire(timeout=WRITER_WAIT_SECONDS):
-        raise WriterBusy(f"The database stayed busy for {WRITER_WAIT_SECONDS:.0f} s.")
+        raise WriterBusy(f"The database stayed busy for {WRITER_WAIT_SECONDS:.0f} s; try again.", retry_after=5)
     session.info["writer"] = True
 
 
