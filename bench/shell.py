@@ -25,8 +25,7 @@ from playwright.sync_api import sync_playwright
 
 from server.pwa import shell_manifest
 from server.settings import Settings
-from tests.browser.test_sync_offline import _wait_synced as wait_synced
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in_pwa, start_server
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in_pwa, start_server, wait_synced
 
 
 def shell_bytes(base: str) -> tuple[int, int, list[tuple[str, int]]]:

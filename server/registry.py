@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from server.replication.context import RuleContext
 
 Key = tuple[str, str]
-Lookup = dict[Key, RecordState | None]
 
 # A domain rule refusing an operation (``OpRejected``): (the push's rule context, who, intent, op,
 # the record as it stands); the context (``server/replication/context.py``) reads records once

@@ -105,3 +105,12 @@ def sign_in_pwa(page, username: str, password: str = "fieldvisit") -> None:  # t
     page.fill("#p", password)
     page.click("button[type=submit]")
     page.wait_for_selector("fv-route [data-route], fv-team [data-todo]")
+
+
+def wait_synced(page, summary: str = "All synced", timeout: float = 20000) -> None:  # type: ignore[no-untyped-def]
+    """Until the sync bar says everything is synced (``summary`` in the page's language)."""
+    page.wait_for_function(
+        "(text) => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes(text)",
+        arg=summary,
+        timeout=timeout,
+    )

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests import clock
-from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa
+from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa, wait_synced
 
 pytestmark = pytest.mark.browser
 USER = "rep16"  # used by no other browser test
@@ -50,19 +50,13 @@ def _blobs_when(page, ready, timeout: float = 15) -> dict[str, str]:  # type: ig
         time.sleep(0.2)
 
 
-def _synced(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function(
-        "() => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('已全部同步')"
-    )
-
-
 def test_uploaded_photos_are_trimmed_after_the_kept_days_unsynced_ones_never(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     context = new_context(browser, **PHONE, base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(20000)
     sign_in_pwa(page, USER)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    _synced(page)
+    wait_synced(page, "已全部同步")
     assert page.evaluate("() => JSON.parse(localStorage.getItem('fv.me')).config.blob_keep_days") == 7
 
     uploaded = page.evaluate(KEEP_PHOTO, 200)
@@ -102,6 +96,6 @@ def test_uploaded_photos_are_trimmed_after_the_kept_days_unsynced_ones_never(bro
     assert gone.get_attribute("src") == f"/api/blobs/{uploaded}"
     assert "gone" not in (gone.get_attribute("class") or "")
     # Online again, the old unsynced photo is uploaded, and kept: it was confirmed just now.
-    _synced(page)
+    wait_synced(page, "已全部同步")
     assert _blobs_when(page, lambda b: b.get(unsynced) == "uploaded") == {unsynced: "uploaded"}
     context.close()

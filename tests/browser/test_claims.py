@@ -20,9 +20,8 @@ from PIL import Image
 from sync import uuid7
 from tests import clock
 from tests.browser.conftest import rep_phone
-from tests.browser.test_sync_offline import _wait_synced
 from tests.claimhelp import jpeg, material_photo, promoted_store, receipt
-from tests.livesupport import PHONE, LiveServer, new_context
+from tests.livesupport import PHONE, LiveServer, new_context, wait_synced
 from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
@@ -73,7 +72,7 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     receipt_file.write_bytes(receipt_bytes)
 
     rep_context, page = rep_phone(camera_browser, live_server, USER, store, "zh-CN")
-    _wait_synced(page, "已全部同步", timeout=30000)
+    wait_synced(page, "已全部同步", timeout=30000)
 
     rep_context.set_offline(True)
     page.goto(f"/#/stores/{store['id']}")
@@ -101,7 +100,7 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     assert "尚未同步" in page.inner_text(f"[data-claim='{claim_id}']")  # only on the phone so far
 
     rep_context.set_offline(False)
-    _wait_synced(page, "已全部同步", timeout=30000)
+    wait_synced(page, "已全部同步", timeout=30000)
 
     # finance, in another context at desktop size: the receipt beside the pre-filled fields
     finance_context, finance = _finance_page(browser, live_server, viewport={"width": 1280, "height": 900})

@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from tests.audiohelp import KO_STABLE, encode, speak
-from tests.browser.test_sync_offline import _wait_synced
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, new_context, sign_in_pwa
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, new_context, sign_in_pwa, wait_synced
 
 pytestmark = pytest.mark.browser
 USER = "rep21"
@@ -48,7 +47,7 @@ def _page(mic_browser, live_server: LiveServer):  # type: ignore[no-untyped-def]
     page = context.new_page()
     page.set_default_timeout(30000)
     sign_in_pwa(page, USER)
-    _wait_synced(page)
+    wait_synced(page)
     return context, page
 
 

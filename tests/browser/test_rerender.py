@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa
+from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa, wait_synced
 
 pytestmark = pytest.mark.browser
 USER = "rep17"  # used by no other browser test
@@ -20,19 +20,13 @@ WRITE = """async ([type, fields]) => {
 }"""
 
 
-def _synced(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function(
-        "() => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('已全部同步')"
-    )
-
-
 def test_the_route_is_not_redrawn_for_what_it_does_not_show(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     context = new_context(browser, **PHONE, base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.set_default_timeout(20000)
     sign_in_pwa(page, USER)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    _synced(page)
+    wait_synced(page, "已全部同步")
     page.wait_for_selector("fv-route li[data-route-store]")
     page.evaluate(MARK)
     first = page.eval_on_selector("li[data-route-store]", "el => el.dataset.routeStore")
@@ -48,10 +42,10 @@ def test_the_route_is_not_redrawn_for_what_it_does_not_show(browser, live_server
     page.wait_for_function(
         "() => !document.querySelector('fv-sync-status [data-sync-summary]').textContent.includes('已全部同步')"
     )
-    _synced(page)
+    wait_synced(page, "已全部同步")
     page.click("fv-sync-status [data-toggle]")
     page.click("[data-sync-now]")
-    _synced(page)
+    wait_synced(page, "已全部同步")
     assert page.evaluate(STILL_DRAWN), "the route was drawn again for data it does not show"
 
     # A visit begins at the first store: that is the route's own data.

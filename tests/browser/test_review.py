@@ -21,9 +21,8 @@ import pytest
 from sync import uuid7
 from tests import clock
 from tests.browser.test_claims import _client
-from tests.browser.test_sync_offline import _wait_synced
 from tests.claimhelp import jpeg, material_photo
-from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa
+from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa, wait_synced
 from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
@@ -141,7 +140,7 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         rep = rep_ctx.new_page()
         rep.set_default_timeout(20000)
         sign_in_pwa(rep, REP)
-        _wait_synced(rep, "已全部同步", timeout=60000)
+        wait_synced(rep, "已全部同步", timeout=60000)
         rep_ctx.set_offline(True)
         rep.click("[data-today-link]")
         rep.wait_for_selector("fv-today [data-confirm-day]")
@@ -152,7 +151,7 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         # A rep cannot open the review queue (the server says 403; the page shows it).
         assert rep_api.get("/api/review").status_code == 403
         rep_ctx.set_offline(False)
-        _wait_synced(rep, "已全部同步", timeout=30000)
+        wait_synced(rep, "已全部同步", timeout=30000)
         rep.wait_for_function("() => !document.querySelector('[data-confirmed]')?.textContent.includes('未同步')")
         # A later change to the confirmed day asks why; cancelling writes nothing, a reason is audited.
         edit = f"m.write('visit.flag', '{normal}', {{ flags: {{ add: ['late_note'] }} }})"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import sign_in_page
-from tests.livesupport import PHONE, LiveServer, new_context
+from tests.livesupport import PHONE, LiveServer, new_context, wait_synced
 
 pytestmark = pytest.mark.browser
 USER, OTHER = "rep30", "rep31"  # used by no other browser test
@@ -33,12 +33,6 @@ def _admin(live_server: LiveServer) -> httpx.Client:
     return client
 
 
-def _wait_synced(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function(
-        "() => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes('已全部同步')"
-    )
-
-
 def test_an_offline_edit_at_a_store_that_moved_is_refused_kept_and_explained(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     context = new_context(browser, **PHONE, base_url=live_server.url, locale="zh-CN")
     page = context.new_page()
@@ -50,7 +44,7 @@ def test_an_offline_edit_at_a_store_that_moved_is_refused_kept_and_explained(bro
     page.fill("textarea[name=note]", "冰柜温度正常")
     page.click("[data-add-note]")
     page.wait_for_selector("[data-text]:has-text('冰柜温度正常')")
-    _wait_synced(page)
+    wait_synced(page, "已全部同步")
     note_id = page.get_attribute("[data-note-id]", "data-note-id")
 
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
@@ -65,7 +59,7 @@ def test_an_offline_edit_at_a_store_that_moved_is_refused_kept_and_explained(bro
     assert admin.patch(f"/api/stores/{shop}", json={"rep_id": users[OTHER]}).status_code == 200
     try:
         context.set_offline(False)
-        _wait_synced(page)  # nothing waits any more: the edit was answered
+        wait_synced(page, "已全部同步")  # nothing waits any more: the edit was answered
         page.wait_for_function(  # and the bar says a change was refused, before anyone taps it
             "(t) => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes(t)",
             arg="被服务器拒绝: 1",

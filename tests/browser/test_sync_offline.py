@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from server.audit.models import AuditEntry
 from tests.browser.conftest import sign_in_page
-from tests.livesupport import PHONE, LiveServer, new_context
+from tests.livesupport import PHONE, LiveServer, new_context, wait_synced
 
 pytestmark = pytest.mark.browser
 USER = "rep05"
@@ -25,15 +25,6 @@ def _add_note(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("textarea[name=note]", text)
     page.click("[data-add-note]")
     page.wait_for_selector(f"[data-text]:has-text('{text}')")
-
-
-def _wait_synced(page, summary: str = "All synced", timeout: float = 20000) -> None:  # type: ignore[no-untyped-def]
-    """Until the sync bar says everything is synced (``summary`` in the page's language)."""
-    page.wait_for_function(
-        "(text) => document.querySelector('fv-sync-status [data-sync-summary]')?.textContent.includes(text)",
-        arg=summary,
-        timeout=timeout,
-    )
 
 
 def _server_notes(live_server: LiveServer) -> dict[str, dict]:
@@ -62,7 +53,7 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
     # Online: phone A writes a note; phone B receives it.
     _open_store(page_a, shop)
     _add_note(page_a, "Cooler is warm")
-    _wait_synced(page_a)
+    wait_synced(page_a)
     _open_store(page_b, shop)
     page_b.click("fv-sync-status [data-toggle]")
     page_b.click("[data-sync-now]")
@@ -91,12 +82,12 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
     page_b.fill("[data-note-id] textarea[name=edit]", "B: cooler still warm")
     page_b.click("[data-save]")
     page_b.wait_for_selector("[data-note-pending]")  # saved on phone B, waiting to sync
-    _wait_synced(page_b)
+    wait_synced(page_b)
     assert "B: cooler still warm" in [n["text"] for n in _server_notes(live_server).values()]
 
     # Phone A comes back: everything is sent, and the clash is shown with both texts.
     contexts[0].set_offline(False)
-    _wait_synced(page_a)
+    wait_synced(page_a)
     page_a.wait_for_selector(".conflict")
     assert page_a.inner_text(".conflict [data-kept]") == "B: cooler still warm"
     assert page_a.inner_text(".conflict [data-other]") == "A: cooler fixed, owner thanked"
@@ -117,7 +108,7 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
 
     # A person on phone A keeps A's text: it wins, and the conflict is settled everywhere.
     page_a.click(".conflict [data-choose=other]")
-    _wait_synced(page_a)
+    wait_synced(page_a)
     page_a.wait_for_function("() => !document.querySelector('.conflict')")
     final = _server_notes(live_server)
     assert sorted(n["text"] for n in final.values() if n["store_id"] == shop) == [
@@ -139,7 +130,7 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
     page = context.new_page()
     page.set_default_timeout(20000)
     sign_in_page(page, "rep11")
-    _wait_synced(page)
+    wait_synced(page)
     context.set_offline(True)
     sha = page.evaluate("""async () => {
         const bytes = new Uint8Array(700 * 1024).map((_, i) => (i * 31 + 7) % 251);
@@ -182,7 +173,7 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
         puts: list[str] = []
         page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
         context.set_offline(False)
-        _wait_synced(page)
+        wait_synced(page)
         assert [u.split("offset=")[1].split("&")[0] for u in puts] == ["262144", "524288"]  # no byte sent twice
         assert client.get(f"/api/blobs/{sha}/status").json()["state"] == "complete"
         assert hashlib.sha256(client.get(f"/api/blobs/{sha}").content).hexdigest() == sha

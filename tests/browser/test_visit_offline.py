@@ -15,8 +15,7 @@ from sqlmodel import Session
 
 from server.audit.models import AuditEntry
 from tests.browser.conftest import rep_phone
-from tests.browser.test_sync_offline import _wait_synced
-from tests.livesupport import LiveServer
+from tests.livesupport import LiveServer, wait_synced
 
 pytestmark = pytest.mark.browser
 USER = "rep14"
@@ -41,7 +40,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
         competitor = api.get("/api/catalog/competitor-skus").json()[0]
 
     context, page = rep_phone(camera_browser, live_server, USER, store, "en-US")
-    _wait_synced(page)
+    wait_synced(page)
     page.wait_for_function("() => document.querySelector('fv-sync-status') && true")
 
     context.set_offline(True)
@@ -99,7 +98,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
     assert "waiting" in page.inner_text("fv-sync-status")
 
     context.set_offline(False)
-    _wait_synced(page)
+    wait_synced(page)
 
     with httpx.Client(base_url=live_server.url) as api:
         api.post("/api/auth/login", json={"username": USER, "password": "fieldvisit"})
