@@ -66,6 +66,8 @@ const STRINGS = {
     vr_not_at_store: 'Not at the store', vr_photo_unclear: 'Photo unclear', vr_wrong_store: 'Wrong store', vr_recycled_photo: 'Photo used before',
     vr_watermark_wrong: 'Watermark wrong', vr_steps_incomplete: 'Steps skipped without cause', vr_other: 'Other',
     team: 'Team', reviewQueue: 'Review',
+    // [rep-visit] keys
+    // [rep-day] keys
   },
   zh: {
     app: 'Fieldvisit 巡店',
@@ -127,6 +129,8 @@ const STRINGS = {
     vr_not_at_store: '不在门店', vr_photo_unclear: '照片不清晰', vr_wrong_store: '门店不符', vr_recycled_photo: '重复使用旧照片',
     vr_watermark_wrong: '水印不符', vr_steps_incomplete: '无故跳过步骤', vr_other: '其他',
     team: '团队', reviewQueue: '审核',
+    // [rep-visit] keys
+    // [rep-day] keys
   },
 };
 export const LANGS = [['zh', '中文'], ['en', 'English']];

@@ -26,6 +26,8 @@ addStrings({
     ex_visits: 'Visits', ex_reviews: 'Reviews', ex_confirmations: 'Confirmations', from: 'From', to: 'To', noData: 'no data',
     waitingReview: '{n} waiting for review', planned: 'Planned', covered: 'Visited',
     fin_byHand: 'Nothing was read from the photos. Type the merchant, date and total from the receipt to approve, or reject.',
+    // [supervisor] keys
+    // [finance] keys
   },
   zh: {
     loading: '正在加载…', financeTitle: '核销审核', fin_review: '待审核', fin_approved: '已通过', fin_rejected: '已驳回', fin_reading: '识别中', left: '剩余',
@@ -43,6 +45,8 @@ addStrings({
     heatmap: '关键动作及时率（业务员 × 日期）', coverage: '路线覆盖：计划门店拜访情况', exportCsv: '导出 CSV', ex_visits: '拜访', ex_reviews: '审核',
     ex_confirmations: '每日确认', from: '从', to: '到', noData: '无数据', waitingReview: '{n} 条待审核', planned: '计划', covered: '已拜访',
     fin_byHand: '照片未能识别出内容。请按小票填写商户、日期和合计后通过，或驳回。',
+    // [supervisor] keys
+    // [finance] keys
   },
 });
 
