@@ -15,9 +15,11 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.static_files import create_static_files_router
 
 # Files the service worker does not precache: itself, and anything not needed to start (the admin
-# page and ``js/online/``: screens whose data is on the server, loaded when first opened).
+# console and ``js/online/``: screens whose data is on the server, loaded when first opened). The PNG
+# icons are for installing the app (the browser fetches them online then, and keeps them itself);
+# the shell draws its icons as inline SVG, so they stay out of the phone's cache.
 _NOT_PRECACHED = {"sw.js"}
-_PRECACHED_SUFFIXES = {".html", ".js", ".css", ".webmanifest", ".svg", ".png", ".json"}
+_PRECACHED_SUFFIXES = {".html", ".js", ".css", ".webmanifest", ".svg", ".json"}
 
 
 @lru_cache(maxsize=4)

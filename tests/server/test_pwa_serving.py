@@ -22,6 +22,8 @@ def test_service_worker_carries_the_shell_version_and_files(app_client: TestClie
     files = json.loads(re.search(r"const SHELL_FILES = (\[.*?\]);", response.text).group(1))
     assert files == list(urls)
     assert {"/", "/js/app.js", "/js/db.js", "/app.css", "/manifest.webmanifest"} <= set(files)
+    # the on-demand pages (admin console, supervisors' and finance's) and the install icons stay out
+    assert not [u for u in files if u.endswith(".png") or "/online/" in u or "/admin/" in u]
     for url in files:  # everything precached is really served
         assert app_client.get(url).status_code == 200, url
 
