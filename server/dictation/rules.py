@@ -28,7 +28,8 @@ RECORDING = Collection(
         "recorded_at": Field(Policy.IMMUTABLE, "str", max_length=40),
         "status": Field(Policy.SERVER),  # queued → done | failed
         "transcript": Field(Policy.SERVER),
-        "error": Field(Policy.SERVER),
+        "error": Field(Policy.SERVER),  # the English detail, for admins and the log
+        "error_code": Field(Policy.SERVER),  # model_missing, not_audio, refused, gave_up …: the phone words it
         "transcribed_at": Field(Policy.SERVER),
     },
 )

@@ -126,17 +126,24 @@ def _write_transcript(
     if refused:
         # the upload was refused (not audio): nothing will ever arrive to transcribe
         error = f"The recording was refused when it was uploaded ({refused}); it cannot be transcribed."
-        _record_outcome(session, recording_id, {"status": "failed", "error": error}, None)
+        _record_outcome(session, recording_id, {"status": "failed", "error": error, "error_code": "refused"}, None)
         return {"error": refused}
     if isinstance(found, ModelError):
         # Say so on the phone, and try again: installing the model later resumes the queue.
-        _record_outcome(session, recording_id, {"error": client_detail(found)}, None)
+        _record_outcome(session, recording_id, {"error": client_detail(found), "error_code": found.code}, None)
         raise Retry(found.detail, timedelta(minutes=5))
     if isinstance(found, SpeechError):
-        _record_outcome(session, recording_id, {"status": "failed", "error": client_detail(found)}, None)
+        failed = {"status": "failed", "error": client_detail(found), "error_code": found.code}
+        _record_outcome(session, recording_id, failed, None)
         return {"error": found.code}
     now = utcnow().isoformat()
-    values = {"status": "done", "transcript": found.text, "error": None, "transcribed_at": now}
+    values: dict[str, Any] = {
+        "status": "done",
+        "transcript": found.text,
+        "error": None,
+        "error_code": None,
+        "transcribed_at": now,
+    }
     _record_outcome(session, recording_id, values, (rec.fields["note_id"], found.text) if found.text else None)
     log.info("transcribed %s: %.1f s of audio in %.2f s", recording_id, found.audio_seconds, found.processing_seconds)
     return {"chars": len(found.text), "audio_seconds": round(found.audio_seconds, 2)}
@@ -149,7 +156,9 @@ def transcription_dead(session: Session, settings: Settings, job: Claimed, reaso
         session,
         RECORDING,
         job.payload["recording_id"],
-        lambda s: None if s.fields.get("status") == "done" else {"status": "failed", "error": error},
+        lambda s: (
+            None if s.fields.get("status") == "done" else {"status": "failed", "error": error, "error_code": "gave_up"}
+        ),
     )
 
 

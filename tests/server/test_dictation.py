@@ -172,6 +172,7 @@ def test_a_missing_model_is_said_on_the_recording_and_the_job_waits_for_it(
     run_pending(settings)
     recording = _record(app_client, "recording", recording_id)["fields"]
     assert recording["status"] == "queued" and "No speech model for 'zh'" in recording["error"]
+    assert recording["error_code"] == "model_missing"  # what the phone words in its own language
     job = _job(settings, recording_id)
     assert job.status == "queued" and job.run_after > utcnow() + timedelta(minutes=4)
 
@@ -268,3 +269,23 @@ def test_live_dictation_refuses_bad_messages(app_client: TestClient, world: Worl
         assert ws.receive_json()["type"] == "ready"
         ws.send_text("hello")
         assert ws.receive_json()["code"] == "bad_message"
+
+
+def test_a_failed_transcription_carries_a_machine_code_for_the_phone(
+    app_client: TestClient, settings: Settings, world: World
+) -> None:
+    """The phone shows a code in the rep's language; the English detail stays for admins and logs."""
+    rep = world.east.reps[0]
+    sign_in(app_client, rep.username)
+    data = b"\x1a\x45\xdf\xa3 starts like WebM, but this is not a recording at all"
+    sha = hashlib.sha256(data).hexdigest()
+    _, recording_id = _dictate_offline(app_client, Phone(), world.east.stores[rep.username][0].id, sha)
+    app_client.put(
+        f"/api/blobs/{sha}?offset=0&total={len(data)}",
+        content=data,
+        headers={"content-type": "application/octet-stream"},
+    )
+    run_pending(settings)
+    recording = _record(app_client, "recording", recording_id)["fields"]
+    assert recording["status"] == "failed" and recording["error_code"] == "refused"
+    assert "refused" in recording["error"]  # the admin text is kept
