@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -239,7 +239,7 @@ def _write_reading(
     values: dict[str, Any] = {
         "reading": reading,
         "suggested_store": suggested,
-        "flags": flags,
+        "flags": list(dict.fromkeys(flags)),  # each flag once, however many photos raised it
         "photo_checks": checks,
         "pool": pool_ref(session, pool) if pool else None,
         "error": reading.pop("error", None),
@@ -317,17 +317,25 @@ def reading_failed(session: Session, settings: Settings, job: Claimed, reason: s
     log.warning("claim %s could not be read; it goes to finance flagged %s", claim_id, READING_FAILED)
 
 
-def _move(session: Session, claim_id: str, status: str, values: dict[str, Any], **review: Any) -> None:
+def _move(
+    session: Session, claim_id: str, status: str, values: dict[str, Any], *, reopen: bool = False, **review: Any
+) -> None:
     """A claim's status changes here only, and is stored once: in the claim record phones sync
     (``status``), which finance's queue reads too (``claim_status``). Reading (``reading`` →
-    ``review``) may run again while finance has not decided; a decision needs ``review``. Both
-    run under the change-sequence lock (``begin_write``), so the status read is the status written."""
-    allowed = ("reading", "review") if status == "review" else ("review",)
+    ``review``) may run again while finance has not decided; a decision needs ``review``; a reopen
+    (``reopen``) takes a decided claim back to ``review``. All run under the change-sequence lock
+    (``begin_write``), so the status read is the status written."""
+    if reopen:
+        allowed: tuple[str, ...] = tuple(DECIDED)
+    else:
+        allowed = ("reading", "review") if status == "review" else ("review",)
     SqlSyncStore(session).begin_write()
     current = SqlSyncStore(session).load(CLAIM.name, [claim_id]).get(claim_id)
     if current is None or current.deleted or current.fields.get("status") not in allowed:
+        if reopen:
+            raise Conflict("This claim is not decided; there is nothing to reopen.", code="not_decided")
         raise Conflict("Someone else decided this claim a moment ago.", code="already_decided")
-    if status == "review":
+    if status == "review" and not reopen:
         review["read_at"] = utcnow()
     session.execute(update(ClaimReview).where(col(ClaimReview.claim_id) == claim_id).values(**review))
     server_update(session, CLAIM, claim_id, lambda s: {"status": status, **values})
@@ -441,12 +449,15 @@ def decide(session: Session, actor: Actor, claim_id: str, decision: Decision) ->
     pool_id = decision.pool_id or review.pool_id
     amount = None
     if not reject:
-        if pool_id is None or session.get(BudgetPool, pool_id) is None:
-            raise Conflict("No budget pool covers this claim; choose one.", code="no_pool")
+        if pool_id is None:
+            raise Conflict("No budget pool matches this claim; choose the pool to charge (pool_id).", code="no_pool")
+        if session.get(BudgetPool, pool_id) is None:
+            raise Conflict("That budget pool does not exist; choose another.", code="no_pool")
         store = session.get(Store, review.store_id)
         if decision.pool_id and store and decision.pool_id not in {p.id for p in repo.pools_for(session, store)}:
             raise InvalidInput("That budget pool does not include this claim's store.", code="pool_not_for_store")
         reading_total = ((rec.fields.get("reading") or {}).get("total") or {}).get("value")
+        # finance's corrected total is what is approved unless finance typed another amount
         amount = decision.amount_cents or cents(decision.total) or review.claimed_cents or cents(reading_total)
         if not amount:
             raise InvalidInput("Say how much to approve (amount_cents).", code="amount_required")
@@ -508,6 +519,57 @@ def decide(session: Session, actor: Actor, claim_id: str, decision: Decision) ->
         "decision": outcome,
         "pool": pool_view(pool, promotion) if pool else None,
     }
+
+
+def reopen(session: Session, settings: Settings, actor: Actor, claim_id: str) -> dict[str, Any]:
+    """Take back one's own decision on the day it was taken (local time): the claim returns to
+    ``review`` (the rep's phone learns it at its next pull), an approval's amount goes back into its
+    pool, and the reopen is audited. Someone else's decision, or an earlier day's, stays."""
+    authz.require(actor, authz.Action.CLAIM_DECIDE)
+    SqlSyncStore(session).begin_write()  # the change-sequence lock first, as a decision takes it
+    rec, review = repo.load(session, claim_id)
+    status_now = rec.fields.get("status")
+    if status_now not in DECIDED or review.decided_at is None:
+        raise Conflict(f"This claim is {status_now}; there is no decision to reopen.", code="not_decided")
+    if review.decided_by != actor.user.id:
+        raise Forbidden("Only the person who decided a claim may reopen it.", code="not_your_decision")
+    decided_at = review.decided_at if review.decided_at.tzinfo else review.decided_at.replace(tzinfo=UTC)
+    decided_day = local_time(settings, decided_at.isoformat())
+    today = local_time(settings, utcnow().isoformat())
+    if decided_day is None or today is None or decided_day.date() != today.date():
+        raise Conflict("A decision can be reopened only on the day it was taken.", code="reopen_too_late")
+    previous = {
+        "status": status_now,
+        "action": review.action,
+        "approved_cents": review.approved_cents,
+        "pool_id": review.pool_id,
+        "decided_at": decided_at.isoformat(),
+    }
+    if status_now == "approved" and review.pool_id and review.approved_cents:
+        session.execute(
+            update(BudgetPool)
+            .where(col(BudgetPool.id) == review.pool_id)
+            .values(spent_cents=col(BudgetPool.spent_cents) - review.approved_cents)
+        )
+    # a claim no pool matched goes back without one: finance chooses again, nothing is pre-selected
+    pool = None if "no_pool" in (rec.fields.get("flags") or []) else session.get(BudgetPool, review.pool_id or "")
+    _move(
+        session,
+        claim_id,
+        "review",
+        {"decision": None, "pool": pool_ref(session, pool) if pool else None},
+        reopen=True,
+        action=None,
+        pool_id=pool.id if pool else None,
+        approved_cents=None,
+        reason=None,
+        comment=None,
+        corrections=None,
+        decided_by=None,
+        decided_at=None,
+    )
+    audit.record(session, actor, entity="claim", entity_id=claim_id, action="reopen", changes=previous)
+    return claim_detail(session, actor, claim_id)
 
 
 # -- promotions ---------------------------------------------------------------------------------
