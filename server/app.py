@@ -28,6 +28,7 @@ from server.registry import Domain
 from server.replication.controller import BlobController, SyncController
 from server.security import security_layer
 from server.settings import Settings, get_settings
+from server.status import StatusController
 
 
 @get("/api/health", tags=["meta"], sync_to_thread=False)
@@ -74,6 +75,7 @@ def create_app(
             SyncController,
             BlobController,
             JobAdminController,
+            StatusController,
             *(route for domain in domains for route in domain.routes),
             *pwa_router(settings.pwa_dir),
         ],

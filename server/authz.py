@@ -75,10 +75,13 @@ class Action(StrEnum):
     STORE_EDIT = "store.edit"  # a supervisor: route order and visit cycle of their team's stores only
     STORE_ASSIGN = "store.assign"  # which rep a store belongs to
     USER_CREATE = "user.create"
+    USER_EDIT = "user.edit"  # a user's name, role, team, sign-in (disable) and password; regions and teams
     TEMPLATE_SAVE = "template.save"
     PROMOTION_CREATE = "promotion.create"  # promotions and their budget pools
+    CATALOG_EDIT = "catalog.edit"  # own and competitor SKUs, materials, monthly material allocations
     JOB_READ = "job.read"  # the durable jobs: state, attempts, last error
     JOB_RETRY = "job.retry"  # run a dead job again
+    STATUS_READ = "status.read"  # which speech models and OCR languages the server has
 
 
 ACTIONS: dict[Action, frozenset[Role]] = {
@@ -90,10 +93,13 @@ ACTIONS: dict[Action, frozenset[Role]] = {
     Action.STORE_EDIT: frozenset({Role.admin, Role.supervisor}),
     Action.STORE_ASSIGN: frozenset({Role.admin}),
     Action.USER_CREATE: frozenset({Role.admin}),
+    Action.USER_EDIT: frozenset({Role.admin}),
     Action.TEMPLATE_SAVE: frozenset({Role.admin}),
     Action.PROMOTION_CREATE: frozenset({Role.admin}),
+    Action.CATALOG_EDIT: frozenset({Role.admin}),
     Action.JOB_READ: frozenset({Role.admin}),
     Action.JOB_RETRY: frozenset({Role.admin}),
+    Action.STATUS_READ: frozenset({Role.admin}),
 }
 
 

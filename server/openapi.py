@@ -91,6 +91,22 @@ RAISES: Mapping[str, Mapping[int, str]] = {
     "GET /api/blobs/{sha256}/thumb/{size}": {422: "not_a_photo"},
     "GET /api/admin/jobs": {403: "forbidden"},
     "POST /api/admin/jobs/{job_id}/retry": {403: "forbidden", 409: "job_running, job_done"},
+    "GET /api/admin/users": {403: "forbidden"},
+    "PATCH /api/admin/users/{user_id}": {
+        400: "team_required, unknown_team",
+        403: "forbidden",
+        409: "own_account, rep_has_stores",
+    },
+    "POST /api/admin/users/{user_id}/password": {400: "weak_password", 403: "forbidden"},
+    "GET /api/admin/teams": {403: "forbidden"},
+    "POST /api/admin/regions": {400: "name_required, invalid_name", 403: "forbidden", 409: "duplicate_code"},
+    "PATCH /api/admin/regions/{region_id}": {400: "name_required, invalid_name", 403: "forbidden"},
+    "POST /api/admin/teams": {400: "name_required, invalid_name, unknown_region", 403: "forbidden"},
+    "PATCH /api/admin/teams/{team_id}": {
+        400: "name_required, invalid_name, unknown_region, not_a_supervisor",
+        403: "forbidden",
+    },
+    "GET /api/admin/status": {403: "forbidden"},
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.accounts.controller import AuthController, MeController
+from server.accounts.controller import AdminPeopleController, AuthController, MeController
 from server.registry import Domain
 
-DOMAIN = Domain("accounts", routes=[AuthController, MeController])
+DOMAIN = Domain("accounts", routes=[AuthController, MeController, AdminPeopleController])

@@ -128,3 +128,66 @@ def clear_failures(session: Session, *, username: str, address: str) -> None:
 
 def prune_failures(session: Session, before: datetime) -> None:
     session.exec(delete(LoginFailure).where(col(LoginFailure.at) < before))  # type: ignore[call-overload]
+
+
+def delete_sessions_of(session: Session, user_id: str) -> int:
+    """End every session of a user; returns how many there were."""
+    result = session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+def clear_failures_of(session: Session, username: str) -> None:
+    session.exec(delete(LoginFailure).where(col(LoginFailure.username) == username))  # type: ignore[call-overload]
+
+
+def region_by_code(session: Session, code: str) -> Region | None:
+    return session.exec(select(Region).where(Region.code == code)).first()
+
+
+def admin_users(
+    session: Session,
+    *,
+    q: str = "",
+    role: str | None = None,
+    team_id: str | None = None,
+    active: bool | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> tuple[list[User], int]:
+    """Users for the admin console, by username, with the total before paging."""
+    query = select(User)
+    if q:
+        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(col(User.username).ilike(pattern, escape="\\"), col(User.display_name).ilike(pattern, escape="\\"))
+        )
+    if role is not None:
+        query = query.where(User.role == role)
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    if active is not None:
+        query = query.where(User.active == active)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(User.username)).offset(offset).limit(limit))
+    return list(rows), int(total)
+
+
+def regions(session: Session) -> list[Region]:
+    return list(session.exec(select(Region).order_by(col(Region.code))))
+
+
+def teams(session: Session) -> list[Team]:
+    return list(session.exec(select(Team).order_by(col(Team.name))))
+
+
+def members_by_team(session: Session) -> dict[str, dict[str, int]]:
+    """team id -> role -> how many active users of that role belong to it."""
+    rows = session.exec(
+        select(User.team_id, User.role, func.count())  # type: ignore[call-overload]
+        .where(col(User.team_id).is_not(None), col(User.active).is_(True))
+        .group_by(User.team_id, User.role)
+    )
+    out: dict[str, dict[str, int]] = {}
+    for team_id, role, n in rows:
+        out.setdefault(str(team_id), {})[role] = int(n)
+    return out

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session
 
 from server.accounts import password_policy, passwords, throttle, usernames
 from server.accounts import repository as repo
-from server.accounts.models import AuthSession, Role, User
+from server.accounts.models import AuthSession, Region, Role, Team, User
 from server.db import utcnow
-from server.errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from server.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from server.settings import Settings
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=10)
@@ -153,3 +155,166 @@ def _require_distinct_username(session: Session, username: str) -> None:
 def require_role(actor: Actor, *roles: Role) -> None:
     if actor.role not in roles:
         raise Forbidden("Your role cannot do this.")
+
+
+# ---- the admin console: users, regions and teams -------------------------------------------------
+
+
+def _user(session: Session, user_id: str) -> User:
+    user = repo.user_by_id(session, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def _team_or_400(session: Session, team_id: str) -> None:
+    if repo.team(session, team_id) is None:
+        raise InvalidInput("No such team.", code="unknown_team")
+
+
+def _end_sessions(session: Session, user: User) -> int:
+    return repo.delete_sessions_of(session, user.id)
+
+
+def update_user(session: Session, actor: Actor, user_id: str, values: dict[str, Any]) -> tuple[User, dict[str, Any]]:
+    """Change a user's display name, role, team or whether they may sign in. Returns the user and
+    the changes (``{field: [old, new]}``, plus ``sessions_ended`` when their sessions ended).
+
+    A user who is disabled, or whose role or team changes, is signed out everywhere: what their
+    phone may see has changed. An admin cannot disable or demote themselves (409 ``own_account``);
+    a rep who still has stores keeps the role rep until they are given to others (409
+    ``rep_has_stores``). A rep moving to another team takes their stores (and what follows them)
+    into the new team's scope."""
+    from server.stores import repository as stores_repo
+
+    require_role(actor, Role.admin)
+    user = _user(session, user_id)
+    if "display_name" in values:
+        name = (values["display_name"] or "").strip()
+        values["display_name"] = name or user.username
+    role = Role(values.get("role", user.role)).value
+    team_id = values.get("team_id", user.team_id)
+    if user.id == actor.user_id and (values.get("active") is False or role != user.role):
+        raise Conflict("You cannot disable your own account or change your own role.", code="own_account")
+    if role in (Role.rep, Role.supervisor) and not team_id:
+        raise InvalidInput(f"A {role} belongs to a team.", code="team_required")
+    if team_id and team_id != user.team_id:
+        _team_or_400(session, team_id)
+    stores = stores_repo.by_rep(session, user.id) if user.role == Role.rep.value else []
+    if stores and role != Role.rep.value:
+        raise Conflict(
+            f"{user.username} still has {len(stores)} store(s); give them to other reps first.",
+            code="rep_has_stores",
+            extra={"stores": len(stores)},
+        )
+    before = {"display_name": user.display_name, "role": user.role, "team_id": user.team_id, "active": user.active}
+    user.display_name = values.get("display_name", user.display_name)
+    user.role = role
+    user.team_id = team_id or None
+    if "active" in values and values["active"] is not None:
+        user.active = bool(values["active"])
+    after = {"display_name": user.display_name, "role": user.role, "team_id": user.team_id, "active": user.active}
+    changes: dict[str, Any] = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if not changes:
+        return user, changes
+    session.add(user)
+    session.flush()
+    # What their phone may see changed (a rep's follows them, not their team): they sign in again.
+    moved_lead = "team_id" in changes and user.role == Role.supervisor.value
+    if ("active" in changes and not user.active) or "role" in changes or moved_lead:
+        changes["sessions_ended"] = _end_sessions(session, user)
+    if "team_id" in changes and stores:
+        from server.replication.rescope import follow_stores
+        from server.stores.publish import publish_stores
+
+        publish_stores(session, stores)
+        follow_stores(session, stores)
+    return user, changes
+
+
+def reset_password(session: Session, actor: Actor, user_id: str, password: str) -> tuple[User, int]:
+    """Set a new password (the password policy applies); the user's sessions end and failed sign-ins
+    on the account are forgotten. Returns the user and how many sessions ended."""
+    require_role(actor, Role.admin)
+    user = _user(session, user_id)
+    password_policy.check(password, username=user.username)
+    user.password_hash = passwords.hash_password(password)
+    session.add(user)
+    repo.clear_failures_of(session, user.username)
+    return user, _end_sessions(session, user)
+
+
+def _name(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"A {what} needs a name.", code="name_required")
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in text):
+        raise InvalidInput(f"A {what}'s name is one line of text.", code="invalid_name")
+    return text
+
+
+def create_region(session: Session, actor: Actor, *, code: str, name: str, name_en: str) -> Region:
+    require_role(actor, Role.admin)
+    code = _name(code, "region code")
+    if repo.region_by_code(session, code) is not None:
+        raise Conflict(f"A region with code {code!r} exists.", code="duplicate_code")
+    region = Region(code=code, name=_name(name, "region"), name_en=(name_en or "").strip())
+    session.add(region)
+    session.flush()
+    return region
+
+
+def update_region(session: Session, actor: Actor, region_id: str, values: dict[str, Any]) -> tuple[Region, dict]:
+    require_role(actor, Role.admin)
+    region = repo.region(session, region_id)
+    if region is None:
+        raise NotFound("No such region.")
+    before = region.model_dump()
+    if values.get("name") is not None:
+        region.name = _name(values["name"], "region")
+    if values.get("name_en") is not None:
+        region.name_en = values["name_en"].strip()
+    changes = {k: [before[k], v] for k, v in region.model_dump().items() if before[k] != v}
+    session.add(region)
+    return region, changes
+
+
+def create_team(session: Session, actor: Actor, *, name: str, name_en: str, region_id: str) -> Team:
+    require_role(actor, Role.admin)
+    if repo.region(session, region_id) is None:
+        raise InvalidInput("No such region.", code="unknown_region")
+    team = Team(name=_name(name, "team"), name_en=(name_en or "").strip(), region_id=region_id)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def update_team(session: Session, actor: Actor, team_id: str, values: dict[str, Any]) -> tuple[Team, dict]:
+    """Rename a team, move it to another region, or name its supervisor (``supervisor_id``: that
+    supervisor moves to this team and is signed out; the team's other supervisors stay)."""
+    require_role(actor, Role.admin)
+    team = repo.team(session, team_id)
+    if team is None:
+        raise NotFound("No such team.")
+    before = team.model_dump()
+    if values.get("name") is not None:
+        team.name = _name(values["name"], "team")
+    if values.get("name_en") is not None:
+        team.name_en = values["name_en"].strip()
+    if values.get("region_id") is not None:
+        if repo.region(session, values["region_id"]) is None:
+            raise InvalidInput("No such region.", code="unknown_region")
+        team.region_id = values["region_id"]
+    changes: dict[str, Any] = {k: [before[k], v] for k, v in team.model_dump().items() if before[k] != v}
+    if values.get("supervisor_id") is not None:
+        lead = repo.user_by_id(session, values["supervisor_id"])
+        if lead is None or lead.role != Role.supervisor.value:
+            raise InvalidInput("supervisor_id does not name a supervisor.", code="not_a_supervisor")
+        if lead.team_id != team.id:
+            changes["supervisor"] = [lead.team_id, lead.id]
+            lead.team_id = team.id
+            session.add(lead)
+            _end_sessions(session, lead)
+    session.add(team)
+    session.flush()
+    return team, changes

@@ -61,3 +61,7 @@ def usernames_by_id(session: Session) -> dict[str, str]:
 
 def region_codes_by_id(session: Session) -> dict[str, str]:
     return dict(session.exec(select(Region.id, Region.code)).all())  # type: ignore[arg-type]
+
+
+def by_rep(session: Session, rep_id: str) -> list[Store]:
+    return list(session.exec(select(Store).where(Store.rep_id == rep_id).order_by(col(Store.code))))

@@ -290,10 +290,15 @@ def _rest_calls(walk: Walk, world: World) -> dict[authz.Action, Callable[[TestCl
         authz.Action.STORE_EDIT: lambda c: c.patch(f"/api/stores/{store_id}", json={"route_order": 4}),
         authz.Action.STORE_ASSIGN: lambda c: c.patch(f"/api/stores/{store_id}", json={"rep_id": other_rep}),
         authz.Action.USER_CREATE: new_user,
+        authz.Action.USER_EDIT: lambda c: c.patch(f"/api/admin/users/{other_rep}", json={"display_name": "改名"}),
         authz.Action.TEMPLATE_SAVE: new_template,
         authz.Action.PROMOTION_CREATE: new_promotion,
+        authz.Action.CATALOG_EDIT: lambda c: c.post(
+            "/api/admin/catalog/materials", json={"code": f"M{uuid7()[-8:]}", "name": "海报"}
+        ),
         authz.Action.JOB_READ: lambda c: c.get("/api/admin/jobs", params={"state": "dead"}),
         authz.Action.JOB_RETRY: lambda c: c.post(f"/api/admin/jobs/{uuid7()}/retry"),
+        authz.Action.STATUS_READ: lambda c: c.get("/api/admin/status"),
     }
 
 

@@ -144,6 +144,15 @@ GUARDED = {
     ("GET", "/api/admin/stores/export.csv", Action.STORE_CREATE),
     ("GET", "/api/admin/jobs", Action.JOB_READ),
     ("POST", "/api/admin/jobs/{job_id:str}/retry", Action.JOB_RETRY),
+    ("GET", "/api/admin/users", Action.USER_EDIT),
+    ("PATCH", "/api/admin/users/{user_id:str}", Action.USER_EDIT),
+    ("POST", "/api/admin/users/{user_id:str}/password", Action.USER_EDIT),
+    ("GET", "/api/admin/teams", Action.USER_EDIT),
+    ("POST", "/api/admin/teams", Action.USER_EDIT),
+    ("PATCH", "/api/admin/teams/{team_id:str}", Action.USER_EDIT),
+    ("POST", "/api/admin/regions", Action.USER_EDIT),
+    ("PATCH", "/api/admin/regions/{region_id:str}", Action.USER_EDIT),
+    ("GET", "/api/admin/status", Action.STATUS_READ),
 }
 
 
