@@ -36,7 +36,7 @@ const STRINGS = {
     exception: 'Exception (特批)', reason: 'Reason', exceptionNote: 'Note', submitException: 'Skip with exception',
     exceptionNeedsReason: 'An exception needs a reason and a note.', noCamera: 'The camera is not available.',
     tooDark: 'The photo is too dark. Retake?', blurred: 'The photo looks blurred. Retake?',
-    step_current: 'Now', step_locked: 'Locked', step_done: 'Done', step_excepted: 'Exception',
+    step_current: 'Now', step_locked: 'Locked', step_done: 'Done', step_excepted: 'Skipped (exception)',
     reason_store_closed: 'Store closed', reason_owner_refused: 'Owner refused', reason_strategic_customer: 'Strategic customer',
     reason_no_stock_delivered: 'No stock delivered', reason_safety: 'Safety', reason_other: 'Other',
     remaining: '{n} left this month', neverSynced: 'Not synced yet', findByName: 'Find by name', productName: 'Product name', scan: 'Scan',
@@ -67,7 +67,15 @@ const STRINGS = {
     vr_watermark_wrong: 'Watermark wrong', vr_steps_incomplete: 'Steps skipped without cause', vr_other: 'Other',
     team: 'Team', reviewQueue: 'Review',
     // [rep-visit] keys
+    findGo: 'Find', noMatch: 'No product matches that name.', remove: 'Remove',
+    overAllocation: 'Only {n} left this month: place no more.', opt_high: 'High', opt_medium: 'Medium', opt_low: 'Low',
+    visitFinished: 'Visit finished', timeAtStore: 'Time at store', minutes: '{n} min', score: 'Score', visitAgain: 'Start another visit',
+    nOps: '{n} changes', oneOp: '1 change', nBlobs: '{n} photos', oneBlob: '1 photo', storageWarn: 'Warning',
+    noModel: 'No speech model for this language on the server. Ask your administrator.', badAudio: 'The recording could not be read.',
     // [rep-day] keys
+    photoReceipt: 'Photograph the receipt', fromGallery: 'From the gallery', reasonNeeded: 'Write a reason first.',
+    confirmMissed: '{n} planned stores not visited — confirm anyway?', confirmAnyway: 'Confirm anyway',
+    wasN: 'was {n}', changedAfterConfirm: 'Changed after confirming',
   },
   zh: {
     app: 'Fieldvisit 巡店',
@@ -80,7 +88,7 @@ const STRINGS = {
     update: '新版本已就绪。', reload: '更新',
     ch_supermarket: '超市', ch_convenience: '便利店', ch_restaurant: '餐饮', ch_tobacco_liquor: '烟酒店', ch_other: '其他',
     sync_pushing: '正在上传更改…', sync_uploading: '正在上传照片…', sync_pulling: '正在接收更新…',
-    syncError: '同步失败，点击查看', waiting: '{n} 项待同步', synced: '已全部同步',
+    syncError: '同步失败，点击查看', waiting: '{n} 待同步', synced: '已全部同步',
     storageLow: '手机存储空间快满了，请尽快同步并清理空间。', staleData: '有更改已超过一天未同步，请连接网络。',
     opsWaiting: '待同步的更改', blobsOnPhone: '仅在本机的照片/录音', lastSync: '上次同步', refused: '被服务器拒绝',
     rj_store_moved: '门店已改派他人，修改未生效。',
@@ -100,7 +108,7 @@ const STRINGS = {
     notInCatalogue: '不在目录中', completeStep: '完成此步', exception: '特批', reason: '原因', exceptionNote: '说明',
     submitException: '特批跳过', exceptionNeedsReason: '特批需要原因和说明。', noCamera: '无法使用相机。',
     tooDark: '照片太暗，重拍吗？', blurred: '照片模糊，重拍吗？', step_current: '当前', step_locked: '未解锁',
-    step_done: '已完成', step_excepted: '特批', reason_store_closed: '门店关门', reason_owner_refused: '老板拒绝',
+    step_done: '已完成', step_excepted: '特批跳过', reason_store_closed: '门店关门', reason_owner_refused: '老板拒绝',
     reason_strategic_customer: '战略客户', reason_no_stock_delivered: '未到货', reason_safety: '安全原因', reason_other: '其他',
     remaining: '本月剩余 {n}', neverSynced: '尚未同步', findByName: '按名称查找', productName: '产品名称', scan: '扫码',
     claim: '促销核销', promotion: '促销活动', promotionAuto: '自动匹配', materialPhotos: '物料张贴照片',
@@ -120,7 +128,7 @@ const STRINGS = {
     rr_not_eligible: '不符合活动条件', rr_outside_period: '不在活动期内', rr_duplicate: '重复申请',
     rr_recycled_photo: '照片曾被使用', rr_photo_mismatch: '照片与物料不符', rr_receipt_unreadable: '小票无法辨认',
     rr_amount_wrong: '金额有误', rr_other: '其他',
-    today: '今日确认', daySummary: '今天 {day}', visitedOf: '计划门店已拜访 {n} / {of}', missedStores: '未拜访',
+    today: '我的一天', daySummary: '今天 {day}', visitedOf: '计划门店已拜访 {n} / {of}', missedStores: '未拜访',
     sum_visited: '已拜访', sum_missed: '未拜访', sum_unplanned: '计划外', sum_steps_done: '完成步骤', sum_exceptions: '特批',
     sum_photos: '照片', sum_notes: '备注', sum_claims: '核销', stillOnPhone: '还有 {ops} 条修改、{photos} 张照片只在手机上，联网后同步。',
     confirmToday: '确认今日工作', confirmedAt: '已于 {time} 确认', decisions: '主管审核结果', noDecisions: '暂无审核结果。',
@@ -130,7 +138,15 @@ const STRINGS = {
     vr_watermark_wrong: '水印不符', vr_steps_incomplete: '无故跳过步骤', vr_other: '其他',
     team: '团队', reviewQueue: '审核',
     // [rep-visit] keys
+    findGo: '查找', noMatch: '没有名称匹配的产品。', remove: '删除',
+    overAllocation: '本月只剩 {n}，不能超过。', opt_high: '高', opt_medium: '中', opt_low: '低',
+    visitFinished: '拜访已完成', timeAtStore: '在店时长', minutes: '{n} 分钟', score: '得分', visitAgain: '再拜访一次',
+    nOps: '{n} 项更改', oneOp: '1 项更改', nBlobs: '{n} 张照片', oneBlob: '1 张照片', storageWarn: '警告',
+    noModel: '服务器上没有该语言的语音模型，请联系管理员。', badAudio: '录音无法识别。',
     // [rep-day] keys
+    photoReceipt: '拍摄小票', fromGallery: '从相册选择', reasonNeeded: '请先填写原因。',
+    confirmMissed: '还有 {n} 家计划门店未拜访，仍然确认吗？', confirmAnyway: '仍然确认',
+    wasN: '确认时 {n}', changedAfterConfirm: '确认后有修改',
   },
 };
 export const LANGS = [['zh', '中文'], ['en', 'English']];

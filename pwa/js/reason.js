@@ -1,22 +1,39 @@
-// The dialog that asks why a confirmed day's record changes (the reason is audited).
+// In-app dialogs: why a confirmed day's record changes (the reason is audited), and a question to
+// confirm. An OK the answer cannot take says why in the dialog and keeps it open.
 import { html, render } from './html.js';
 import { t } from './i18n.js';
 
-export function askReason(day) {
+function ask(body, ok, check) {
   return new Promise((resolve) => {
     const dialog = document.createElement('dialog');
     dialog.className = 'reason-dialog';
-    render(dialog, html`<form method="dialog">
-      <p>${t('confirmedChange', { day })}</p>
-      <textarea name="reason" rows="3" maxlength="500" required data-reason aria-label="${t('reason')}"></textarea>
-      <div class="actions"><button value="cancel" formnovalidate>${t('cancel')}</button>
-      <button value="ok" class="primary" data-reason-ok>${t('save')}</button></div></form>`);
+    render(dialog, html`<form method="dialog">${body}<p class="error" role="alert" data-dialog-error hidden></p>
+      <div class="actions"><button value="cancel" data-dialog-cancel>${t('cancel')}</button>
+      <button value="ok" class="primary" data-reason-ok>${ok}</button></div></form>`);
     document.body.append(dialog);
-    dialog.addEventListener('close', () => {
-      const text = dialog.querySelector('[data-reason]').value.trim();
-      dialog.remove();
-      resolve(dialog.returnValue === 'ok' && text ? text : null);
+    let answer = null;
+    dialog.querySelector('form').addEventListener('submit', (e) => {
+      if (e.submitter?.value !== 'ok') return;
+      const [value, error] = check(dialog);
+      if (error) {
+        e.preventDefault();
+        Object.assign(dialog.querySelector('[data-dialog-error]'), { textContent: error, hidden: false });
+      } else answer = value;
     });
+    dialog.addEventListener('close', () => { dialog.remove(); resolve(answer); });
     dialog.showModal();
   });
+}
+
+export function askReason(day) {
+  return ask(html`<label for="reason-text">${t('confirmedChange', { day })}</label>
+    <textarea id="reason-text" rows="3" maxlength="500" data-reason></textarea>`, t('save'), (d) => {
+    const text = d.querySelector('[data-reason]').value.trim();
+    return [text, !text && t('reasonNeeded')];
+  });
+}
+
+// Resolves to true (OK) or null.
+export function askConfirm(question, items = [], ok = t('confirmAnyway')) {
+  return ask(html`<p>${question}</p>${items.length > 0 && html`<ul class="dialog-list">${items.map((i) => html`<li>${i}</li>`)}</ul>`}`, ok, () => [true]);
 }

@@ -194,8 +194,12 @@ export function dayOf(collection, id, fields) {
 export const confirmedDay = (day) => by('day', 'day', day)[0] || null;
 
 // Asks the rep why a confirmed day changes (set by the app: a dialog); resolves to the text or null.
+// Asked once per visit: its later operations (each still carrying it) reuse the answer.
 let askReason = async () => null;
 export function onReasonNeeded(fn) { askReason = fn; }
+const reasons = new Map(); // visit id → the rep's answer (a promise while asked)
+const visitOf = (collection, id, fields) => (collection === 'visit' ? id
+  : collection === 'step' ? fields.visit_id || record('step', id)?.fields.visit_id : null);
 
 // Record an intent (e.g. `note.edit`): the record and its outbox operation in one transaction.
 // A change to a day already confirmed carries the rep's reason (asked here), or is not made.
@@ -205,8 +209,11 @@ export async function write(type, id, fields = {}, { base, resolves, reason } = 
   const action = actionOf(type);
   const day = dayOf(collection, id, fields);
   if (!reason && day && confirmedDay(day)) {
-    reason = await askReason(day);
-    if (!reason) return null;
+    const visit = visitOf(collection, id, fields);
+    let asked = visit && reasons.get(visit);
+    if (!asked) { asked = askReason(day); if (visit) reasons.set(visit, asked); }
+    reason = await asked;
+    if (!reason) { reasons.delete(visit); return null; }
   }
   const op = { op_id: uuid7(), seq: 0, type, id, fields, client_time: new Date().toISOString() };
   if (base) op.base = base;

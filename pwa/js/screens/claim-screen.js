@@ -3,23 +3,25 @@
 // the promotion; below, the store's claims with what OCR read and what finance decided.
 import { keepBlob, showPhotos } from '../blobs.js';
 import { capture, closeCamera, openCamera, photoFromFile, watermarkLines } from '../camera.js';
-import { activePromotions, claimsAt, flagText, formatMoney, parseMoney, statusText } from '../claims.js';
+import { activePromotions, claimCents, claimsAt, flagText, formatMoney, loadSent, parseMoney, promotionName, rememberSent, statusText } from '../claims.js';
 import { getMeta, setMeta } from '../db.js';
 import { lastFix, locate } from '../geo.js';
 import { html, render } from '../html.js';
-import { localName, t } from '../i18n.js';
+import { formatTime, localName, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay } from '../route.js';
 import { record, state, subscribe, write } from '../state.js';
 import { visitsAt } from '../visits.js';
 import { bindHeader, header } from './header.js';
 
+const CAMERA = html`<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M9 3 7.2 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-3.2L15 3H9zm3 5a5 5 0 1 1 0 10 5 5 0 0 1 0-10zm0 2a3 3 0 1 0 0 6 3 3 0 0 0 0-6z"/></svg>`;
 const EMPTY = { photos: [], receipt: null, promotion_id: '', amount: '', note: '', taken_at: null };
 
 class ClaimScreen extends HTMLElement {
   async connectedCallback() {
     this.storeId = this.getAttribute('store-id');
     this.draft = { ...EMPTY, ...((await getMeta(this.draftKey()).catch(() => null)) || {}) };
+    await loadSent();
     this.unsubscribe = subscribe(() => this.renderClaims(), ['claim']);
     this.render();
     locate().catch(() => null);
@@ -39,7 +41,7 @@ class ClaimScreen extends HTMLElement {
       return;
     }
     const d = this.draft;
-    const promos = activePromotions(localDay());
+    const promos = activePromotions(localDay(), store.fields.channel);
     const thumb = (h) => html`<img class="thumb" data-photo="${h}" alt="">`;
     render(this, html`${header(t('claim'), { back: true })}<main class="claim">
       <form class="card" data-claim-form>
@@ -50,10 +52,10 @@ class ClaimScreen extends HTMLElement {
         <div class="field"><label>${t('materialPhotos')} *</label>
           <div class="thumbs" data-material>${d.photos.map(thumb)}</div>
           <button type="button" data-take-photo>${t('takePhoto')}</button></div>
-        <div class="field"><label for="receipt">${t('receiptPhoto')} *</label>
+        <div class="field"><p class="label">${t('receiptPhoto')} *</p>
           <div class="thumbs" data-receipt>${d.receipt && thumb(d.receipt)}</div>
-          <input id="receipt" type="file" accept="image/*" data-receipt-file>${/* no capture attribute: the phone offers
-          its camera and the gallery, where e-invoice screenshots are */ ''}
+          <div class="file-row"><label class="file-btn">${CAMERA}${t('photoReceipt')}<input type="file" accept="image/*" capture="environment" data-receipt-file></label>
+          <label class="file-btn">${t('fromGallery')}<input type="file" accept="image/*" data-receipt-pick></label></div>${/* the gallery: e-invoice screenshots */ ''}
           <p class="error" data-receipt-error hidden></p></div>
         <div class="field"><label for="amount">${t('claimAmount')}</label>
           <input id="amount" type="text" inputmode="decimal" placeholder="¥" value="${d.amount}" data-amount>
@@ -77,10 +79,12 @@ class ClaimScreen extends HTMLElement {
     const items = claimsAt(this.storeId).map((c) => {
       const f = c.fields, r = f.reading || {};
       const tone = f.status === 'approved' ? 'ok' : f.status === 'rejected' ? 'bad' : 'wait';
+      const when = f.taken_at ? formatTime(f.taken_at) : '';
       const read = r.total?.value ? `${t('readTotal')} ¥${r.total.value}${r.date?.value ? ` · ${r.date.value}` : ''}` : '';
       const why = f.status === 'rejected' && f.decision?.comment && html`<p class="hint" data-claim-comment>${f.decision.comment}</p>`;
       return html`<li data-claim="${c.id}" data-claim-status="${f.status || 'pending'}">
-        <span class="chip ${tone}">${statusText(f)}</span> ${formatMoney(f.amount_cents)}
+        <span class="chip ${tone}">${statusText(f)}</span> <strong data-claim-amount>${formatMoney(claimCents(f))}</strong>
+        <p class="hint" data-claim-meta>${when} · ${promotionName(f)}</p>
         ${c.pending > 0 && html`<span class="chip wait">${t('notSynced')}</span>`}
         ${read && html`<p class="hint">${read}</p>`}${why}
         ${(f.flags || []).length > 0 && html`<p class="warn">${f.flags.map(flagText).join(' · ')}</p>`}</li>`;
@@ -96,7 +100,7 @@ class ClaimScreen extends HTMLElement {
     q('[data-take-photo]').onclick = () => this.startCamera();
     q('[data-close-camera]').onclick = () => { closeCamera(this.stream); q('.camera').hidden = true; };
     q('[data-shutter]').onclick = () => this.shoot();
-    q('[data-receipt-file]').onchange = (e) => this.takeReceipt(e.target.files[0]);
+    q('[data-receipt-file]').onchange = q('[data-receipt-pick]').onchange = (e) => this.takeReceipt(e.target.files[0]);
     q('[data-claim-form]').onsubmit = (e) => { e.preventDefault(); this.submit(); };
   }
 
@@ -142,7 +146,9 @@ class ClaimScreen extends HTMLElement {
     if (d.promotion_id) fields.promotion_id = d.promotion_id;
     const visit = visitsAt(this.storeId, localDay()).find((v) => v.fields.status === 'arrived');
     if (visit) fields.visit_id = visit.id; // filed during a visit: finance sees which one
-    await write('claim.submit', uuid7(), fields);
+    const id = uuid7();
+    if (!(await write('claim.submit', id, fields))) return;
+    rememberSent(id, fields);
     this.draft = { ...EMPTY };
     await setMeta(this.draftKey(), null).catch(() => {});
     this.render();

@@ -1,6 +1,8 @@
 // End of day: what today held — planned stores visited and missed, steps, photos, claims,
-// exceptions, and what is still only on this phone — and one tap to confirm it. Works offline:
-// the confirmation is a record like any other and reaches the supervisor at the next sync.
+// exceptions, and what is still only on this phone — and a tap to confirm it (asked once more while
+// planned stores are unvisited). Works offline: the confirmation is a record like any other and
+// reaches the supervisor at the next sync. After it, the figures follow later changes and show
+// what changed since.
 // Below it, the supervisor's decisions on this rep's recent check-ins (a rejection says why).
 import { html, render } from '../html.js';
 import { formatTime, t } from '../i18n.js';
@@ -60,21 +62,30 @@ class TodayScreen extends HTMLElement {
     this.shown = `${state.sync.pending}/${state.sync.blobs}`;
     const day = localDay();
     const done = confirmedDay(day);
-    const sum = done ? { ...daySummary(day), ...done.fields.summary, unsynced: state.sync.pending, unsynced_photos: state.sync.blobs } : daySummary(day);
+    const sum = daySummary(day);
+    const was = done?.fields.summary || {};
+    const changed = done ? ['planned', ...FIGURES].filter((k) => Number.isInteger(was[k]) && was[k] !== sum[k]) : [];
     const waiting = sum.unsynced + sum.unsynced_photos;
     const missed = sum.missed_stores;
     render(this.querySelector('[data-day-summary]'), html`
       <h2>${t('daySummary', { day })}</h2>
       <p class="big">${t('visitedOf', { n: sum.visited, of: sum.planned })}</p>
-      <dl class="figures">${FIGURES.map((k) => html`<div data-fig="${k}"><dt>${t(`sum_${k}`)}</dt><dd>${sum[k] ?? 0}</dd></div>`)}</dl>
-      ${Array.isArray(missed) && missed.length > 0 && html`<p class="hint">${t('missedStores')}: ${missed.join('、')}</p>`}
+      <dl class="figures">${FIGURES.map((k) => html`<div data-fig="${k}"><dt>${t(`sum_${k}`)}</dt><dd>${sum[k] ?? 0}</dd>${changed.includes(k) && html`<small class="was">${t('wasN', { n: was[k] })}</small>`}</div>`)}</dl>
+      ${changed.length > 0 && html`<p class="warn" data-changed-after>${t('changedAfterConfirm')}: ${changed.map((k) => `${t(`sum_${k}`)} ${was[k]} → ${sum[k]}`).join(' · ')}</p>`}
+      ${missed.length > 0 && html`<details class="missed" data-missed ${!done && html`open`}><summary>${t('missedStores')} (${sum.missed})</summary>
+        <ul>${missed.map((n) => html`<li>${n}</li>`)}${sum.missed > missed.length && html`<li>…</li>`}</ul></details>`}
       <p class="${waiting ? 'warn' : 'ok'}" data-unsynced>${waiting ? t('stillOnPhone', { ops: sum.unsynced, photos: sum.unsynced_photos }) : t('synced')}</p>
       ${done
         ? html`<p class="confirmed" data-confirmed>✓ ${t('confirmedAt', { time: formatTime(done.fields.confirmed_at) })}${done.pending > 0 && ` · ${t('notSynced')}`}</p>`
         : html`<button type="button" class="primary big-button" data-confirm-day>${t('confirmToday')}</button>`}`);
     this.querySelector('[data-confirm-day]')?.addEventListener('click', async (e) => {
-      e.currentTarget.disabled = true;
-      await write('day.confirm', uuid7(), { day, confirmed_at: new Date().toISOString(), summary: daySummary(day) });
+      const button = e.currentTarget, now = daySummary(day);
+      button.disabled = true;
+      if (now.missed > 0 && !(await (await import('../reason.js')).askConfirm(t('confirmMissed', { n: now.missed }), now.missed_stores))) {
+        button.disabled = false;
+        return;
+      }
+      await write('day.confirm', uuid7(), { day, confirmed_at: new Date().toISOString(), summary: now });
     });
     this.renderDecisions();
   }
