@@ -2,8 +2,8 @@
 // added to what is typed; offline (or when the server cannot listen), the recording is kept on the
 // phone and handed to `onRecorded`, which attaches it to a note to be transcribed after sync.
 import { keepBlob } from './blobs.js';
-import { html } from './html.js';
-import { t } from './i18n.js';
+import { html, render } from './html.js';
+import { has, t } from './i18n.js';
 import { uuid7 } from './ids.js';
 import { record } from './recorder.js';
 import { get } from './db.js';
@@ -17,11 +17,21 @@ function appendText(area, text) {
   area.dispatchEvent(new Event('change', { bubbles: true }));
 }
 
+const MIC = html`<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11h-2z"/></svg>`;
+const STOP = html`<svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><rect x="6" y="6" width="12" height="12" rx="2" fill="currentColor"/></svg>`;
+const label = (button, icon, text) => { render(button, html`${icon} ${text}`); button.setAttribute('aria-label', text); };
+
+// A speech error's code in the rep's words (the server's English detail is for admins and logs).
+export function speechText(code, fallback = t('transcribeFailed')) {
+  if (code === 'model_missing' || code === 'model_broken' || code === 'model_unavailable') return t('noModel');
+  return code && /audio|refused/.test(code) ? t('badAudio') : has(`sp_${code}`) ? t(`sp_${code}`) : fallback;
+}
+
 export function micHtml() {
   const lang = document.documentElement.lang?.startsWith('zh') ? 'zh' : 'en';
   const on = html`selected`;
   return html`<div class="row mic-row" data-mic-row>
-    <button type="button" class="mic" data-mic aria-label="${t('dictate')}">🎤 ${t('dictate')}</button>
+    <button type="button" class="mic" data-mic aria-label="${t('dictate')}">${MIC} ${t('dictate')}</button>
     <select data-mic-lang aria-label="${t('language')}"><option value="zh" ${lang === 'zh' && on}>中文</option>
       <option value="en" ${lang === 'en' && on}>EN</option></select>
     <span class="mic-state" data-mic-state aria-live="polite"></span></div>`;
@@ -39,7 +49,7 @@ export function bindMic(row, area, onRecorded) {
         session = await record({ lang: row.querySelector('[data-mic-lang]').value, live: {
           partial: (text) => { status.textContent = text; status.dataset.partial = text; },
           final: (text) => { appendText(area, text); status.textContent = ''; },
-          error: (e) => { status.textContent = e.detail; },
+          error: (e) => { status.textContent = speechText(e.code); status.dataset.code = e.code || ''; },
         } });
       } catch (e) {
         status.textContent = t('micDenied');
@@ -48,8 +58,9 @@ export function bindMic(row, area, onRecorded) {
       }
       button.disabled = false;
       button.classList.add('on');
-      button.textContent = `■ ${t('stopDictation')}`;
-      status.textContent = session.live ? t('listening') : t('recordingOffline');
+      label(button, STOP, t('stopDictation'));
+      // Online but the server cannot listen (no model for the language): say so; the recording is still kept.
+      status.textContent = session.live ? t('listening') : session.liveError ? speechText(session.liveError) : t('recordingOffline');
       return;
     }
     const current = session; session = null;
@@ -57,12 +68,12 @@ export function bindMic(row, area, onRecorded) {
     const lang = row.querySelector('[data-mic-lang]').value;
     const result = await current.stop();
     button.disabled = false; button.classList.remove('on');
-    button.textContent = `🎤 ${t('dictate')}`;
+    label(button, MIC, t('dictate'));
     if (result.text != null) { status.textContent = ''; return; } // live: the text is in the field
     if (!result.blob.size) { status.textContent = t('nothingRecorded'); return; }
     const sha = await keepBlob(result.blob);
     await onRecorded({ sha, mime: result.blob.type, seconds: Math.round(result.seconds * 10) / 10, lang });
-    status.textContent = t('willTranscribe');
+    status.textContent = current.liveError ? speechText(current.liveError) : t('willTranscribe');
   });
 }
 
@@ -81,8 +92,9 @@ export async function attachRecording({ noteId, storeId, create, text }, rec) {
 export function recordingsHtml(noteId) {
   return by('recording', 'note_id', noteId).map((r) => {
     const f = r.fields;
-    const stateText = f.status === 'done' ? t('transcribed') : f.status === 'failed' ? `${t('transcribeFailed')}: ${f.error || ''}`
-      : r.pending || !f.status ? t('willTranscribe') : f.error ? f.error : t('transcribing');
+    // The server's machine code in the rep's language; its English detail (f.error) is for admins.
+    const stateText = f.status === 'done' ? t('transcribed') : f.status === 'failed' ? speechText(f.error_code)
+      : r.pending || !f.status ? t('willTranscribe') : f.error_code || f.error ? speechText(f.error_code, t('transcribing')) : t('transcribing');
     return html`<div class="recording" data-recording-id="${r.id}" data-status="${f.status || 'local'}">
       <audio controls preload="none" data-blob="${f.blob}"></audio>
       <span class="chip ${f.status === 'done' ? 'ok' : f.status === 'failed' ? 'bad' : 'wait'}" data-recording-state>${stateText}</span></div>`;

@@ -19,10 +19,12 @@ export async function record({ lang, live } = {}) {
   rec.ondataavailable = (e) => { if (e.data.size) parts.push(e.data); };
   rec.start(1000);
   const started = performance.now();
+  let liveError = null; // the server's code when it refused to listen (model_missing …)
   const listening = live && navigator.onLine
-    ? await import('./online/live.js').then((m) => m.listen(stream, lang, live)).catch(() => null) : null;
+    ? await import('./online/live.js').then((m) => m.listen(stream, lang, live)).catch((e) => { liveError = e.code || null; return null; }) : null;
   return {
     live: !!listening,
+    liveError,
     async stop() {
       const stopped = new Promise((resolve) => { rec.onstop = resolve; });
       rec.stop();

@@ -57,6 +57,12 @@ export function remainingMaterials(day, draft = {}) {
   return left;
 }
 
+// The material codes `placed` would take past this month's allocation (what is left, `placed` counted, below 0).
+export function overAllocated(day, placed) {
+  const left = remainingMaterials(day, placed);
+  return Object.keys(placed || {}).filter((code) => left[code] < 0);
+}
+
 // The first step not yet done or excepted; steps after it stay locked.
 export function currentStep(template, steps) {
   return template.fields.steps.find((s) => !steps[s.key]) || null;

@@ -6,7 +6,7 @@ from server.authz import REP_ONLY
 from server.registry import Domain
 from server.visits.controller import TemplateController
 from server.visits.publish import TEMPLATE, publish_templates
-from server.visits.rules import OP_TYPES, STEP, VISIT, check_step, check_visit, derive_visit
+from server.visits.rules import OP_TYPES, STEP, VISIT, check_step, check_visit, derive_step, derive_visit
 
 
 def _step_follows(state, at_store, follows):  # type: ignore[no-untyped-def]
@@ -21,7 +21,7 @@ DOMAIN = Domain(
     writes={t.name: REP_ONLY for t in OP_TYPES},
     parents={"step": ("visit_id", "visit")},
     checks={"visit": check_visit, "step": check_step},
-    derives={"visit": derive_visit},
+    derives={"visit": derive_visit, "step": derive_step},
     # work in progress moves with its store; a checked-out visit stays with the rep who made it
     follows_store={
         "visit": lambda state, _at_store, _follows: state.fields.get("status") != "checked_out",

@@ -10,9 +10,13 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from msgspec import Meta
+from sqlalchemy import select
 from sqlmodel import Session
+from sqlmodel import select as sql_select
 
+from server.catalog.models import Material, MaterialAllocation
 from server.replication.context import RuleContext
+from server.replication.store import RECORDS
 from server.stores.models import Store
 from server.visits.models import VisitTemplate
 from server.visits.templates import EXCEPTION_REASONS, TemplateSpec, missing, score
@@ -51,6 +55,7 @@ STEP = Collection(
         "status": Field(Policy.MONOTONIC, order=("excepted", "done"), required=True),
         "exception": Field(Policy.IMMUTABLE, "json"),
         "completed_at": Field(Policy.OVERWRITE, "str", max_length=40),
+        "server_flags": Field(Policy.SERVER),  # over_allocation: more materials placed than the month allows
     },
 )
 # -- the shape of each intent (docs/sync-protocol.md §5 shows them) ---------------------------
@@ -319,3 +324,82 @@ def derive_visit(ctx: RuleContext, who: Principal, op_type: OpType, state: Recor
             "minutes_on_site": minutes,
         }
     return None
+
+
+def derive_step(ctx: RuleContext, who: Principal, op_type: OpType, state: RecordState) -> dict[str, Any] | None:
+    """A step that places materials beyond what is left of the rep's monthly allocation is applied
+    (a rejection would leave the phone's visit unable to check out) and flagged ``over_allocation``
+    for the supervisor; the phone itself stops the rep before that."""
+    if op_type.name != "step.complete":
+        return None
+    visit = ctx.record("visit", str(state.fields.get("visit_id")))
+    spec = _template(ctx.session, visit.fields["template_id"]) if visit is not None else None
+    step = spec.step(str(state.fields.get("step"))) if spec else None
+    keys = [f.key for f in step.fields if f.type == "materials"] if step else []
+    answers = state.fields.get("answers") or {}
+    mine = _counts(answers, keys)
+    if visit is None or not mine:
+        return None
+    month = str(visit.fields.get("day", ""))[:7]
+    rep_id = visit.created_by or who.user_id
+    allowed: dict[str, int] = {}
+    for a in ctx.session.exec(
+        sql_select(MaterialAllocation).where(MaterialAllocation.rep_id == rep_id, MaterialAllocation.period == month)
+    ):
+        material = ctx.session.get(Material, a.material_id)
+        if material is not None:
+            allowed[material.code] = a.quantity
+    if not any(code in allowed for code in mine):
+        return {"server_flags": []}
+    placed = _placed(ctx, visit, rep_id, month, keys, state.id)
+    over = any(code in allowed and placed.get(code, 0) + n > allowed[code] for code, n in mine.items())
+    return {"server_flags": ["over_allocation"] if over else []}
+
+
+def _counts(answers: dict[str, Any], keys: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for key in keys:
+        value = answers.get(key)
+        if isinstance(value, dict):
+            for code, n in value.items():
+                if isinstance(n, int) and n > 0:
+                    out[str(code)] = out.get(str(code), 0) + n
+    return out
+
+
+def _placed(
+    ctx: RuleContext, visit: RecordState, rep_id: str, month: str, keys: list[str], besides: str
+) -> dict[str, int]:
+    """What ``rep_id``'s other done steps placed in ``month``, by material code: the month's visits
+    by the rep index and the day (one query), their steps by the parent index (one more)."""
+    day = RECORDS.c.fields["day"].as_string()
+    visit_ids = set(
+        ctx.session.execute(
+            select(RECORDS.c.id).where(
+                RECORDS.c.collection == "visit",
+                RECORDS.c.rep_id == visit.scope.rep_id,
+                RECORDS.c.created_by == rep_id,
+                RECORDS.c.deleted.is_(False),
+                day.startswith(month),
+            )
+        ).scalars()
+    )
+    visit_ids |= {v.id for v in ctx.pending("visit") if str(v.fields.get("day", "")).startswith(month)}
+    steps = {
+        row.id: row.fields
+        for row in ctx.session.execute(
+            select(RECORDS.c.id, RECORDS.c.fields).where(
+                RECORDS.c.collection == "step",
+                RECORDS.c.parent_id.in_(visit_ids),
+                RECORDS.c.deleted.is_(False),
+            )
+        )
+    }
+    steps.update({s.id: s.fields for s in ctx.pending("step") if s.fields.get("visit_id") in visit_ids})
+    out: dict[str, int] = {}
+    for step_id, fields in steps.items():
+        if step_id == besides or (fields or {}).get("status") != "done":
+            continue
+        for code, n in _counts(fields.get("answers") or {}, keys).items():
+            out[code] = out.get(code, 0) + n
+    return out

@@ -75,7 +75,7 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
     page_a.wait_for_selector("[data-text]:has-text('A: cooler fixed')")
     assert page_a.locator("[data-text]:has-text('A: new shelf talker placed')").count() == 1
     assert page_a.locator("[data-note-pending]").count() == 2
-    assert "3 waiting" in page_a.inner_text("fv-sync-status")
+    assert "3 changes waiting" in page_a.inner_text("fv-sync-status")
 
     # Meanwhile phone B, online, edits the same note's text.
     page_b.click("[data-note-id] [data-edit]")
@@ -158,7 +158,9 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
     wav = b"RIFF" + struct.pack("<I", size - 8) + b"WAVEfmt " + fmt + b"data" + struct.pack("<I", size - 44)
     data = wav + bytes((i * 31 + 7) % 251 for i in range(44, size))
     assert sha == hashlib.sha256(data).hexdigest()
-    page.wait_for_function("() => document.querySelector('[data-sync-summary]').textContent.includes('1 waiting')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-sync-summary]').textContent.includes('1 photo waiting')"
+    )
 
     # An earlier attempt got the first chunk through before the connection dropped.
     with httpx.Client(base_url=live_server.url) as client:
@@ -206,7 +208,7 @@ def test_rep_is_warned_when_changes_wait_over_a_day(browser, live_server: LiveSe
         await (await import('/js/sync.js')).refreshCounts();
     }""")
     page.wait_for_function(
-        "() => document.querySelector('[data-sync-summary]').parentElement.textContent.includes('⚠')"
+        "() => !!document.querySelector('[data-sync-summary]').parentElement.querySelector('[data-sync-warn] svg')"
     )
     page.click("fv-sync-status [data-toggle]")
     assert "waited over a day" in page.inner_text(".sync-panel")

@@ -94,7 +94,7 @@ def test_a_visit_done_offline_arrives_exactly_once(camera_browser, live_server: 
     _photo(page, "storefront")
     page.click("[data-complete]")
     page.click("[data-checkout]")
-    page.wait_for_selector("fv-route")
+    page.wait_for_selector("fv-visit [data-visit-summary]")  # the visit's summary, where the steps were
     assert "waiting" in page.inner_text("fv-sync-status")
 
     context.set_offline(False)

@@ -182,3 +182,36 @@ def test_allocations_reach_only_their_reps_phone(app_client: TestClient, world: 
     changes = app_client.get("/api/sync/pull").json()["changes"]
     allocations = [c["fields"] for c in changes if c["collection"] == "allocation"]
     assert allocations == [{"material_code": "POSM-001", "period": "2026-11", "quantity": 20}]
+
+
+def test_materials_beyond_the_allocation_are_applied_and_flagged(
+    app_client: TestClient, world: World, session: Session
+) -> None:
+    """The phone stops a rep at the allocation; a phone that did not (an old app, two phones) is
+    not refused — its visit must still check out and its queue go on — but the step is flagged."""
+    from server.catalog.models import Material, MaterialAllocation
+
+    poster = Material(code="POSM-001", name="海报", name_en="Poster")
+    session.add(poster)
+    session.flush()
+    session.add(MaterialAllocation(rep_id=world.east.reps[0].id, material_id=poster.id, period="2026-11", quantity=3))
+    session.commit()
+    first, store = _start(app_client, world, session)
+    phone = first.phone
+    flags = {}
+    for visit, placed in ((first, 2), (Visit(app_client, phone, store, first.template_id, day="2026-11-25"), 2)):
+        assert visit.arrive(store.lat, store.lng)["status"] == "applied"
+        for step in ("display", "competitors"):
+            assert visit.complete(step)["status"] == "applied"
+        given = {**answers("materials"), "placed": {"POSM-001": placed}}
+        assert visit.complete("materials", given)["status"] == "applied"
+        assert visit.complete("checkin")["status"] == "applied"
+        assert visit.checkout()["status"] == "applied"  # nothing stalls behind it
+        changes = app_client.get("/api/sync/pull").json()["changes"]
+        step = next(
+            c["fields"]
+            for c in changes
+            if c["collection"] == "step" and c["fields"]["visit_id"] == visit.id and c["fields"]["step"] == "materials"
+        )
+        flags[visit.day] = step["server_flags"]
+    assert flags == {"2026-11-24": [], "2026-11-25": ["over_allocation"]}  # 2 of 3, then 4 of 3

@@ -26,7 +26,9 @@ function openSocket(lang, live) {
       if (msg.type === 'ready') { ready = true; resolve(ws); } else if (msg.type === 'partial') live.partial?.(msg.text);
       else if (msg.type === 'final') live.final?.(msg.text);
       else if (msg.type === 'done') { ws.fvDone?.(msg.text); live.done?.(msg.text); }
-      else if (msg.type === 'error') { live.error?.(msg); if (!ready) reject(new Error(msg.detail)); }
+      else if (msg.type === 'error') { // before 'ready' it is a refusal: its code tells the rep why
+        if (ready) live.error?.(msg); else reject(Object.assign(new Error(msg.detail), { code: msg.code }));
+      }
     };
     ws.onerror = () => { if (!ready) reject(new Error('socket')); };
     ws.onclose = () => { if (!ready) reject(new Error('closed')); ws.fvDone?.(null); };

@@ -6,6 +6,14 @@ import { formatTime, has, t } from '../i18n.js';
 import { state, subscribe } from '../state.js';
 import { syncNow } from '../sync.js';
 
+// "7 changes · 3 photos": changes and files are counted apart, never added up.
+function waitingParts(ops, blobs) {
+  return [ops && (ops === 1 ? t('oneOp') : t('nOps', { n: ops })), blobs && (blobs === 1 ? t('oneBlob') : t('nBlobs', { n: blobs }))]
+    .filter(Boolean).join(' · ');
+}
+
+const WARN = html`<svg class="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="M12 2 1 21h22L12 2zm1 15h-2v2h2v-2zm0-7h-2v5h2v-5z"/></svg>`;
+
 class SyncStatus extends HTMLElement {
   connectedCallback() {
     this.open = false;
@@ -26,7 +34,7 @@ class SyncStatus extends HTMLElement {
       return { cls: 'busy', text: pct === null ? t(`sync_${s.phase}`) : `${t(`sync_${s.phase}`)} ${pct}%` };
     }
     if (s.error && s.error !== 'offline') return { cls: 'bad', text: t('syncError') };
-    if (s.pending || s.blobs) return { cls: 'wait', text: t('waiting', { n: s.pending + s.blobs }) };
+    if (s.pending || s.blobs) return { cls: 'wait', text: t('waiting', { n: waitingParts(s.pending, s.blobs) }) };
     if (!s.lastSuccess) return { cls: 'wait', text: t('neverSynced') }; // not "all synced" before the first sync
     return s.failed ? { cls: 'wait', text: `${t('synced')} · ${t('refused')}: ${s.failed}` } : { cls: 'ok', text: t('synced') };
   }
@@ -42,7 +50,7 @@ class SyncStatus extends HTMLElement {
         ${f.op.fields?.text && html`<br><small>${f.op.fields.text}</small>`}</li>`)}</ul>`;
     }
     render(this, html`<button type="button" class="sync ${cls}" data-toggle aria-expanded="${this.open}">
-        <span data-sync-summary>${text}</span>${warn && ' ⚠'}</button>
+        <span data-sync-summary>${text}</span>${warn && html` <span data-sync-warn role="img" aria-label="${t('storageWarn')}">${WARN}</span>`}</button>
       ${this.open && html`<div class="sync-panel card" role="dialog">
         <dl class="facts">
           <dt>${t('opsWaiting')}</dt><dd data-pending>${s.pending}</dd>

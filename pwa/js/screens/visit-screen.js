@@ -6,12 +6,12 @@ import { capture, closeCamera, openCamera, watermarkLines } from '../camera.js';
 import { api } from '../api.js';
 import { distanceM, locate } from '../geo.js';
 import { html, render } from '../html.js';
-import { formatDistance, localName, t } from '../i18n.js';
+import { formatDistance, has, localName, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay, plannedOn } from '../route.js';
 import { list, record, state, subscribe, write } from '../state.js';
 import {
-  EXCEPTION_REASONS, currentStep, missing, remainingMaterials, stepsOf, templateById, templateFor, visitsAt,
+  EXCEPTION_REASONS, currentStep, missing, overAllocated, remainingMaterials, stepsOf, templateById, templateFor, visitsAt,
 } from '../visits.js';
 import { bindHeader, header } from './header.js';
 import { attachRecording, bindMic, micHtml } from '../dictate.js';
@@ -80,7 +80,7 @@ class VisitScreen extends HTMLElement {
 
   signature() {
     const visit = this.store && this.openVisit();
-    if (!visit) return `none:${this.store ? visitsAt(this.store.id, localDay()).length : 0}`;
+    if (!visit) return `none:${this.store ? visitsAt(this.store.id, localDay()).map((v) => `${v.id}=${v.fields.status}/${v.fields.score}`).join() : ''}`;
     const steps = stepsOf(visit.id);
     return `${visit.id}:${visit.fields.status}:${Object.entries(steps).map(([k, s]) => `${k}=${s.fields.status}`).join(',')}`;
   }
@@ -94,9 +94,12 @@ class VisitScreen extends HTMLElement {
     const visit = this.openVisit();
     let body;
     if (!visit) {
-      const done = visitsAt(store.id, localDay()).some((v) => v.fields.status === 'checked_out');
-      body = html`<section class="card"><p>${done ? t('visitDoneToday') : t('arriveHelp')}</p>
-        <button type="button" class="primary" data-arrive>${t('arrive')}</button></section>`;
+      const last = visitsAt(store.id, localDay()).filter((v) => v.fields.status === 'checked_out')
+        .sort((a, b) => (a.id < b.id ? 1 : -1))[0];
+      body = last ? html`${this.summaryHtml(last)}<section class="card"><p>${t('visitDoneToday')}</p>
+          <button type="button" class="primary" data-arrive>${t('visitAgain')}</button></section>`
+        : html`<section class="card"><p>${t('arriveHelp')}</p>
+          <button type="button" class="primary" data-arrive>${t('arrive')}</button></section>`;
     } else {
       const template = templateById(visit.fields.template_id);
       const steps = stepsOf(visit.id);
@@ -119,12 +122,30 @@ class VisitScreen extends HTMLElement {
   }
 
 
+  // The finished visit: steps done and excepted, photos, time at the store, score (the server's
+  // once synced; until then the same rule on the phone: a done step earns its points, an exception none).
+  summaryHtml(visit) {
+    const v = visit.fields;
+    const steps = Object.values(stepsOf(visit.id)).map((r) => r.fields);
+    const tpl = templateById(v.template_id)?.fields.steps || [];
+    const done = steps.filter((x) => x.status === 'done');
+    const mins = v.minutes_on_site ?? (v.checked_out_at ? Math.max(0, Math.round((Date.parse(v.checked_out_at) - Date.parse(v.arrived_at)) / 60000)) : null);
+    const score = v.score ?? tpl.filter((x) => done.some((d) => d.step === x.key)).reduce((n, x) => n + (x.points || 0), 0);
+    const max = v.max_score ?? tpl.reduce((n, x) => n + (x.points || 0), 0);
+    const fig = (key, label, value) => html`<div><dt>${label}</dt><dd data-sum="${key}">${value}</dd></div>`;
+    return html`<section class="card" data-visit-summary><h2 class="store-name">${t('visitFinished')}</h2>
+      <p class="big" data-sum="score">${t('score')} ${score}<small> / ${max}</small></p>
+      <dl class="figures">${fig('done', t('sum_steps_done'), done.length)}${fig('excepted', t('sum_exceptions'), steps.length - done.length)}
+        ${fig('photos', t('sum_photos'), steps.reduce((n, x) => n + (x.photos?.length || 0), 0))}
+        ${fig('minutes', t('timeAtStore'), mins == null ? '—' : t('minutes', { n: mins }))}</dl></section>`;
+  }
+
   stepHtml(step, rec, current) {
     const state = rec ? rec.fields.status : current && current.key === step.key ? 'current' : 'locked';
-    const title = html`<h3>${localName(step)} <span class="chip">${t(`step_${state}`)}</span></h3>`;
+    const title = html`<h3>${localName(step)} <span class="chip step-${state}" data-step-chip>${t(`step_${state}`)}</span></h3>`;
     if (state !== 'current') return html`<li class="step ${state}" data-step="${step.key}" data-state="${state}">${title}</li>`;
     const answers = this.draft;
-    const gaps = missing(step, answers);
+    const gaps = this.gaps(step, answers);
     const fields = step.fields.map((f) => this.fieldHtml(f, answers[f.key]));
     const exception = this.excepting && html`<div class="exception">
         <label>${t('reason')}</label><select data-reason><option value="">—</option>
@@ -156,19 +177,21 @@ class VisitScreen extends HTMLElement {
         const left = f.type === 'materials' ? remainingMaterials(localDay(), value) : null;
         return wrap(html`<div class="grid">${items.map((i) => html`<label class="qty">${localName(i.fields)}
           <input type="number" min="0" inputmode="numeric" data-qty="${f.key}" data-item="${i.fields.code}" value="${value?.[i.fields.code]}">
-          ${left && i.fields.code in left && html`<small data-remaining="${i.fields.code}" class="${left[i.fields.code] < 0 ? 'over' : ''}">${t('remaining', { n: left[i.fields.code] })}</small>`}</label>`)}</div>`);
+          ${left && i.fields.code in left && html`<small data-remaining="${i.fields.code}">${this.remainingText(left[i.fields.code], value?.[i.fields.code])}</small>`}</label>`)}</div>`);
       }
       case 'barcodes':
-        return wrap(html`<ul class="codes">${(value || []).map((c, i) => html`<li data-code="${c.code}">${c.code} ${c.name ? `· ${c.name}`
-          : html`· ${t('notInCatalogue')} <button type="button" class="link" data-find="${f.key}|${i}">${t('findByName')}</button>`}
-          ${this.finding === `${f.key}|${i}` && html`<div class="row"><input type="text" data-find-name placeholder="${t('productName')}">
-            <button type="button" data-find-go="${f.key}|${i}">${t('search')}</button></div>
+        return wrap(html`<ul class="codes">${(value || []).map((c, i) => html`<li data-code="${c.code}"><span class="code-line"><span>${c.code} ${c.name ? `· ${c.name}`
+          : html`· ${t('notInCatalogue')} <button type="button" class="link" data-find="${f.key}|${i}">${t('findByName')}</button>`}</span>
+          <button type="button" class="link" data-remove-code="${f.key}|${i}" aria-label="${t('remove')} ${c.code}">${t('remove')}</button></span>
+          ${this.finding === `${f.key}|${i}` && html`<div class="row"><input type="text" data-find-name placeholder="${t('productName')}" aria-label="${t('productName')}">
+            <button type="button" data-find-go="${f.key}|${i}">${t('findGo')}</button></div>
+            ${this.choices?.length === 0 && this.searched && html`<p class="hint" data-no-match role="status">${t('noMatch')}</p>`}
             <div class="choices">${(this.choices || []).map((c) => html`<button type="button" data-pick="${f.key}|${i}|${c.id}">${localName(c)}${c.score ? ` · ${c.score}%` : ''}</button>`)}</div>`}</li>`)}</ul>
-          <div class="row"><input type="text" inputmode="numeric" data-code-input="${f.key}" placeholder="${t('typeCode')}">
+          <div class="row"><input type="text" inputmode="numeric" data-code-input="${f.key}" placeholder="${t('typeCode')}" aria-label="${t('typeCode')}">
           <button type="button" data-add-code="${f.key}">${t('add')}</button>
           ${'BarcodeDetector' in window && html`<button type="button" data-scan="${f.key}">${t('scan')}</button>`}</div>`);
       case 'choice':
-        return wrap(html`<select data-choice="${f.key}"><option value="">—</option>${f.options.map((o) => html`<option ${o === value && html`selected`}>${o}</option>`)}</select>`);
+        return wrap(html`<select data-choice="${f.key}" aria-label="${name}"><option value="">—</option>${f.options.map((o) => html`<option value="${o}" ${o === value && html`selected`}>${has(`opt_${o}`) ? t(`opt_${o}`) : o}</option>`)}</select>`);
       default:
         return wrap(html`<textarea data-text="${f.key}" rows="2">${value}</textarea>${micHtml()}`);
     }
@@ -189,19 +212,30 @@ class VisitScreen extends HTMLElement {
     this.refreshComplete();
   }
 
+  // What is left after this entry; past the allocation, what may still be placed (and the step cannot complete).
+  remainingText(n, mine) {
+    return n < 0 ? html`<span class="over" data-over>${t('overAllocation', { n: Math.max(0, n + (mine || 0)) })}</span>` : t('remaining', { n });
+  }
+
   updateRemaining() {
     const left = remainingMaterials(localDay(), this.draft.placed);
     for (const el of this.querySelectorAll('[data-remaining]')) {
-      const n = left[el.dataset.remaining];
-      el.textContent = t('remaining', { n });
-      el.classList.toggle('over', n < 0);
+      const code = el.dataset.remaining;
+      render(el, html`${this.remainingText(left[code], this.draft.placed?.[code])}`);
     }
+  }
+
+  // Missing answers, and materials beyond this month's allocation.
+  gaps(step, answers) {
+    const out = missing(step, answers);
+    for (const f of step.fields) if (f.type === 'materials' && overAllocated(localDay(), answers[f.key]).length) out.push(f.key);
+    return out;
   }
 
   refreshComplete() {
     const { step } = this.inHand();
     const button = this.querySelector('[data-complete]');
-    if (step && button) button.disabled = missing(step, this.draft).length > 0;
+    if (step && button) button.disabled = this.gaps(step, this.draft).length > 0;
   }
 
   async onClick(e) {
@@ -221,7 +255,14 @@ class VisitScreen extends HTMLElement {
       if (code) this.addCode(d.addCode, code);
       return undefined;
     }
-    if (d.find) { this.finding = d.find; this.choices = []; return this.render(); }
+    if (d.find) { this.finding = d.find; this.choices = []; this.searched = false; return this.render(); }
+    if (d.removeCode) { // a mistyped code goes again
+      const [key, index] = d.removeCode.split('|');
+      this.draft[key] = (this.draft[key] || []).filter((_, i) => i !== Number(index));
+      this.finding = null;
+      this.persistDraft();
+      return this.render();
+    }
     if (d.findGo) return this.findByName(d.findGo);
     if (d.pick) {
       const [key, index, skuId] = d.pick.split('|');
@@ -266,6 +307,7 @@ class VisitScreen extends HTMLElement {
       this.choices = list('competitor_sku').filter((c) => `${c.fields.name} ${c.fields.name_en}`.toLowerCase().includes(q))
         .slice(0, 5).map((c) => ({ id: c.id, ...c.fields }));
     }
+    this.searched = true;
     this.render();
     const input = this.querySelector('[data-find-name]');
     if (input) input.value = name;
@@ -325,6 +367,7 @@ class VisitScreen extends HTMLElement {
 
   async complete() {
     const { visit, step } = this.inHand();
+    if (this.gaps(step, this.draft).length) { this.refreshComplete(); return; }
     const { __captures: captures, ...answers } = this.draft;
     const photos = step.fields.filter((f) => f.type === 'photos').flatMap((f) => answers[f.key] || []);
     if (captures) answers.captures = captures;
@@ -347,8 +390,8 @@ class VisitScreen extends HTMLElement {
   }
 
   async checkout() {
+    // The page stays: the visit's summary and score take the steps' place.
     await write('visit.checkout', this.openVisit().id, { status: 'checked_out', checked_out_at: new Date().toISOString() });
-    location.hash = '#/route';
   }
 }
 customElements.define('fv-visit', VisitScreen);
