@@ -37,6 +37,7 @@ class ReviewController(Controller):
         self,
         db: DB,
         actor: CurrentActor,
+        settings: AppSettings,
         status: Annotated[str, QueryParameter(pattern="^(pending|approved|rejected|all)$")] = "pending",
         rep: Annotated[str | None, QueryParameter(max_length=36)] = None,
         day: FromQuery[date | None] = None,
@@ -51,18 +52,29 @@ class ReviewController(Controller):
         f = service.QueueFilter.model_validate(
             {"status": status, "rep": rep, "day": day, "store": store, "flag": flag, "team": team}
         )
-        return service.queue(db, actor, f, before=before, limit=limit)
+        return service.queue(db, settings, actor, f, before=before, limit=limit)
 
     @get("/{visit_id:str}", sync_to_thread=True)
-    def item(self, db: DB, actor: CurrentActor, visit_id: FromPath[str]) -> dict[str, Any]:
-        """One visit: the photo, capture data, flags, steps and exceptions, and the previous check-in."""
-        return service.detail(db, actor, visit_id)
+    def item(self, db: DB, actor: CurrentActor, settings: AppSettings, visit_id: FromPath[str]) -> dict[str, Any]:
+        """One visit: the photo, capture data, flags, the template's steps in order with their answers
+        and exceptions, and the previous check-in."""
+        return service.detail(db, settings, actor, visit_id)
 
     @post("/decisions", status_code=200, sync_to_thread=True, guards=[requires(Action.REVIEW_DECIDE)])
     def decide(self, db: DB, actor: CurrentActor, data: JSONBody[service.Decision]) -> dict[str, Any]:
         """Approve or reject visits by id, or approve every pending item matching a filter. A rejection
-        needs a reason code (and a comment for 'other'). 409 when the one visit named was decided."""
+        needs a reason code (and a comment for 'other'). 409 when the one visit named was decided, or
+        is still in progress (not checked out, its day not confirmed)."""
         return service.decide(db, actor, data)
+
+    @post("/reopen", status_code=200, sync_to_thread=True, guards=[requires(Action.REVIEW_DECIDE)])
+    def reopen(
+        self, db: DB, actor: CurrentActor, settings: AppSettings, data: JSONBody[service.Reopen]
+    ) -> dict[str, Any]:
+        """Take back one's own decisions of today (all named, or none): the visits wait for review
+        again and the rep's phone gets ``review.status = pending``. 403 for another's decision, 409
+        for one of an earlier day or a visit not decided."""
+        return service.reopen(db, settings, actor, data)
 
 
 @get("/api/blobs/{sha256:str}/thumb/{size:str}", sync_to_thread=True, tags=["review"])

@@ -24,7 +24,7 @@ from server.csvout import csv_bytes
 from server.db import utcnow
 from server.errors import InvalidInput
 from server.review.models import DayConfirmation, KeyAction, VisitReview
-from server.review.repository import team_scope
+from server.review.repository import reviewable, team_scope
 from server.review.rules import clean_summary
 from server.settings import Settings
 from server.stores.models import Store
@@ -203,7 +203,7 @@ def confirmations(
             sa_select(
                 col(VisitReview.rep_id),
                 func.count(),
-                func.sum(case((col(VisitReview.status) == "pending", 1), else_=0)),
+                func.sum(case((and_(col(VisitReview.status) == "pending", reviewable()), 1), else_=0)),
             )
             .where(col(VisitReview.day) == day, col(VisitReview.rep_id).in_(rep_ids))
             .group_by(VisitReview.rep_id)

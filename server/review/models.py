@@ -75,6 +75,9 @@ class VisitReview(SQLModel, table=True):
     inspected: bool = False  # the server has read the check-in photo (watermark, light, reuse)
     steps_done: int = 0
     steps_excepted: int = 0
+    # The phone's check-out time (UTC); until then the visit is in progress and stays out of the
+    # queue, unless the rep confirmed its day (see ``repository.reviewable``).
+    checked_out_at: datetime | None = None
     status: str = Field(default="pending", max_length=16)  # pending → approved | rejected
     reason: str | None = Field(default=None, max_length=32)
     comment: str | None = Field(default=None, max_length=1000)

@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, exists, func, or_
 from sqlmodel import Session, col, select
 
 from server import authz
 from server.accounts.models import User
 from server.accounts.service import Actor
 from server.errors import Forbidden, InvalidInput, NotFound
-from server.review.models import FLAG_BITS, VisitReview
+from server.review.models import FLAG_BITS, DayConfirmation, VisitReview
 from server.scope import audience
 from server.stores.models import Store
 
@@ -47,10 +47,28 @@ def visible(actor: Actor, review: VisitReview | None) -> VisitReview:
     return review
 
 
+def reviewable() -> Any:
+    """A visit enters the queue once the rep checked out, or once the rep confirmed its day (a
+    visit never checked out is then as finished as it will be); one still in progress does not."""
+    confirmed = exists().where(
+        col(DayConfirmation.rep_id) == col(VisitReview.rep_id), col(DayConfirmation.day) == col(VisitReview.day)
+    )
+    return or_(col(VisitReview.checked_out_at).is_not(None), confirmed)
+
+
+def is_reviewable(session: Session, review: VisitReview) -> bool:
+    if review.checked_out_at is not None:
+        return True
+    found = session.exec(
+        select(DayConfirmation.id).where(DayConfirmation.rep_id == review.rep_id, DayConfirmation.day == review.day)
+    ).first()
+    return found is not None
+
+
 def queue_where(actor: Actor, f: QueueFilter, *, with_flag: bool = True) -> list[Any]:
-    """The queue's filter, within what the caller may read."""
+    """The queue's filter, within what the caller may read (only visits ready for review)."""
     team = team_scope(actor, f.team)
-    where: list[Any] = []
+    where: list[Any] = [reviewable()]
     if team is not None:
         where.append(col(VisitReview.team_id) == team)
     if f.status != "all":

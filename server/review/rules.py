@@ -202,9 +202,13 @@ def _note_late_change(session: Session, who: Principal, op_type: OpType, op: Ope
 
 
 def _follow_visit(session: Session, who: Principal, op_type: OpType, op: Operation, state: RecordState) -> None:
-    if op_type.action != "create":
-        return
     fields = state.fields
+    if op_type.action != "create":
+        review = session.get(VisitReview, state.id)
+        if review is not None and review.checked_out_at is None and fields.get("status") == "checked_out":
+            review.checked_out_at = phone_time(fields.get("checked_out_at")) or utcnow()
+            session.add(review)  # now it enters the review queue
+        return
     flags = list(fields.get("server_flags") or [])
     session.add(
         VisitReview(
@@ -215,6 +219,9 @@ def _follow_visit(session: Session, who: Principal, op_type: OpType, op: Operati
             day=date.fromisoformat(fields["day"]),
             arrived_at=phone_time(fields.get("arrived_at")) or utcnow(),
             planned=bool(fields.get("planned")),
+            checked_out_at=(phone_time(fields.get("checked_out_at")) or utcnow())
+            if fields.get("status") == "checked_out"
+            else None,
             flags=flags,
             flag_bits=flag_bits(flags),
         )

@@ -9,8 +9,9 @@ for an item and 403 for the queue, so a rep cannot open it and no one learns ano
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 from sqlalchemy import update
@@ -22,7 +23,7 @@ from server.accounts.models import Role, User
 from server.accounts.service import Actor
 from server.audit import service as audit
 from server.db import utcnow
-from server.errors import Conflict, InvalidInput
+from server.errors import Conflict, Forbidden, InvalidInput
 from server.jobs.service import Claimed, Done, Inputs, JobKind, Retry
 from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
 from server.replication.blobaccess import held_path
@@ -31,11 +32,13 @@ from server.replication.models import BlobMeta
 from server.replication.publish import server_update
 from server.replication.store import SqlSyncStore
 from server.review import repository as repo
+from server.review.dashboard import today
 from server.review.models import VisitReview, flag_bits
 from server.review.rules import INSPECT_CHECKIN
 from server.review.thumbs import make_thumbnails
 from server.settings import Settings
 from server.stores.models import Store
+from server.visits.models import VisitTemplate
 from server.visits.rules import VISIT, steps_of
 from sync import Principal
 
@@ -97,6 +100,12 @@ class Decision(BaseModel):
     comment: str | None = Field(default=None, max_length=1000)
 
 
+class Reopen(BaseModel):
+    """Take back one's own decisions of today: the visits go back to waiting."""
+
+    visit_ids: list[str] = Field(min_length=1, max_length=MAX_BATCH)
+
+
 def _photo_links(sha: str | None) -> dict[str, Any]:
     if not sha:
         return {"photo": None, "thumb": None, "large": None}
@@ -119,7 +128,24 @@ def _previous(session: Session, review: VisitReview) -> dict[str, Any] | None:
     }
 
 
-def item_view(review: VisitReview, store: Store | None, rep_name: str | None) -> dict[str, Any]:
+def can_reopen(settings: Settings, actor: Actor, review: VisitReview) -> bool:
+    """Whether the caller may take this decision back: their own, taken today (local time)."""
+    return (
+        review.status != "pending"
+        and review.decided_by == actor.user.id
+        and review.decided_at is not None
+        and _local_day(settings, review.decided_at) == today(settings)
+    )
+
+
+def _local_day(settings: Settings, moment: datetime) -> date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def item_view(
+    review: VisitReview, store: Store | None, rep_name: str | None, reopenable: bool = False
+) -> dict[str, Any]:
     return {
         "visit_id": review.visit_id,
         "store": {"id": review.store_id, "code": store.code if store else None, "name": store.name if store else None},
@@ -137,13 +163,20 @@ def item_view(review: VisitReview, store: Store | None, rep_name: str | None) ->
         "reason": review.reason,
         "comment": review.comment,
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+        "checked_out_at": review.checked_out_at.isoformat() if review.checked_out_at else None,
+        "can_reopen": reopenable,
     }
 
 
-def queue(session: Session, actor: Actor, f: QueueFilter, *, before: str | None, limit: int) -> dict[str, Any]:
+def queue(
+    session: Session, settings: Settings, actor: Actor, f: QueueFilter, *, before: str | None, limit: int
+) -> dict[str, Any]:
     where = repo.queue_where(actor, f)
     rows = repo.queue_page(session, where, repo.page_after(before), limit + 1)
-    items = [{**item_view(r, s, name), "previous": _previous(session, r)} for r, s, name in rows[:limit]]
+    items = [
+        {**item_view(r, s, name, can_reopen(settings, actor, r)), "previous": _previous(session, r)}
+        for r, s, name in rows[:limit]
+    ]
     last = rows[limit - 1][0] if len(rows) > limit else None
     return {
         "items": items,
@@ -153,24 +186,66 @@ def queue(session: Session, actor: Actor, f: QueueFilter, *, before: str | None,
     }
 
 
-def detail(session: Session, actor: Actor, visit_id: str) -> dict[str, Any]:
+def _template_steps(session: Session, template_id: Any) -> list[dict[str, Any]]:
+    template = session.get(VisitTemplate, str(template_id)) if template_id else None
+    return [s for s in (template.steps if template else []) if isinstance(s, dict) and s.get("key")]
+
+
+def _answers(step: dict[str, Any], answers: Any) -> list[dict[str, Any]]:
+    """The step's answers in the template's field order, each with its labels and type; answers
+    the template does not name (an older version's) follow under their keys."""
+    given = answers if isinstance(answers, dict) else {}
+    out = []
+    for f in step.get("fields") or []:
+        if isinstance(f, dict) and f.get("key") in given:
+            out.append(
+                {
+                    "key": f["key"],
+                    "type": f.get("type"),
+                    "label": f.get("label"),
+                    "label_en": f.get("label_en"),
+                    "value": given[f["key"]],
+                }
+            )
+    named = {a["key"] for a in out}
+    out += [
+        {"key": k, "type": None, "label": k, "label_en": k, "value": v}
+        for k, v in given.items()
+        if k not in named and k != "captures"
+    ]
+    return out
+
+
+def detail(session: Session, settings: Settings, actor: Actor, visit_id: str) -> dict[str, Any]:
     review = repo.visible(actor, session.get(VisitReview, visit_id))
     store = session.get(Store, review.store_id)
     rep = session.get(User, review.rep_id) if review.rep_id else None
     visit = SqlSyncStore(session).load(VISIT.name, [visit_id]).get(visit_id)
-    steps = [
-        {
-            "step": s.fields.get("step"),
-            "status": s.fields.get("status"),
-            "exception": s.fields.get("exception"),
-            "completed_at": s.fields.get("completed_at"),
-        }
-        for s in (steps_of(RuleContext(session), visit).values() if visit else ())
-    ]
+    records = {k: s.fields for k, s in (steps_of(RuleContext(session), visit).items() if visit else ())}
+    template = _template_steps(session, visit.fields.get("template_id") if visit else None)
+    order = [str(t["key"]) for t in template] + sorted(k for k in records if k not in {t["key"] for t in template})
+    by_key = {str(t["key"]): t for t in template}
+    steps = []
+    for key in order:
+        spec = by_key.get(key, {"key": key, "name": key, "name_en": key, "fields": []})
+        fields = records.get(key)
+        steps.append(
+            {
+                "step": key,
+                "name": spec.get("name") or key,
+                "name_en": spec.get("name_en") or "",
+                "optional": bool(spec.get("optional")),
+                "status": fields.get("status") if fields else None,  # None: not done (yet)
+                "exception": fields.get("exception") if fields else None,
+                "completed_at": fields.get("completed_at") if fields else None,
+                "answers": _answers(spec, fields.get("answers")) if fields else [],
+            }
+        )
     return {
-        **item_view(review, store, rep.display_name if rep else None),
+        **item_view(review, store, rep.display_name if rep else None, can_reopen(settings, actor, review)),
         "previous": _previous(session, review),
-        "steps": sorted(steps, key=lambda s: str(s["completed_at"] or "")),
+        "steps": steps,
+        "reviewable": repo.is_reviewable(session, review),
         "distance_m": visit.fields.get("distance_m") if visit else None,
         "geofence_m": store.geofence_m if store else None,
         "arrival": visit.fields.get("arrival") if visit else None,
@@ -203,6 +278,14 @@ def decide(session: Session, actor: Actor, decision: Decision) -> dict[str, Any]
         found = repo.by_ids(session, ids)
         for visit_id in ids:
             repo.visible(actor, found.get(visit_id))
+        waiting = [i for i in ids if not repo.is_reviewable(session, found[i])]
+        if len(ids) == 1 and waiting:
+            raise Conflict(
+                "This visit is still in progress: it can be decided once the rep checks out or confirms the day.",
+                code="visit_in_progress",
+            )
+        skipped.extend(waiting)
+        ids = [i for i in ids if i not in waiting]
     now = utcnow()
     status = "approved" if decision.action == "approve" else "rejected"
     comment = (decision.comment or "").strip() or None
@@ -233,13 +316,53 @@ def decide(session: Session, actor: Actor, decision: Decision) -> dict[str, Any]
             action=f"review.{decision.action}",
             changes={"reason": reason, "comment": comment},
         )
-    if decision.visit_ids is not None and len(ids) == 1 and skipped:
+    if decision.visit_ids is not None and len(set(decision.visit_ids)) == 1 and skipped:
         raise Conflict("This visit was already decided.", code="already_decided")
     return {"decided": decided, "skipped": skipped, "status": status}
 
 
 def _setting_review(verdict: dict[str, Any]) -> Any:
     return lambda _record: {"review": verdict}
+
+
+def reopen(session: Session, settings: Settings, actor: Actor, body: Reopen) -> dict[str, Any]:
+    """Take back decisions: only one's own, only the day they were taken; all or none. The visit
+    waits for review again, and the rep's phone learns it at the next pull (the visit's ``review``
+    says ``pending``), the same path a decision takes."""
+    authz.require(actor, authz.Action.REVIEW_DECIDE)
+    SqlSyncStore(session).begin_write()
+    ids = list(dict.fromkeys(body.visit_ids))
+    found = repo.by_ids(session, ids)
+    rows = [repo.visible(actor, found.get(visit_id)) for visit_id in ids]
+    for row in rows:
+        if row.status == "pending":
+            raise Conflict("This visit is waiting for review: there is no decision to reopen.", code="not_decided")
+        if row.decided_by != actor.user.id:
+            raise Forbidden("Only the supervisor who decided can reopen this decision.", code="not_your_decision")
+        if not can_reopen(settings, actor, row):
+            raise Conflict(
+                "This decision was taken on an earlier day and can no longer be reopened.", code="decided_earlier"
+            )
+    now = utcnow()
+    for row in rows:
+        before = {"status": row.status, "reason": row.reason, "comment": row.comment}
+        moved = session.execute(
+            update(VisitReview)
+            .where(
+                col(VisitReview.visit_id) == row.visit_id,
+                col(VisitReview.status) == row.status,
+                col(VisitReview.decided_by) == actor.user.id,
+            )
+            .values(status="pending", reason=None, comment=None, decided_by=None, decided_at=None)
+        )
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("This decision changed meanwhile; reload and try again.", code="decision_changed")
+        verdict = {"status": "pending", "reason": None, "comment": None, "by": actor.user.display_name}
+        server_update(session, VISIT, row.visit_id, _setting_review({**verdict, "at": now.isoformat()}))
+        audit.record(
+            session, actor, entity="visit", entity_id=row.visit_id, action="review.reopen", changes={"was": before}
+        )
+    return {"reopened": [r.visit_id for r in rows], "status": "pending"}
 
 
 # -- the check-in photo job --------------------------------------------------------------------------
