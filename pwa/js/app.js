@@ -20,6 +20,7 @@ const SCREENS = {
   'fv-finance': './online/finance-screen.js',
   'fv-review': './online/review-screen.js',
   'fv-team': './online/team-screen.js',
+  'fv-admin': './admin/admin-screen.js',
 };
 
 class FvApp extends HTMLElement {
@@ -30,9 +31,10 @@ class FvApp extends HTMLElement {
     subscribe(() => this.route(), ['me']);
     let syncingFor = null;
     subscribe(() => {
-      // Start syncing whenever someone (new) is signed in.
+      // Start syncing whenever someone (new) is signed in; an admin works online in the console and
+      // keeps no records on the device (no download of every store).
       const id = state.me?.user.id || null;
-      if (id && id !== syncingFor) { syncingFor = id; startSync(); }
+      if (id && id !== syncingFor && state.me.user.role !== 'admin') { syncingFor = id; startSync(); }
       if (!id) syncingFor = null;
     }, ['me']);
     loadLocal().then(() => this.route());
@@ -41,9 +43,13 @@ class FvApp extends HTMLElement {
   route(force = false) {
     const role = state.me?.user.role;
     const finance = role === 'finance';
-    const hash = location.hash.slice(1) || (finance ? '/finance' : role === 'supervisor' ? '/team' : '/route');
+    const admin = role === 'admin';
+    const hash = location.hash.slice(1) || (finance ? '/finance' : role === 'supervisor' ? '/team' : admin ? '/admin' : '/route');
     let tag = hash.startsWith('/stores') ? 'fv-store-list' : 'fv-route', param = null, attr = 'store-id';
     if (!state.me) tag = 'fv-login';
+    else if (admin && !hash.startsWith('/review') && !hash.startsWith('/finance')) { // the console, or what it links to
+      tag = 'fv-admin'; attr = 'section'; param = hash.startsWith('/admin/') ? decodeURIComponent(hash.slice(7)) : null;
+    }
     else if (hash.startsWith('/stores/')) { tag = 'fv-store-detail'; param = decodeURIComponent(hash.slice(8)); }
     else if (hash.startsWith('/visit/')) { tag = 'fv-visit'; param = decodeURIComponent(hash.slice(7)); }
     else if (hash.startsWith('/claim/')) { tag = 'fv-claim'; param = decodeURIComponent(hash.slice(7)); }
