@@ -22,6 +22,7 @@ from server.accounts.passwords import hash_password
 from server.catalog.models import CompetitorSku, Material, MaterialAllocation, Sku
 from server.claims.models import BudgetPool, Promotion
 from server.db import session_scope, utcnow
+from server.demo.activity import seed_activity
 from server.demo.history import seed_history
 from server.domains import publish_all
 from server.settings import Settings
@@ -405,9 +406,10 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
         )
         session.flush()
         _promotions(session, regions, now.astimezone(CHINA).date())
-        seed_history(session, settings, now)
         ensure_default_templates(session)
+        seed_history(session, settings, now)
         publish_all(session)
+        seed_activity(session, settings, now)
     return demo_logins()
 
 
