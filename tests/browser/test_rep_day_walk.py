@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from sync import uuid7
 from tests import clock
 from tests.browser.conftest import rep_phone
 from tests.browser.test_claims import _client, _wait_for_status
@@ -64,7 +65,11 @@ def _money(cents: int) -> str:
 
 
 def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    with _client(live_server, USER) as rep_api, _client(live_server, "finance") as finance:
+    with (
+        _client(live_server, USER) as rep_api,
+        _client(live_server, "finance") as finance,
+        _client(live_server, "admin") as admin,
+    ):
         claimed = {
             (item.get("store") or {}).get("id")
             for status in ("reading", "review", "approved", "rejected")
@@ -75,6 +80,27 @@ def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tm
             for s in rep_api.get("/api/stores", params={"limit": 1000}).json()["items"]
             if s["channel"] == "convenience" and s["id"] not in claimed
         )
+        # its own promotion, so that approving leaves the demo's pools as other tests expect them
+        today = clock.today()
+        promo = admin.post(
+            "/api/admin/promotions",
+            json={
+                "code": f"WALK-{uuid7()[-6:]}",
+                "name": "便利店冷柜试点",
+                "name_en": "Convenience cooler pilot",
+                "starts_on": (today - timedelta(days=7)).isoformat(),
+                "ends_on": (today + timedelta(days=7)).isoformat(),
+                "pools": [
+                    {
+                        "name": "冷柜试点",
+                        "amount_cents": 500_000,
+                        "channels": ["convenience"],
+                        "store_ids": [store["id"]],
+                    }
+                ],
+            },
+        )
+        assert promo.status_code == 201, promo.text
         receipt_bytes, _ = receipt(21, company=store["name"], day=clock.local_naive() - timedelta(hours=1))
         (tmp_path / "receipt.jpg").write_bytes(receipt_bytes)
 
@@ -101,6 +127,7 @@ def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tm
         page.wait_for_selector("[data-material] .thumb")
         page.set_input_files("[data-receipt-file]", str(tmp_path / "receipt.jpg"))
         page.wait_for_selector("[data-receipt] .thumb")
+        page.select_option("[data-promotion]", promo.json()["id"])
 
         # The photos' upload is held: the claim is on the server, its photos not yet.
         held: list = []
@@ -190,7 +217,7 @@ def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tm
         page.evaluate("() => import('/js/sync.js').then((m) => m.syncNow())")
         page.wait_for_selector(f"[data-claim='{claim_id}'][data-claim-status=review]", timeout=60000)
         assert page.inner_text(f"[data-claim='{claim_id}'] [data-claim-amount]") == _money(read)
-        assert "冬季暖饮陈列奖励" in page.inner_text(f"[data-claim='{claim_id}'] [data-claim-meta]")
+        assert "便利店冷柜试点" in page.inner_text(f"[data-claim='{claim_id}'] [data-claim-meta]")
         decided = finance.post(
             f"/api/claims/{claim_id}/decision", json={"action": "approve", "amount_cents": read - 100}
         )
@@ -204,7 +231,7 @@ def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tm
         page.reload()
         page.wait_for_selector(f"[data-claim='{claim_id}'][data-claim-status=approved]")
         meta = page.inner_text(f"[data-claim='{claim_id}'] [data-claim-meta]")
-        assert "Winter hot-drinks display bonus" in meta and not CJK.search(meta), meta
+        assert "Convenience cooler pilot" in meta and not CJK.search(meta), meta
         offered = page.inner_text("[data-promotion]")
         assert "Winter hot-drinks display bonus" in offered and "Spring Festival" not in offered
         assert page.locator("label.file-btn:has([data-receipt-file])").inner_text().strip() == "Photograph the receipt"

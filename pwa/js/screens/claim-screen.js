@@ -84,7 +84,7 @@ class ClaimScreen extends HTMLElement {
       const why = f.status === 'rejected' && f.decision?.comment && html`<p class="hint" data-claim-comment>${f.decision.comment}</p>`;
       return html`<li data-claim="${c.id}" data-claim-status="${f.status || 'pending'}">
         <span class="chip ${tone}">${statusText(f)}</span> <strong data-claim-amount>${formatMoney(claimCents(f))}</strong>
-        <p class="hint" data-claim-meta>${when} · ${promotionName(f)}</p>
+        <p class="hint" data-claim-meta>${[when, promotionName(f)].filter(Boolean).join(' · ')}</p>
         ${c.pending > 0 && html`<span class="chip wait">${t('notSynced')}</span>`}
         ${read && html`<p class="hint">${read}</p>`}${why}
         ${(f.flags || []).length > 0 && html`<p class="warn">${f.flags.map(flagText).join(' · ')}</p>`}</li>`;
