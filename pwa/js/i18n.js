@@ -75,7 +75,7 @@ const STRINGS = {
     // [rep-day] keys
     photoReceipt: 'Photograph the receipt', fromGallery: 'From the gallery', reasonNeeded: 'Write a reason first.',
     confirmMissed: '{n} planned stores not visited — confirm anyway?', confirmAnyway: 'Confirm anyway',
-    wasN: 'was {n}', changedAfterConfirm: 'Changed after confirming',
+    wasN: 'was {n}', changedAfterConfirm: 'Changed after confirming', sum_planned: 'Planned', visitedSince: 'Not visited when confirming',
   },
   zh: {
     app: 'Fieldvisit 巡店',
@@ -146,7 +146,7 @@ const STRINGS = {
     // [rep-day] keys
     photoReceipt: '拍摄小票', fromGallery: '从相册选择', reasonNeeded: '请先填写原因。',
     confirmMissed: '还有 {n} 家计划门店未拜访，仍然确认吗？', confirmAnyway: '仍然确认',
-    wasN: '确认时 {n}', changedAfterConfirm: '确认后有修改',
+    wasN: '确认时 {n}', changedAfterConfirm: '确认后有修改', sum_planned: '计划', visitedSince: '确认时未拜访',
   },
 };
 export const LANGS = [['zh', '中文'], ['en', 'English']];

@@ -67,11 +67,12 @@ class TodayScreen extends HTMLElement {
     const changed = done ? ['planned', ...FIGURES].filter((k) => Number.isInteger(was[k]) && was[k] !== sum[k]) : [];
     const waiting = sum.unsynced + sum.unsynced_photos;
     const missed = sum.missed_stores;
+    const since = done && Array.isArray(was.missed_stores) ? was.missed_stores.filter((n) => !missed.includes(n)) : [];
     render(this.querySelector('[data-day-summary]'), html`
       <h2>${t('daySummary', { day })}</h2>
       <p class="big">${t('visitedOf', { n: sum.visited, of: sum.planned })}</p>
       <dl class="figures">${FIGURES.map((k) => html`<div data-fig="${k}"><dt>${t(`sum_${k}`)}</dt><dd>${sum[k] ?? 0}</dd>${changed.includes(k) && html`<small class="was">${t('wasN', { n: was[k] })}</small>`}</div>`)}</dl>
-      ${changed.length > 0 && html`<p class="warn" data-changed-after>${t('changedAfterConfirm')}: ${changed.map((k) => `${t(`sum_${k}`)} ${was[k]} → ${sum[k]}`).join(' · ')}</p>`}
+      ${(changed.length > 0 || since.length > 0) && html`<p class="warn" data-changed-after>${t('changedAfterConfirm')}: ${changed.map((k) => `${t(`sum_${k}`)} ${was[k]} → ${sum[k]}`).join(' · ')}${since.length > 0 && html`<br>${t('visitedSince')}: ${since.join('、')}`}</p>`}
       ${missed.length > 0 && html`<details class="missed" data-missed ${!done && html`open`}><summary>${t('missedStores')} (${sum.missed})</summary>
         <ul>${missed.map((n) => html`<li>${n}</li>`)}${sum.missed > missed.length && html`<li>…</li>`}</ul></details>`}
       <p class="${waiting ? 'warn' : 'ok'}" data-unsynced>${waiting ? t('stillOnPhone', { ops: sum.unsynced, photos: sum.unsynced_photos }) : t('synced')}</p>
