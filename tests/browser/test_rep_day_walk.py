@@ -237,8 +237,9 @@ def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tm
         assert page.locator("label.file-btn:has([data-receipt-file])").inner_text().strip() == "Photograph the receipt"
         page.goto("/#/today")
         page.wait_for_selector("fv-today [data-changed-after]")
-        changed = page.inner_text("[data-changed-after]")
-        assert changed.startswith("Changed after confirming") and not CJK.search(changed), changed
+        changed = page.inner_text("[data-changed-after]").split("\n")  # then the stores visited since (their names)
+        assert changed[0].startswith("Changed after confirming") and not CJK.search(changed[0]), changed
+        assert changed[1].startswith("Not visited when confirming: ") and len(changed) == 2, changed
         assert page.inner_text("[data-fig=visited] .was") == f"was {visited}"
         assert "Not visited" in page.inner_text("[data-missed] summary")
         # another visit's change asks again, in English; an empty OK is told so

@@ -67,7 +67,9 @@ class TodayScreen extends HTMLElement {
     const changed = done ? ['planned', ...FIGURES].filter((k) => Number.isInteger(was[k]) && was[k] !== sum[k]) : [];
     const waiting = sum.unsynced + sum.unsynced_photos;
     const missed = sum.missed_stores;
-    const since = done && Array.isArray(was.missed_stores) ? was.missed_stores.filter((n) => !missed.includes(n)) : [];
+    const seen = new Set(by('visit', 'day', day).map((v) => v.fields.store_id));
+    const left = new Set(list('store').filter((r) => plannedOn(r.fields, day) && !seen.has(r.id)).map((r) => r.fields.name));
+    const since = done && Array.isArray(was.missed_stores) ? was.missed_stores.filter((n) => !left.has(n)) : [];
     render(this.querySelector('[data-day-summary]'), html`
       <h2>${t('daySummary', { day })}</h2>
       <p class="big">${t('visitedOf', { n: sum.visited, of: sum.planned })}</p>
