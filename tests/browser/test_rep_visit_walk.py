@@ -118,13 +118,15 @@ def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: Live
     page.click("[data-find-go]")
     assert page.inner_text("[data-no-match]") == "没有名称匹配的产品。"
     context.set_offline(False)
+    wait_synced(page, "已全部同步")
     page.click("[data-except]")
-    page.select_option("[data-reason]", "owner_refused")
+    page.select_option("[data-except-reason]", "owner_refused")
     page.fill("[data-except-note]", "老板不让扫")
     page.click("[data-except-submit]")
 
     # the owner interview: the reorder intent in words, the microphone an icon with a label
     page.wait_for_selector("[data-step=owner_interview][data-state=current]")
+    page.wait_for_function("() => document.querySelectorAll('[data-step-chip]').length === 5")
     chips = page.eval_on_selector_all(
         "[data-step-chip]", "els => els.map(e => [e.textContent, getComputedStyle(e).backgroundColor])"
     )

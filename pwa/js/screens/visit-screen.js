@@ -137,7 +137,8 @@ class VisitScreen extends HTMLElement {
       <p class="big" data-sum="score">${t('score')} ${score}<small> / ${max}</small></p>
       <dl class="figures">${fig('done', t('sum_steps_done'), done.length)}${fig('excepted', t('sum_exceptions'), steps.length - done.length)}
         ${fig('photos', t('sum_photos'), steps.reduce((n, x) => n + (x.photos?.length || 0), 0))}
-        ${fig('minutes', t('timeAtStore'), mins == null ? '—' : t('minutes', { n: mins }))}</dl></section>`;
+        ${fig('minutes', t('timeAtStore'), mins == null ? '—' : t('minutes', { n: mins }))}</dl>
+      <div class="actions"><a href="#/route">${t('route')}</a></div></section>`;
   }
 
   stepHtml(step, rec, current) {
@@ -148,9 +149,9 @@ class VisitScreen extends HTMLElement {
     const gaps = this.gaps(step, answers);
     const fields = step.fields.map((f) => this.fieldHtml(f, answers[f.key]));
     const exception = this.excepting && html`<div class="exception">
-        <label>${t('reason')}</label><select data-reason><option value="">—</option>
-        ${EXCEPTION_REASONS.map((r) => html`<option value="${r}">${t(`reason_${r}`)}</option>`)}</select>
-        <label>${t('exceptionNote')}</label><textarea data-except-note rows="2"></textarea>${micHtml()}
+        <label>${t('reason')}</label><select data-except-reason aria-label="${t('reason')}"><option value="">—</option>
+        ${EXCEPTION_REASONS.map((r) => html`<option value="${r}" ${this.exceptDraft?.reason === r && html`selected`}>${t(`reason_${r}`)}</option>`)}</select>
+        <label>${t('exceptionNote')}</label><textarea data-except-note rows="2" aria-label="${t('exceptionNote')}">${this.exceptDraft?.note}</textarea>${micHtml()}
         <button type="button" class="primary" data-except-submit>${t('submitException')}</button></div>`;
     return html`<li class="step current" data-step="${step.key}" data-state="current">${title}${fields}
       <div class="row"><button type="button" class="primary" data-complete ${gaps.length > 0 && html`disabled`}>${t('completeStep')}</button>
@@ -165,10 +166,10 @@ class VisitScreen extends HTMLElement {
         return wrap(html`<div class="thumbs">${(value || []).map((h) => html`<img class="thumb" data-photo="${h}" alt="${String(h).slice(0, 8)}">`)}</div>
           <button type="button" data-take-photo="${f.key}">${t('takePhoto')}</button>`);
       case 'yesno':
-        return wrap(html`<div class="row"><button type="button" data-yesno="${f.key}" data-value="true" aria-pressed="${value === true}">${t('yes')}</button>
+        return wrap(html`<div class="row" role="group" aria-label="${name}"><button type="button" data-yesno="${f.key}" data-value="true" aria-pressed="${value === true}">${t('yes')}</button>
           <button type="button" data-yesno="${f.key}" data-value="false" aria-pressed="${value === false}">${t('no')}</button></div>`);
       case 'number':
-        return wrap(html`<input type="number" inputmode="decimal" data-number="${f.key}" value="${value}">`);
+        return wrap(html`<input type="number" inputmode="decimal" data-number="${f.key}" value="${value}" aria-label="${name}">`);
       case 'facings':
       case 'materials': {
         // By code: the same order on every screen and after every reload.
@@ -193,12 +194,17 @@ class VisitScreen extends HTMLElement {
       case 'choice':
         return wrap(html`<select data-choice="${f.key}" aria-label="${name}"><option value="">—</option>${f.options.map((o) => html`<option value="${o}" ${o === value && html`selected`}>${has(`opt_${o}`) ? t(`opt_${o}`) : o}</option>`)}</select>`);
       default:
-        return wrap(html`<textarea data-text="${f.key}" rows="2">${value}</textarea>${micHtml()}`);
+        return wrap(html`<textarea data-text="${f.key}" rows="2" aria-label="${name}">${value}</textarea>${micHtml()}`);
     }
   }
 
   onChange(e) {
     const el = e.target;
+    // What the exception form holds survives a re-render (sync news arriving while the rep types).
+    if ('exceptReason' in el.dataset || 'exceptNote' in el.dataset) {
+      this.exceptDraft = { ...this.exceptDraft, ['exceptReason' in el.dataset ? 'reason' : 'note']: el.value };
+      return;
+    }
     if (el.dataset.number) this.draft[el.dataset.number] = el.value === '' ? undefined : Number(el.value);
     else if (el.dataset.qty) {
       const map = { ...(this.draft[el.dataset.qty] || {}) };
@@ -378,11 +384,12 @@ class VisitScreen extends HTMLElement {
   }
 
   async except() {
-    const reason = this.querySelector('[data-reason]').value;
+    const reason = this.querySelector('[data-except-reason]').value;
     const note = this.querySelector('[data-except-note]').value.trim();
     if (!reason || !note) { alert(t('exceptionNeedsReason')); return; }
     const { visit, step } = this.inHand();
     this.excepting = false;
+    this.exceptDraft = null;
     const key = this.draftKey();
     this.draft = {};
     if (await write('step.except', uuid7(), { visit_id: visit.id, store_id: this.store.id, step: step.key,
