@@ -47,7 +47,7 @@ export function errorText(e) {
     }
     return t('err_generic', { code: e.code });
   }
-  return t('err_generic', { code: 'error' });
+  return e?.message || t('err_generic', { code: 'error' }); // a section's own check, already in words
 }
 
 // ---- form fields -------------------------------------------------------------------------------
