@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.catalog.admin_routes import CatalogAdminController
 from server.catalog.controller import CatalogController
 from server.catalog.publish import ALLOCATION, CATALOGS, publish_catalog
 from server.registry import Domain
@@ -10,5 +11,5 @@ DOMAIN = Domain(
     "catalog",
     collections=[*CATALOGS.values(), ALLOCATION],
     publish=publish_catalog,
-    routes=[CatalogController],
+    routes=[CatalogController, CatalogAdminController],
 )

@@ -43,6 +43,20 @@ def publish_allocations(session: Session) -> int:
     )
 
 
+def publish_allocation(session: Session, allocation: MaterialAllocation) -> int:
+    """One allocation an admin set, to its rep's phone (and their supervisor's)."""
+    material = session.get(Material, allocation.material_id)
+    rep = session.get(User, allocation.rep_id)
+    values = {
+        "material_code": material.code if material else None,
+        "period": allocation.period,
+        "quantity": allocation.quantity,
+    }
+    return publish_records(
+        session, ALLOCATION, [(allocation.id, values, Scope(allocation.rep_id, rep.team_id if rep else None))]
+    )
+
+
 def publish_catalog(session: Session) -> int:
     written = 0
     for model, name in ((Sku, "sku"), (CompetitorSku, "competitor_sku"), (Material, "material")):
