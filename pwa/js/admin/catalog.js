@@ -2,7 +2,7 @@
 // search, a new item, editing names (Chinese and English), codes and barcodes. Phones get a change on
 // their next sync (the server publishes it at once).
 import { html, render } from '../html.js';
-import { addStrings, localName, t } from '../i18n.js';
+import { addStrings, getLang, localName, t } from '../i18n.js';
 import { api, busy, debounce, field, formValues, icon, loadInto, showError, showNote, table } from './common.js';
 
 addStrings({
@@ -69,7 +69,7 @@ class AdminCatalog extends HTMLElement {
     const q = this.q.trim().toLowerCase();
     const rows = (this.rows || []).filter((r) => !q || fields.some(([f]) => String(r[f] || '').toLowerCase().includes(q)));
     const cols = fields.filter(([f]) => f !== 'name_en' && f !== 'name').map(([f, label]) => [t(label), (r) => r[f] || t('adm_none')]);
-    cols.splice(this.kind === 'materials' ? 1 : 2, 0, [t('ac_name'), (r) => html`<b>${localName(r)}</b>${r.name_en && html` <span class="adm-muted" lang="zh">${r.name}</span>`}`]);
+    cols.splice(this.kind === 'materials' ? 1 : 2, 0, [t('ac_name'), (r) => html`<b>${localName(r)}</b>${r.name_en && r.name_en !== r.name && html` <span class="adm-muted" lang="${getLang() === 'en' ? 'zh' : 'en'}">${getLang() === 'en' ? r.name : r.name_en}</span>`}`]);
     cols.push([t('adm_actions'), (r) => html`<button type="button" class="adm-btn" data-edit="${r.id}" aria-label="${t('ac_editItem', { name: localName(r) })}">${icon('edit')}${t('adm_edit')}</button>`]);
     render(this.querySelector('[data-list]'), html`<p class="adm-muted" data-count>${t('ac_count', { n: rows.length })}</p>
       ${table(cols, rows, { empty: q ? t('ac_none') : t('adm_empty') })}`);

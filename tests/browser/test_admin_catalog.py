@@ -1,0 +1,55 @@
+"""The admin console's catalogue, allocation and job sections at 390x844 in zh-CN: each loads with
+no sideways scroll, a material is added, an allocation saved, and the dead job is listed with its
+error and a retry button — all in Chinese."""
+
+from __future__ import annotations
+
+import re
+
+from tests.livesupport import new_context
+
+OUR_ENGLISH = re.compile(r"\b(Save|Edit|Retry|Dead|Queued|Materials|Month|Rep|Team|Saved|Create)\b")
+
+
+def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    ctx = new_context(browser, base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto("/")
+    page.fill("#u", "admin")
+    page.fill("#p", "fieldvisit")
+    page.click("button[type=submit]")
+    page.wait_for_selector("fv-admin", timeout=30000)
+
+    page.goto("/#/admin/catalog")
+    page.wait_for_selector("fv-admin-catalog table")
+    page.click("[data-kind=materials]")
+    page.wait_for_selector("fv-admin-catalog table")
+    page.click("[data-new]")
+    page.fill("[data-item-form] [name=code]", "TEST-1")
+    page.fill("[data-item-form] [name=name]", "测试海报")
+    page.click("[data-item-form] [type=submit]")
+    page.wait_for_selector("fv-admin-catalog tr:has-text('测试海报')", timeout=15000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not OUR_ENGLISH.search(page.inner_text("fv-admin-catalog"))
+
+    page.goto("/#/admin/allocations")
+    cell = page.locator("fv-admin-allocations [data-qty]").first
+    cell.wait_for(timeout=15000)
+    cell.fill("7")
+    cell.press("Enter")
+    page.wait_for_selector("fv-admin-allocations [data-qty][data-saved]", timeout=15000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not OUR_ENGLISH.search(page.inner_text("fv-admin-allocations"))
+
+    page.goto("/#/admin/jobs")
+    page.wait_for_selector("fv-admin-jobs [data-last-error]", timeout=15000)
+    assert page.locator("fv-admin-jobs [data-retry]").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    text = page.inner_text("fv-admin-jobs")
+    assert "已失败" in text and not OUR_ENGLISH.search(
+        text.replace(page.inner_text("fv-admin-jobs [data-last-error]"), "")
+    )
+    assert not errors
+    ctx.close()
