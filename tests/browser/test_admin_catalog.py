@@ -43,6 +43,11 @@ def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server,
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert not OUR_ENGLISH.search(page.inner_text("fv-admin-allocations"))
 
+    page.goto("/#/admin/promotions")
+    page.wait_for_selector("fv-admin-promotions [data-pool] meter", timeout=15000)
+    assert "剩余" in page.inner_text("fv-admin-promotions [data-pool]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
     page.goto("/#/admin/jobs")
     page.wait_for_selector("fv-admin-jobs [data-last-error]", timeout=15000)
     assert page.locator("fv-admin-jobs [data-retry]").count() >= 1
