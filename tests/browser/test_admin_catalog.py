@@ -48,6 +48,18 @@ def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server,
     assert "剩余" in page.inner_text("fv-admin-promotions [data-pool]")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    page.goto("/#/admin/templates")
+    page.wait_for_selector("fv-admin-templates [data-step]", timeout=15000)
+    before = page.inner_text("fv-admin-templates [data-version]")
+    first = page.input_value('fv-admin-templates [data-step="0"] [data-k=key]')
+    page.click('fv-admin-templates [data-down="0"]')
+    assert page.input_value('fv-admin-templates [data-step="1"] [data-k=key]') == first
+    page.click("fv-admin-templates [data-save]")
+    page.wait_for_function(
+        'b => document.querySelector("fv-admin-templates [data-version]")?.textContent !== b', arg=before, timeout=15000
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
     page.goto("/#/admin/jobs")
     page.wait_for_selector("fv-admin-jobs [data-last-error]", timeout=15000)
     assert page.locator("fv-admin-jobs [data-retry]").count() >= 1
