@@ -239,6 +239,7 @@ def detail(session: Session, settings: Settings, actor: Actor, visit_id: str) ->
                 "exception": fields.get("exception") if fields else None,
                 "completed_at": fields.get("completed_at") if fields else None,
                 "answers": _answers(spec, fields.get("answers")) if fields else [],
+                "server_flags": list(fields.get("server_flags") or []) if fields else [],  # over_allocation
             }
         )
     return {
