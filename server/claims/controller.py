@@ -131,9 +131,10 @@ class ClaimController(Controller):
         return service.list_claims(db, actor, status=status, limit=limit, offset=offset)
 
     @get("/{claim_id:str}", sync_to_thread=True, guards=[requires(Action.CLAIM_READ)])
-    def claim(self, db: DB, actor: CurrentActor, claim_id: FromPath[str]) -> dict[str, Any]:
-        """One claim: the OCR reading with confidences, photo checks, the matched pool and its balance."""
-        return service.claim_detail(db, actor, claim_id)
+    def claim(self, db: DB, actor: CurrentActor, settings: AppSettings, claim_id: FromPath[str]) -> dict[str, Any]:
+        """One claim: the OCR reading with confidences, photo checks, the matched pool and its balance,
+        and whether this user may still reopen its decision (``can_reopen``)."""
+        return service.claim_detail(db, actor, claim_id, settings)
 
     @post("/{claim_id:str}/decision", status_code=200, sync_to_thread=True, guards=[requires(Action.CLAIM_DECIDE)])
     def decide(

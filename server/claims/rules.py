@@ -38,7 +38,8 @@ CLAIM = Collection(
         "photo_checks": Field(Policy.SERVER),
         "pool": Field(Policy.SERVER),  # {id, name, name_en}
         "decision": Field(Policy.SERVER),  # {action, approved_cents, reason, comment, corrections, at}
-        "error": Field(Policy.SERVER),
+        "error": Field(Policy.SERVER),  # in English, for admins
+        "error_code": Field(Policy.SERVER),  # reading_failed, receipt_unreadable: what the UI words
     },
 )
 Cents = Annotated[int, Meta(ge=-(2**53), le=2**53)]  # in range here; 0 < amount <= MAX_CENTS is the rule's

@@ -243,6 +243,7 @@ def _write_reading(
         "photo_checks": checks,
         "pool": pool_ref(session, pool) if pool else None,
         "error": reading.pop("error", None),
+        "error_code": "receipt_unreadable" if "receipt_unreadable" in flags else None,
     }
     _move(session, claim_id, "review", values, pool_id=pool.id if pool else None, claimed_cents=claimed or total)
     log.info("claim %s read: flags %s", claim_id, flags)
@@ -305,6 +306,7 @@ def reading_failed(session: Session, settings: Settings, job: Claimed, reason: s
         "photo_checks": [],
         "pool": pool_ref(session, pool) if pool else None,
         "error": error,
+        "error_code": READING_FAILED,  # the UI words it in its own language
     }
     _move(
         session,
@@ -382,7 +384,12 @@ def list_claims(session: Session, actor: Actor, *, status: str | None, limit: in
                 "approved_cents": review.approved_cents,
                 "total": (fields.get("reading") or {}).get("total"),
                 "flags": fields.get("flags") or [],
-                "pool": {"id": pool.id, "name": pool.name, "balance_cents": pool.amount_cents - pool.spent_cents}
+                "pool": {
+                    "id": pool.id,
+                    "name": pool.name,
+                    "name_en": pool.name_en,
+                    "balance_cents": pool.amount_cents - pool.spent_cents,
+                }
                 if pool
                 else None,
                 "submitted_at": review.submitted_at.isoformat(),
@@ -393,7 +400,15 @@ def list_claims(session: Session, actor: Actor, *, status: str | None, limit: in
     return {"items": items, "counts": counts}
 
 
-def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any]:
+def _decided_today(settings: Settings, decided_at: datetime) -> bool:
+    """Whether a decision was taken today, in the business's time zone (it may be reopened)."""
+    aware = decided_at if decided_at.tzinfo else decided_at.replace(tzinfo=UTC)
+    day, today = local_time(settings, aware.isoformat()), local_time(settings, utcnow().isoformat())
+    return day is not None and today is not None and day.date() == today.date()
+
+
+def claim_detail(session: Session, actor: Actor, claim_id: str, settings: Settings | None = None) -> dict[str, Any]:
+    """One claim for finance; with ``settings``, also whether this user may reopen its decision."""
     authz.require(actor, authz.Action.CLAIM_READ)
     rec, review = repo.load(session, claim_id)
     store = session.get(Store, review.store_id)
@@ -418,6 +433,14 @@ def claim_detail(session: Session, actor: Actor, claim_id: str) -> dict[str, Any
         "submitted_at": review.submitted_at.isoformat(),
         "read_at": review.read_at.isoformat() if review.read_at else None,
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+        "can_reopen": bool(
+            settings is not None
+            and rec.fields.get("status") in DECIDED
+            and review.decided_at is not None
+            and review.decided_by == actor.user.id
+            and authz.allowed(actor.role, authz.Action.CLAIM_DECIDE)
+            and _decided_today(settings, review.decided_at)
+        ),
         "reject_reasons": list(REJECT_REASONS),
     }
 
@@ -534,9 +557,7 @@ def reopen(session: Session, settings: Settings, actor: Actor, claim_id: str) ->
     if review.decided_by != actor.user.id:
         raise Forbidden("Only the person who decided a claim may reopen it.", code="not_your_decision")
     decided_at = review.decided_at if review.decided_at.tzinfo else review.decided_at.replace(tzinfo=UTC)
-    decided_day = local_time(settings, decided_at.isoformat())
-    today = local_time(settings, utcnow().isoformat())
-    if decided_day is None or today is None or decided_day.date() != today.date():
+    if not _decided_today(settings, decided_at):
         raise Conflict("A decision can be reopened only on the day it was taken.", code="reopen_too_late")
     previous = {
         "status": status_now,
@@ -569,7 +590,7 @@ def reopen(session: Session, settings: Settings, actor: Actor, claim_id: str) ->
         decided_at=None,
     )
     audit.record(session, actor, entity="claim", entity_id=claim_id, action="reopen", changes=previous)
-    return claim_detail(session, actor, claim_id)
+    return claim_detail(session, actor, claim_id, settings)
 
 
 # -- promotions ---------------------------------------------------------------------------------

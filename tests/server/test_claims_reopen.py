@@ -49,6 +49,12 @@ def test_finance_reopens_its_own_decision_the_same_day_and_the_money_goes_back(
         refusal = {"action": "reject", "reason": "duplicate"}
         assert finance.post(f"/api/claims/{rejected}/decision", json=refusal).status_code == 200
         assert _spent(session, pool.id) == 45_50 + 60_00 + 70_00
+        # the claim says whether this user may reopen it: their own decision, today
+        assert finance.get(f"/api/claims/{mine}").json()["can_reopen"] is True
+        assert finance.get(f"/api/claims/{theirs}").json()["can_reopen"] is False
+        assert colleague.get(f"/api/claims/{theirs}").json()["can_reopen"] is True
+        listed = finance.get("/api/claims/", params={"status": "approved"}).json()["items"]
+        assert {c["pool"]["name_en"] for c in listed if c["id"] == mine} == {pool.name_en}
 
         # someone else's decision: refused, and nothing moves
         other = finance.post(f"/api/claims/{theirs}/reopen")
@@ -64,6 +70,7 @@ def test_finance_reopens_its_own_decision_the_same_day_and_the_money_goes_back(
         session.commit()
         late = finance.post(f"/api/claims/{old}/reopen")
         assert late.status_code == 409 and late.json()["code"] == "reopen_too_late", late.text
+        assert finance.get(f"/api/claims/{old}").json()["can_reopen"] is False
         assert _spent(session, pool.id) == 45_50 + 60_00 + 70_00
 
         # my own approval today: back in review, the money back in the pool, audited
@@ -73,6 +80,7 @@ def test_finance_reopens_its_own_decision_the_same_day_and_the_money_goes_back(
         assert reopened.json()["pool"]["id"] == pool.id
         assert _spent(session, pool.id) == 60_00 + 70_00
         assert finance.post(f"/api/claims/{mine}/reopen").json()["code"] == "not_decided"
+        assert finance.get(f"/api/claims/{mine}").json()["can_reopen"] is False
         back = finance.get("/api/claims/", params={"status": "review"}).json()
         assert mine in [c["id"] for c in back["items"]]
         assert finance.post(f"/api/claims/{rejected}/reopen").status_code == 200

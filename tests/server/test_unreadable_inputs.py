@@ -106,6 +106,7 @@ def test_a_claim_whose_reading_job_dies_goes_to_finance_flagged_and_is_decided(
         assert fields["status"] == "review" and fields["flags"] == ["reading_failed"]
         assert fields["reading"]["total"] == {"value": None, "confidence": 0, "line": None}
         assert "could not be read automatically" in fields["error"] and "/srv" not in fields["error"]
+        assert fields["error_code"] == "reading_failed"  # what the UI words in its own language
         assert fields["pool"]["id"] == pool.id
         assert finance.get("/api/claims/", params={"status": "review"}).json()["counts"]["review"] == 2
 
