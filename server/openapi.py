@@ -6,7 +6,7 @@ answers it can give, all of one shape (``server.errors.ErrorBody``):
 
 - from the handler itself: 400 when it takes parameters or a body, 401 when it needs a signed-in
   ``actor``, 404 when its path has parameters (a record that does not exist or is out of scope),
-  413 when it reads a body;
+  413 when it reads a body; 403 ``forbidden`` when a role guard (``server/guards.py``) stands in front;
 - from the security layer (``server/security.py``), on every state-changing method: 403
   ``cross_site`` and 415 ``unsupported_media_type``;
 - from ``RAISES`` below: what the services raise beyond that (a role's 403, 409, 422, 429, 503),
@@ -28,6 +28,7 @@ from litestar.params import QueryParameter
 from litestar.routes import HTTPRoute
 
 from server.errors import ErrorBody
+from server.guards import RoleGuard
 
 # Integers the database sees are bounded: SQLite and PostgreSQL store at most 64 bits (INTEGER
 # columns 32 on PostgreSQL), and a bigger number is a 500 there, not a 400 here.
@@ -82,9 +83,15 @@ RAISES: Mapping[str, Mapping[int, str]] = {
         403: "forbidden, own_claim",
         409: "already_decided, not_ready, no_pool, pool_exhausted",
     },
+    "POST /api/claims/{claim_id}/reopen": {403: "forbidden, not_your_decision", 409: "not_decided, reopen_too_late"},
     "GET /api/review": {403: "forbidden"},
     "GET /api/review/{visit_id}": {403: "forbidden"},
     "POST /api/review/decisions": {403: "forbidden", 404: "not_found", 409: "already_decided"},
+    "POST /api/review/reopen": {
+        403: "forbidden, not_your_decision",
+        404: "not_found",
+        409: "not_decided, decided_earlier, decision_changed",
+    },
     "GET /api/team/confirmations": {403: "forbidden"},
     "GET /api/team/dashboard": {403: "forbidden"},
     "GET /api/team/export/{kind}": {403: "forbidden"},
@@ -117,8 +124,10 @@ def _spec(status: int, codes: list[str]) -> ResponseSpec:
     return ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
 
 
-def _codes(status: int, method: str, own: str | None) -> list[str]:
+def _codes(status: int, method: str, own: str | None, guarded: bool = False) -> list[str]:
     codes = ["cross_site"] if status == 403 and method in _UNSAFE else []
+    if status == 403 and guarded:
+        codes.append("forbidden")
     return codes + [c.strip() for c in (own or "").split(",") if c.strip() and c.strip() not in codes]
 
 
@@ -140,6 +149,8 @@ def derived_statuses(route: HTTPRoute, handler: HTTPRouteHandler, method: str) -
         statuses.add(413)
     if method in _UNSAFE:
         statuses |= {403, 415}
+    if any(isinstance(guard, RoleGuard) for guard in handler.resolve_guards()):
+        statuses.add(403)  # a role the route's action is not for: `forbidden`
     return statuses
 
 
@@ -160,5 +171,8 @@ def document_errors(app: Litestar) -> None:
         method = key.split(" ", 1)[0]
         own = RAISES.get(key, {})
         statuses = derived_statuses(route, handler, method) | set(own)
-        responses = {status: _spec(status, _codes(status, method, own.get(status))) for status in sorted(statuses)}
+        guarded = any(isinstance(guard, RoleGuard) for guard in handler.resolve_guards())
+        responses = {
+            status: _spec(status, _codes(status, method, own.get(status), guarded)) for status in sorted(statuses)
+        }
         handler.responses = {**responses, **(handler.responses or {})}

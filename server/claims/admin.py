@@ -81,6 +81,8 @@ def _answer(session: Session, promo: Promotion) -> dict[str, Any]:
 def update_promotion(session: Session, actor: Actor, promotion_id: str, data: dict[str, Any]) -> dict[str, Any]:
     authz.require(actor, authz.Action.PROMOTION_CREATE)
     promo = _get_promotion(session, promotion_id)
+    # A null period bound means "leave it": a promotion always has both dates.
+    data = {k: v for k, v in data.items() if v is not None}
     before = {k: getattr(promo, k) for k in data}
     _period(data.get("starts_on", promo.starts_on), data.get("ends_on", promo.ends_on))
     for key, value in data.items():

@@ -43,8 +43,8 @@ class PromotionEdit(BaseModel):
 
     name: str = Field(default="", min_length=1, max_length=120)
     name_en: str = Field(default="", max_length=120)
-    starts_on: date = date.min
-    ends_on: date = date.min
+    starts_on: date | None = None
+    ends_on: date | None = None
     active: bool = True
 
 
