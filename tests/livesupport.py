@@ -99,12 +99,12 @@ def new_context(browser, **options):  # type: ignore[no-untyped-def]
 
 def sign_in_pwa(page, username: str, password: str = "fieldvisit") -> None:  # type: ignore[no-untyped-def]
     """Sign in through the app's own form and wait for the home screen (a rep's route, a
-    supervisor's team page)."""
+    supervisor's team page, finance's claims, the admin console)."""
     page.goto("/")
     page.fill("#u", username)
     page.fill("#p", password)
     page.click("button[type=submit]")
-    page.wait_for_selector("fv-route [data-route], fv-team [data-todo]")
+    page.wait_for_selector("fv-route [data-route], fv-team [data-todo], fv-finance, fv-admin")
 
 
 def wait_synced(page, summary: str = "All synced", timeout: float = 20000) -> None:  # type: ignore[no-untyped-def]

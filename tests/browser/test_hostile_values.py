@@ -646,6 +646,7 @@ def _rep_screens(h: Hostile, watch: Watch, page: Any, lang: str, where: str) -> 
 
     _open(page, "#/today", f"fv-today [data-decision='{h.visits['v3']}'][data-status=rejected]")
     page.wait_for_selector("fv-today [data-confirmed]")
+    page.evaluate("() => document.querySelectorAll('fv-today details').forEach((d) => { d.open = true; })")
     s = h.summary
     figures = [str(s[k]) for k in ("visited", "planned", "missed", "unplanned", "steps_done", "exceptions", "photos")]
     figures += [str(s["notes"]), str(s["claims"]), *s["missed_stores"]]
@@ -703,7 +704,7 @@ def _finance_screens(h: Hostile, watch: Watch, page: Any, lang: str, where: str)
     a = h.stores["A"]
     pool = h.promotion["pools"][0]
     _sign_in(page, "finance", "fieldvisit", f"fv-finance [data-claim-row='{h.claims['claim1']}']")
-    watch.check(page, f"{where} claims waiting", [a["name"], h.rep["display_name"], pool["name"]])
+    watch.check(page, f"{where} claims waiting", [a["name"], h.rep["display_name"], h.local(pool, lang)])
 
     _tap(page, "fv-finance [data-tab=rejected]")
     page.wait_for_selector(f"fv-finance [data-claim-row='{h.claims['claim2']}']")
@@ -720,28 +721,42 @@ def _finance_screens(h: Hostile, watch: Watch, page: Any, lang: str, where: str)
     watch.check(page, f"{where} claim rejected", [a["name"], h.finance_comment, h.notes["claim2_claim"]])
 
 
-def _admin_screens(h: Hostile, watch: Watch, page: Any, context: Any, where: str, tmp_path: Path) -> None:
-    login = context.request.post("/api/auth/login", data={"username": "admin", "password": "fieldvisit"})
-    assert login.ok, login.text()
+def _admin_screens(h: Hostile, watch: Watch, page: Any, lang: str, where: str, tmp_path: Path) -> None:
+    """The admin console: the template form (names in its select and inputs), a store found by its
+    code, and a CSV import whose bad row is reported back."""
     tpl = h.template
-    page.goto("/admin/")
-    page.wait_for_selector(f"tr[data-template='{tpl['code']}']")
-    steps = [s["name_en"] or s["name"] for s in tpl["steps"]]
-    watch.check(page, f"{where} admin", [tpl["name"], tpl["name_en"], *steps])
+    _sign_in(page, "admin", "fieldvisit", "fv-admin")
+    _open(page, "#/admin/templates", "fv-admin-templates [data-template-form]")
+    page.select_option("fv-admin-templates select[data-code]", tpl["code"])
+    page.wait_for_function(
+        "(code) => document.querySelector('fv-admin-templates select[data-code]')?.value === code", arg=tpl["code"]
+    )
+    page.wait_for_selector("fv-admin-templates [data-step='0']")
+    steps = [s[k] for s in tpl["steps"] for k in ("name", "name_en") if s.get(k)]
+    watch.check(page, f"{where} admin template", [h.local(tpl, lang), *steps])
 
-    # A dry run of a CSV whose bad cells echo back in the report.
+    a = h.stores["A"]
+    _open(page, "#/admin/stores", "fv-admin-stores form[data-import]")
+    page.fill("fv-admin-stores [data-store-q]", a["code"])
+    page.wait_for_function(
+        "(name) => document.querySelector('fv-admin-stores [data-list]')?.innerText.includes(name)", arg=a["name"]
+    )
+    _tap(page, f"fv-admin-stores [data-edit-store='{a['id']}']")  # the editor holds the address too
+    page.wait_for_selector("fv-admin-stores [data-editor] form")
+    watch.check(page, f"{where} admin stores", [a["name"], a["code"], a["address"]])
+
+    # An import whose bad row (hostile cells) comes back in the report, as text.
     rep_cell, lat_cell, region_cell = PAYLOADS["img"], PAYLOADS["dq"], PAYLOADS["sq"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["code", "name", "address", "lat", "rep", "region"])
     writer.writerow([f"D<{h.sfx}>", hostile("csvName", 120), hostile("csvAddr", 255), lat_cell, rep_cell, region_cell])
-    file = tmp_path / f"hostile-{where.replace(' ', '-')}.csv"
+    file = tmp_path / f"hostile-{where.replace(' ', '-').replace(':', '')}.csv"
     file.write_text(out.getvalue(), encoding="utf-8")
-    page.set_input_files("#csv", str(file))
-    _tap(page, "#dry")
-    _tap(page, "#import")
-    page.wait_for_function("() => document.querySelector('#import-result')?.textContent.includes('rejected 1')")
-    watch.check(page, f"{where} admin CSV report", [f"D<{h.sfx}>", rep_cell.lower(), lat_cell, region_cell])
+    page.set_input_files("fv-admin-stores form[data-import] input[type=file]", str(file))
+    _tap(page, "fv-admin-stores form[data-import] [type=submit]")
+    page.wait_for_selector("fv-admin-stores [data-import-error]")
+    watch.check(page, f"{where} admin CSV report", [f"D<{h.sfx}>"])
 
 
 def test_hostile_values_show_as_text_on_every_screen(browser, live_server: LiveServer, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -775,7 +790,7 @@ def test_hostile_values_show_as_text_on_every_screen(browser, live_server: LiveS
                     elif role == "finance":
                         _finance_screens(h, watch, page, lang, where)
                     else:
-                        _admin_screens(h, watch, page, context, where, tmp_path)
+                        _admin_screens(h, watch, page, lang, where, tmp_path)
                 except Exception as exc:  # a screen that never rendered is a finding too; go on with the rest
                     watch.problems.append(f"{where} did not render: {type(exc).__name__}: {str(exc)[:400]}")
                     with contextlib.suppress(Exception):  # the page may be gone

@@ -17,7 +17,7 @@ from sync import uuid7
 from tests import clock
 from tests.browser.test_claims import _client, _finance_page, _wait_for_status
 from tests.claimhelp import jpeg, material_photo, promoted_store, receipt
-from tests.livesupport import LiveServer, new_context
+from tests.livesupport import LiveServer, new_context, sign_in_pwa
 from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
@@ -90,30 +90,25 @@ def test_admin_sees_a_dead_job_and_retries_it(browser, live_server: LiveServer) 
         session.commit()
     engine.dispose()
 
-    context = new_context(browser, base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = new_context(browser, base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.goto("/")
-    page.fill("#u", "admin")
-    page.fill("#p", "fieldvisit")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    page.goto("/admin/")
-    row = f"tr[data-job='{job_id}']"
+    sign_in_pwa(page, "admin")
+    page.goto("/#/admin/jobs")  # the console opens on dead jobs
+    row = f"fv-admin-jobs tr[data-row='{job_id}']"
     page.wait_for_selector(row)
-    assert page.inner_text(f"{row} .job-state") == "dead"
+    assert page.inner_text(f"{row} [data-state]") == "Dead"
     assert page.inner_text(f"{row} [data-attempts]") == "5 / 5"
     assert page.inner_text(f"{row} [data-last-error]").startswith("OSError: image file is truncated")
     page.click(f"{row} [data-retry]")
-    page.wait_for_selector(f"{row}[data-job-state=queued] [data-retried]")
-    assert page.is_disabled(f"{row} [data-retry]")
-    assert "Queued" in page.inner_text(f"{row} [data-retry]")
+    page.wait_for_selector(f"{row} [data-retry][data-retried]")
+    assert page.inner_text(f"{row} [data-state]") == "Queued"
     # the worker runs it: the claim is gone, so it is done at once
-    page.click("[data-job-filter=done]")
     page.wait_for_function(  # the list is drawn again until the worker has run it
-        f"""() => {{ const row = document.querySelector("tr[data-job='{job_id}']");
-               if (!row) document.querySelector('[data-job-filter=done]').click();
-               return !!row && row.dataset.jobState === 'done'; }}""",
-        polling=500,
+        f"""() => {{ const row = document.querySelector("fv-admin-jobs tr[data-row='{job_id}']");
+               if (!row || row.querySelector('[data-state]').textContent !== 'Done')
+                 document.querySelector('fv-admin-jobs [data-job-filter=done]').click();
+               return !!row && row.querySelector('[data-state]').textContent === 'Done'; }}""",
+        polling=1000,
     )
     context.close()
