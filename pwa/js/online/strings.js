@@ -27,6 +27,15 @@ addStrings({
     waitingReview: '{n} waiting for review', planned: 'Planned', covered: 'Visited',
     fin_byHand: 'Nothing was read from the photos. Type the merchant, date and total from the receipt to approve, or reject.',
     // [supervisor] keys
+    supStores: 'Stores', moreItems: 'Show more ({n} left)', approveAllAsk: 'Approve all {n} items shown?', approveAllOk: 'Approve {n}',
+    undo: 'Undo', undone: '{n} waiting for review again', reopen: 'Reopen', reopening: 'Reopening…',
+    reopened: 'Reopened: waiting for review again.', stepNotDone: 'Not done', flag_over_allocation: 'Materials beyond the allocation',
+    rejectNeedsComment: 'Write a comment saying why.', err_visit_in_progress: 'This visit is still in progress: decide it after check-out.',
+    err_already_decided: 'This visit was decided already.', err_not_your_decision: 'Only the supervisor who decided can reopen it.',
+    err_decided_earlier: 'Decided on an earlier day: it can no longer be reopened.', err_not_decided: 'This visit is waiting for review already.',
+    err_decision_changed: 'The decision changed meanwhile. Reload and try again.', heatLegend: 'Colours',
+    tapCell: 'Tap a square for its figures.', cellInfo: '{rep}, {day}: {rate} on time ({on} of {n}) · visited {covered} of {planned}',
+    cellNone: '{rep}, {day}: no data', openReview: 'Open in review', decidedBy: 'Decided {at}',
     // [finance] keys
   },
   zh: {
@@ -46,6 +55,15 @@ addStrings({
     ex_confirmations: '每日确认', from: '从', to: '到', noData: '无数据', waitingReview: '{n} 条待审核', planned: '计划', covered: '已拜访',
     fin_byHand: '照片未能识别出内容。请按小票填写商户、日期和合计后通过，或驳回。',
     // [supervisor] keys
+    supStores: '门店', moreItems: '显示更多（还有 {n} 条）', approveAllAsk: '确定通过当前显示的全部 {n} 条吗？', approveAllOk: '通过 {n} 条',
+    undo: '撤销', undone: '{n} 条已恢复为待审核', reopen: '撤回审核', reopening: '正在撤回…',
+    reopened: '已撤回：重新等待审核。', stepNotDone: '未完成', flag_over_allocation: '物料超出配额',
+    rejectNeedsComment: '请填写说明原因。', err_visit_in_progress: '该拜访仍在进行中，签退后再审核。',
+    err_already_decided: '该拜访已审核过。', err_not_your_decision: '只有做出审核的主管才能撤回。',
+    err_decided_earlier: '这是之前某天的审核，已不能撤回。', err_not_decided: '该拜访已在等待审核。',
+    err_decision_changed: '审核结果已被更改，请刷新后重试。', heatLegend: '颜色说明',
+    tapCell: '点击方块查看数据。', cellInfo: '{rep}，{day}：及时率 {rate}（{on} / {n}）· 拜访 {covered} / {planned}',
+    cellNone: '{rep}，{day}：无数据', openReview: '查看审核', decidedBy: '审核于 {at}',
     // [finance] keys
   },
 });

@@ -10,7 +10,7 @@ export function header(title, { back = false } = {}) {
     ${back && html`<a href="#/route" data-back aria-label="${t('back')}">‹ ${t('back')}</a>`}
     <h1>${title}</h1>
     <span class="net ${state.online ? '' : 'off'}" data-net>${state.online ? t('online') : t('offline')}</span>
-    <button type="button" data-switch-lang="${other[0]}">${other[1]}</button>
+    <button type="button" data-switch-lang="${other[0]}" lang="${other[0] === 'zh' ? 'zh-CN' : 'en'}">${other[1]}</button>
     ${!back && html`<button type="button" data-sign-out>${t('signOut')}</button>`}
   </header>
   <fv-sync-status></fv-sync-status>`;
@@ -32,8 +32,14 @@ subscribe(() => {
   }
 }, ['online']);
 
-// The supervisor's pages: the team, the review queue, the stores.
+// The supervisor's pages: the team, the review queue, the stores. The stores tab's label comes with
+// the online pages' strings, loaded here when the stores list opens first (offline: "My stores").
 export function supervisorTabs(current) {
-  return html`<nav class="tabs">${[['team', '#/team'], ['reviewQueue', '#/review'], ['allStores', '#/stores']]
-    .map(([k, href]) => html`<a href="${href}" ${k === current && html`aria-current="page"`}>${t(k)}</a>`)}</nav>`;
+  const label = (k) => (t(k) === k ? '' : t(k));
+  if (!label('supStores')) {
+    const fill = (k) => { for (const a of document.querySelectorAll('[data-sup-tab]')) a.textContent = label(a.dataset.supTab) || t(k); };
+    import('../online/strings.js').then(() => fill('supStores'), () => fill('stores'));
+  }
+  return html`<nav class="tabs">${[['team', '#/team'], ['reviewQueue', '#/review'], ['supStores', '#/stores']]
+    .map(([k, href]) => html`<a href="${href}" data-sup-tab="${k}" ${(k === current || (current === 'allStores' && k === 'supStores')) && html`aria-current="page"`}>${label(k)}</a>`)}</nav>`;
 }
