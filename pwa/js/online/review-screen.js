@@ -5,16 +5,50 @@
 // the list and the item sit side by side and keys move through the queue. Online only: the
 // photos live on the server (the list loads 240 px thumbnails).
 import './strings.js';
-import { OfflineError, api } from '../api.js';
+import { ApiError, OfflineError, api } from '../api.js';
 import { html, render } from '../html.js';
-import { formatDistance, formatTime, t } from '../i18n.js';
+import { formatDistance, formatTime, has, localName, t } from '../i18n.js';
+import { askConfirm } from '../reason.js';
 import { bindHeader, header, supervisorTabs } from '../screens/header.js';
+import { choiceLabel } from '../screens/visit-screen.js';
+import { list } from '../state.js';
 
 const FLAGS = ['any', 'outside_geofence', 'location_missing', 'watermark_mismatch', 'recycled_photo', 'blurred_dark', 'exception'];
 const STATUSES = ['pending', 'approved', 'rejected', 'all'];
 const REASONS = ['not_at_store', 'photo_unclear', 'wrong_store', 'recycled_photo', 'watermark_wrong', 'steps_incomplete', 'other'];
 
 const flagWords = (flags) => flags.map((f) => html`<span class="flag">${t(`flag_${f}`)}</span>`);
+// The server's stable error codes in the UI's language; others as the server said them.
+const errorText = (e) => (e instanceof OfflineError ? t('network')
+  : e instanceof ApiError && has(`err_${e.code}`) ? t(`err_${e.code}`) : e.message);
+
+// A step's answer as the rep gave it: products and materials by their names, choices and yes/no in
+// the UI's language, photos counted (the check-in photo is shown above).
+function answerText(a, names) {
+  const v = a.value;
+  if (v == null || v === '') return '—';
+  if (typeof v === 'boolean') return t(v ? 'yes' : 'no');
+  if (a.type === 'photos' && Array.isArray(v)) return v.length === 1 ? t('oneBlob') : t('nBlobs', { n: v.length });
+  if (a.type === 'barcodes' && Array.isArray(v)) return v.map((c) => (c?.name ? `${c.name} (${c.code})` : `${c?.code} · ${t('notInCatalogue')}`)).join('；') || '—';
+  if (a.type === 'choice') return choiceLabel(String(v));
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const given = Object.entries(v).filter(([, n]) => n);
+    return given.length ? given.map(([code, n]) => `${names.get(code) || code} × ${n}`).join('；') : '—';
+  }
+  return Array.isArray(v) ? v.join('；') : String(v);
+}
+
+function stepsHtml(steps) {
+  const names = new Map([...list('sku'), ...list('material')].map((r) => [r.fields.code, localName(r.fields)]));
+  return html`<ol class="review-steps" data-steps>${steps.map((s) => {
+    const status = s.status === 'done' ? 'done' : s.status === 'excepted' ? 'excepted' : 'notdone';
+    return html`<li data-step-key="${s.step}" data-step-status="${status}"><h4><span data-step-title>${localName(s) || s.step}</span>
+      <span class="chip step-${status}">${t(status === 'notdone' ? 'stepNotDone' : `step_${status}`)}</span>
+      ${(s.server_flags || []).map((f) => html`<span class="flag" data-step-flag="${f}">${t(`flag_${f}`)}</span>`)}</h4>
+      ${s.exception && html`<p class="hint" data-step-exception>${has(`reason_${s.exception.reason}`) ? t(`reason_${s.exception.reason}`) : s.exception.reason}: ${s.exception.note}</p>`}
+      ${s.answers?.length > 0 && html`<dl class="answers">${s.answers.map((a) => html`<dt>${localName(a, 'label') || a.key}</dt><dd data-answer="${a.key}">${answerText(a, names)}</dd>`)}</dl>`}</li>`;
+  })}</ol>`;
+}
 
 
 class ReviewScreen extends HTMLElement {
@@ -33,7 +67,7 @@ class ReviewScreen extends HTMLElement {
       <div class="chips" data-flag-chips></div>
       <div class="rq" data-review>
         <section class="queue"><p class="hint" data-queue-meta></p><ul class="queue-list" data-queue></ul>
-          <button type="button" class="link" data-more hidden>${t('showMore', { n: '' })}</button>
+          <button type="button" class="link" data-more hidden></button>
           <button type="button" class="primary" data-approve-all hidden></button></section>
         <section class="item card" data-item hidden></section>
       </div><p class="hint keys">${t('keys')}</p></main>`);
@@ -57,7 +91,7 @@ class ReviewScreen extends HTMLElement {
   disconnectedCallback() { document.removeEventListener('keydown', this.onKey); }
 
   fail(e) {
-    render(this.querySelector('[data-queue-meta]'), html`<span class="error" data-review-error>${e instanceof OfflineError ? t('network') : e.message}</span>`);
+    render(this.querySelector('[data-queue-meta]'), html`<span class="error" data-review-error>${errorText(e)}</span>`);
   }
 
   applyForm() {
@@ -95,7 +129,9 @@ class ReviewScreen extends HTMLElement {
         ${i.flags.length > 0 && html`<br>${flagWords(i.flags)}`}${i.status !== 'pending' && html`<br><small class="chip">${t(`rv_${i.status}`)}</small>`}</span></li>`)}`
       : html`<li class="empty">${t('noItems')}</li>`);
     for (const li of this.querySelectorAll('[data-item-id]')) li.onclick = () => this.select(li.dataset.itemId);
-    this.querySelector('[data-more]').hidden = !this.next;
+    const more = this.querySelector('[data-more]');
+    more.hidden = !this.next;
+    more.textContent = t('moreItems', { n: Math.max(0, (this.filter.flag ? c[this.filter.flag] : c.all) - this.items.length) });
     const pending = this.filter.status === 'pending' ? (this.filter.flag ? c[this.filter.flag] : c.all) : 0;
     const all = this.querySelector('[data-approve-all]');
     all.hidden = !pending;
@@ -136,24 +172,72 @@ class ReviewScreen extends HTMLElement {
       <dl class="facts">
         ${cap.at && html`<dt>${t('capture')}</dt><dd>${formatTime(cap.at)}${cap.width ? ` · ${cap.width}×${cap.height}` : ''}${cap.brightness != null ? ` · ☀ ${cap.brightness}` : ''}${cap.sharpness != null ? ` · ◎ ${cap.sharpness}` : ''}</dd>`}
         ${(mark.place || mark.taken_at) && html`<dt>${t('watermarkRead')}</dt><dd data-watermark>${mark.place} ${mark.taken_at}</dd>`}
-        ${detail?.steps?.length > 0 && html`<dt>${t('steps')}</dt><dd>${detail.steps.map((s, i) => html`${i > 0 && html`<br>`}${s.step}${s.exception ? ` — ${t(`reason_${s.exception.reason}`)}: ${s.exception.note}` : ''}`)}</dd>`}
       </dl>
+      ${detail?.steps?.length > 0 && html`<h3>${t('steps')}</h3>${stepsHtml(detail.steps)}`}
       ${d.status === 'pending' ? html`<div class="actions decide">
         <button type="button" class="primary" data-approve>${t('approve')}</button>
-        <form data-reject-form><select name="reason" required data-reject-reason><option value="">${t('rejectReason')}</option>
+        <form data-reject-form novalidate><select name="reason" data-reject-reason aria-label="${t('rejectReason')}"><option value="">${t('rejectReason')}</option>
           ${REASONS.map((r) => html`<option value="${r}">${t(`vr_${r}`)}</option>`)}</select>
           <input name="comment" maxlength="1000" placeholder="${t('comment')}" data-reject-comment>
-          <button type="submit" class="danger" data-reject>${t('reject')}</button></form></div>
-        <p class="error" data-decide-error hidden></p>`
-        : html`<p data-item-status><span class="chip">${t(`rv_${d.status}`)}</span> ${d.reason && t(`vr_${d.reason}`)} ${d.comment && `“${d.comment}”`}</p>`}`);
+          <button type="submit" class="danger" data-reject>${t('reject')}</button></form></div>`
+        : html`<p data-item-status><span class="chip">${t(`rv_${d.status}`)}</span> ${d.reason && t(`vr_${d.reason}`)} ${d.comment && `“${d.comment}”`}
+          ${d.decided_at && html`<br><small>${t('decidedBy', { at: formatTime(d.decided_at) })}</small>`}</p>
+        ${d.can_reopen && html`<div class="actions"><button type="button" class="secondary" data-reopen>${t('reopen')}</button></div>`}`}
+      <p class="error" role="alert" data-decide-error hidden></p><p class="ok-text" role="status" data-decide-result hidden></p>`);
     pane.querySelector('[data-close]').onclick = () => { pane.hidden = true; };
     pane.querySelector('[data-zoom]')?.addEventListener('click', (e) => this.zoom(e.currentTarget, d.photo));
     pane.querySelector('[data-approve]')?.addEventListener('click', () => this.decide({ action: 'approve', visit_ids: [d.visit_id] }));
     pane.querySelector('[data-reject-form]')?.addEventListener('submit', (e) => {
       e.preventDefault();
       const f = e.currentTarget;
+      // Our own words, not the browser's bubble: a reason first, and a comment for "other".
+      const missing = !f.reason.value ? 'rejectNeedsReason' : f.reason.value === 'other' && !f.comment.value.trim() ? 'rejectNeedsComment' : null;
+      if (missing) { this.say('error', t(missing)); (missing === 'rejectNeedsReason' ? f.reason : f.comment).focus(); return; }
       this.decide({ action: 'reject', visit_ids: [d.visit_id], reason: f.reason.value, comment: f.comment.value.trim() || null });
     });
+    pane.querySelector('[data-reopen]')?.addEventListener('click', (e) => this.reopenOne(e.currentTarget, item || d));
+  }
+
+  // One line under the item: what went wrong, or what was done.
+  say(kind, text) {
+    for (const [sel, on] of [['[data-decide-error]', kind === 'error'], ['[data-decide-result]', kind === 'result']]) {
+      const box = this.querySelector(sel);
+      if (box) { box.hidden = !on; box.textContent = on ? text : ''; }
+    }
+  }
+
+  // Take one's own decision of today back: the button is busy while the server answers, then the
+  // item shows waiting again (with the decide form) and says so.
+  async reopenOne(button, item) {
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    button.textContent = t('reopening');
+    try {
+      await api('/api/review/reopen', { method: 'POST', body: { visit_ids: [item.visit_id] } });
+      Object.assign(item, { status: 'pending', reason: null, comment: null, decided_at: null, can_reopen: false });
+      this.renderList();
+      if (this.selected === item.visit_id) {
+        const detail = await api(`/api/review/${encodeURIComponent(item.visit_id)}`).catch(() => null);
+        if (detail) Object.assign(item, { status: detail.status, can_reopen: detail.can_reopen });
+        if (this.selected === item.visit_id) this.renderItem(item, detail);
+      }
+      this.say('result', t('reopened'));
+      this.refreshCounts();
+    } catch (e) {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+      button.textContent = t('reopen');
+      this.say('error', errorText(e));
+    }
+  }
+
+  // The chips' and buttons' counts after a change, without reloading the list.
+  async refreshCounts() {
+    try {
+      const data = await api(`/api/review/?${this.query({ limit: 1 })}`);
+      this.counts = data.counts;
+      this.renderList();
+    } catch { /* the older counts stay */ }
   }
 
   // Tap: the full-size original, scrollable and pinch-zoomable; tap again to fit.
@@ -170,17 +254,41 @@ class ReviewScreen extends HTMLElement {
       const next = this.items[Math.min(at, this.items.length - 1)];
       if (next) this.select(next.visit_id);
     } catch (e) {
-      const box = this.querySelector('[data-decide-error]');
-      if (box) { box.hidden = false; box.textContent = e instanceof OfflineError ? t('network') : e.message; }
+      this.say('error', errorText(e));
     }
   }
 
+  // Approve everything the filter shows: asked once, with the count; then an Undo reopens exactly
+  // the items approved (the supervisor's own decisions of today).
   async approveAll() {
+    const c = this.counts;
+    const n = this.filter.flag ? c[this.filter.flag] : c.all;
+    if (!(await askConfirm(t('approveAllAsk', { n }), [], t('approveAllOk', { n })))) return;
     const filter = { ...this.filter, status: 'pending' };
     for (const k of Object.keys(filter)) if (!filter[k]) delete filter[k];
-    const result = await api('/api/review/decisions', { method: 'POST', body: { action: 'approve', filter } });
-    await this.load();
-    this.querySelector('[data-queue-meta]').textContent = t('approvedN', { n: result.decided.length });
+    const meta = () => this.querySelector('[data-queue-meta]');
+    let result;
+    try {
+      result = await api('/api/review/decisions', { method: 'POST', body: { action: 'approve', filter } });
+      await this.load();
+    } catch (e) { this.fail(e); return; }
+    const ids = result.decided;
+    render(meta(), html`<span data-approved-n>${t('approvedN', { n: ids.length })}</span>
+      ${ids.length > 0 && html`<button type="button" class="secondary" data-undo>${t('undo')}</button>`}`);
+    meta().querySelector('[data-undo]')?.addEventListener('click', async (e) => {
+      const b = e.currentTarget;
+      b.disabled = true;
+      b.setAttribute('aria-busy', 'true');
+      try {
+        await api('/api/review/reopen', { method: 'POST', body: { visit_ids: ids } });
+        await this.load();
+        meta().textContent = t('undone', { n: ids.length });
+      } catch (err) {
+        b.disabled = false;
+        b.removeAttribute('aria-busy');
+        render(meta(), html`<span class="error" data-review-error>${errorText(err)}</span>`);
+      }
+    });
   }
 
   key(e) {

@@ -16,6 +16,8 @@ import {
 import { bindHeader, header } from './header.js';
 import { attachRecording, bindMic, micHtml } from '../dictate.js';
 
+// A choice field's option in the UI's language (the review screen shows answers with it too).
+export const choiceLabel = (o) => (has(`opt_${o}`) ? t(`opt_${o}`) : o);
 
 class VisitScreen extends HTMLElement {
   connectedCallback() {
@@ -192,7 +194,7 @@ class VisitScreen extends HTMLElement {
           <button type="button" data-add-code="${f.key}">${t('add')}</button>
           ${'BarcodeDetector' in window && html`<button type="button" data-scan="${f.key}">${t('scan')}</button>`}</div>`);
       case 'choice':
-        return wrap(html`<select data-choice="${f.key}" aria-label="${name}"><option value="">—</option>${f.options.map((o) => html`<option value="${o}" ${o === value && html`selected`}>${has(`opt_${o}`) ? t(`opt_${o}`) : o}</option>`)}</select>`);
+        return wrap(html`<select data-choice="${f.key}" aria-label="${name}"><option value="">—</option>${f.options.map((o) => html`<option value="${o}" ${o === value && html`selected`}>${choiceLabel(o)}</option>`)}</select>`);
       default:
         return wrap(html`<textarea data-text="${f.key}" rows="2" aria-label="${name}">${value}</textarea>${micHtml()}`);
     }
