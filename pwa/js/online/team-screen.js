@@ -13,30 +13,49 @@ const KIND_LABEL = { step: 'steps', note: 'sum_notes', claim: 'sum_claims' };
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
 
 // Green at or above the healthy line, amber within 8 points under it, red below.
-function tone(rate, healthy) {
-  if (rate == null) return '#e4e8e6';
-  if (rate >= healthy) return rate >= (1 + healthy) / 2 ? '#0b6e4f' : '#4f9d7e';
-  return rate >= healthy - 0.08 ? '#e0a526' : '#b3261e';
+const TONES = { top: '#0b6e4f', healthy: '#4f9d7e', near: '#e0a526', low: '#b3261e', none: '#e4e8e6' };
+function band(rate, healthy) {
+  if (rate == null) return 'none';
+  if (rate >= healthy) return rate >= (1 + healthy) / 2 ? 'top' : 'healthy';
+  return rate >= healthy - 0.08 ? 'near' : 'low';
+}
+const tone = (rate, healthy) => TONES[band(rate, healthy)];
+
+// What each colour means, with the day's figures behind it.
+export function heatLegend(healthy) {
+  const top = (1 + healthy) / 2, near = Math.max(0, healthy - 0.08);
+  const bands = [['top', `≥ ${pct(top)}`], ['healthy', `${pct(healthy)} – ${pct(top)}`], ['near', `${pct(near)} – ${pct(healthy)}`],
+    ['low', `< ${pct(near)}`], ['none', t('noData')]];
+  return html`<ul class="heat-legend" data-heat-legend aria-label="${t('heatLegend')}">${bands.map(([b, text]) => html`<li data-band="${b}"><span class="swatch band-${b}"></span> ${text}</li>`)}</ul>`;
 }
 
+// Rep × day at 44 px a square (a tap target on a phone): the names stay put while the squares
+// scroll sideways in their own box (not the page); a tap or Enter on a square says its figures
+// below the map, with a link to those visits.
 export function heatmap(board) {
   const healthy = board.definition.healthy;
   const cells = new Map(board.heat.map((c) => [`${c.rep}|${c.day}`, c]));
-  const left = 64, top = 22, size = 18, gap = 2;
-  const w = left + board.days.length * (size + gap), h = top + board.reps.length * (size + gap);
-  const days = board.days.map((d, i) => (i % 2 === 0 || board.days.length < 10)
-    && html`<text x="${left + i * (size + gap) + size / 2}" y="14" text-anchor="middle">${d.slice(8)}</text>`);
+  const wide = (name) => [...String(name || '')].reduce((n, ch) => n + (/[\u2e80-\uffff]/.test(ch) ? 14 : 8), 0);
+  const left = Math.min(150, Math.max(48, ...board.reps.map((r) => wide(r.name || r.username)))) + 10;
+  const top = 24, size = 44, gap = 4;
+  const w = board.days.length * (size + gap), h = top + board.reps.length * (size + gap);
+  const days = board.days.map((d, i) => html`<text x="${i * (size + gap) + size / 2}" y="16" text-anchor="middle">${d.slice(8)}</text>`);
+  const names = board.reps.map((r, j) => html`<text class="rep" x="${left - 8}" y="${top + j * (size + gap) + size / 2 + 5}" text-anchor="end" data-rep-name="${r.username}">${r.name || r.username}</text>`);
   const rows = board.reps.map((r, j) => {
     const y = top + j * (size + gap);
+    const name = r.name || r.username;
     const squares = board.days.map((d, i) => {
       const c = cells.get(`${r.id}|${d}`);
       const rate = c && c.actions ? c.on_time / c.actions : null;
-      const tip = c ? `${r.name} ${d}: ${c.actions ? pct(rate) : t('noData')} (${c.on_time}/${c.actions}) · ${c.covered}/${c.planned}` : `${r.name} ${d}: ${t('noData')}`;
-      return html`<a href="#/review?rep=${encodeURIComponent(r.id)}&day=${encodeURIComponent(d)}&status=all"><rect data-cell="${r.username}|${d}" x="${left + i * (size + gap)}" y="${y}" width="${size}" height="${size}" rx="3" fill="${tone(rate, healthy)}"><title>${tip}</title></rect></a>`;
+      const info = c && c.actions ? t('cellInfo', { rep: name, day: d, rate: pct(rate), on: c.on_time, n: c.actions, covered: c.covered, planned: c.planned })
+        : t('cellNone', { rep: name, day: d });
+      return html`<rect data-cell="${r.username}|${d}" data-rep-id="${r.id}" data-day="${d}" data-info="${info}" data-band="${band(rate, healthy)}"
+        x="${i * (size + gap)}" y="${y}" width="${size}" height="${size}" rx="5" fill="${tone(rate, healthy)}" tabindex="0" role="button" aria-label="${info}"></rect>`;
     });
-    return html`<text x="${left - 6}" y="${y + size - 5}" text-anchor="end">${r.username}</text>${squares}`;
+    return squares;
   });
-  return html`<svg class="heatmap" viewBox="0 0 ${w} ${h}" data-max-width="${Math.round(w * 2.2)}" role="img" aria-label="${t('heatmap')}">${days}${rows}</svg>`;
+  return html`<div class="heat-wrap" data-heat-box><svg class="heat-names" width="${left}" height="${h}" viewBox="0 0 ${left} ${h}" aria-hidden="true">${names}</svg>
+    <div class="scroll-x heat-scroll" data-heat-scroll><svg class="heatmap" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="group" aria-label="${t('heatmap')}">${days}${rows}</svg></div></div>`;
 }
 
 export function coverageChart(board) {
@@ -105,10 +124,25 @@ class TeamScreen extends HTMLElement {
       <p class="big ${good ? 'ok' : 'warn'}" data-ontime-rate>${o.rate == null ? t('noData') : pct(o.rate)} <small>${t('healthy', { p: pct(def.healthy) })}</small></p>
       <p class="hint" data-definition>${t('definition', { note: def.note_hours, claim: def.claim_hours })}</p>
       <p class="hint">${Object.entries(o.by_kind).map(([k, v]) => `${t(KIND_LABEL[k] || k)} ${v.on_time}/${v.actions}`).join(' · ')}</p>
-      <h3>${t('heatmap')}</h3><div class="scroll-x">${heatmap(board)}</div>
+      <h3>${t('heatmap')}</h3>${heatLegend(def.healthy)}<p class="hint">${t('tapCell')}</p>
+      ${heatmap(board)}<p class="cell-info" role="status" data-cell-info hidden></p>
       <h3>${t('coverage')}</h3><div class="scroll-x">${coverageChart(board)}</div>
       <p class="hint"><span class="swatch planned"></span> ${t('planned')} <span class="swatch covered"></span> ${t('covered')}</p>`);
     for (const svg of box.querySelectorAll('[data-max-width]')) svg.style.maxWidth = `${svg.dataset.maxWidth}px`;
+    const scroller = box.querySelector('[data-heat-scroll]');
+    scroller.scrollLeft = scroller.scrollWidth; // the latest days first
+    const show = (cell) => {
+      for (const other of box.querySelectorAll('rect.on')) other.classList.remove('on');
+      cell.classList.add('on');
+      const q = new URLSearchParams({ rep: cell.dataset.repId, day: cell.dataset.day, status: 'all' });
+      const out = box.querySelector('[data-cell-info]');
+      render(out, html`<span data-cell-text>${cell.dataset.info}</span> <a href="#/review?${q}">${t('openReview')}</a>`);
+      out.hidden = false;
+    };
+    for (const cell of box.querySelectorAll('rect[data-cell]')) {
+      cell.addEventListener('click', () => show(cell));
+      cell.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); show(cell); } });
+    }
   }
 }
 customElements.define('fv-team', TeamScreen);
