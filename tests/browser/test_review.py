@@ -213,6 +213,7 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         sup.wait_for_selector("[data-flag=''].on")
         sup.wait_for_selector("[data-approve-all]:not([hidden])")
         sup.click("[data-approve-all]")
+        sup.click("dialog.reason-dialog [data-reason-ok]")  # asked once, with the count
         sup.wait_for_selector("fv-review li.empty")
         me = rep_api.get("/api/me").json()["user"]["id"]
         assert sup_api.get(f"/api/review?rep={me}").json()["items"] == []
