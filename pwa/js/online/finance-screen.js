@@ -1,17 +1,39 @@
 // Finance: the claims waiting for a decision, and one claim's review — the receipt beside the
 // three fields OCR filled in (each with its confidence), the material photos with their watermark
-// checks, the matched budget pool and its balance; approve, correct or reject with a reason.
-// Online only: decisions move money and must see the pool as it is now.
+// checks, the matched budget pool and its balance; approve, correct or reject with a reason, and
+// reopen one's own decision the same day. Online only: decisions move money and must see the pool
+// as it is now. Every text is ours, in the UI's language: the server's English `detail` is never
+// shown, its `code` is worded here.
 import './strings.js';
-import { OfflineError, api } from '../api.js';
+import { ApiError, OfflineError, api } from '../api.js';
 import { flagText, formatMoney, parseMoney } from '../claims.js';
 import { html, render } from '../html.js';
-import { localName, t } from '../i18n.js';
+import { getLang, has, localName, t } from '../i18n.js';
 import { bindHeader, header } from '../screens/header.js';
 
 const TABS = ['review', 'approved', 'rejected'];
+const FIELDS = ['merchant', 'date', 'total'];
 // Flags that leave the three fields empty: finance types them from the receipt (a 'correct').
 const BY_HAND = ['reading_failed', 'receipt_unreadable', 'receipt_refused', 'receipt_missing', 'receipt_nothing_found'];
+
+const when = (iso, withTime = true) => {
+  const d = new Date(iso), locale = getLang() === 'zh' ? 'zh-CN' : 'en-US';
+  return withTime ? d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }) : d.toLocaleDateString(locale);
+};
+const yuan = (cents) => (cents != null ? (cents / 100).toFixed(2) : '');
+const unique = (list) => [...new Set(list || [])];
+
+// An error from the server (or the network) in the UI's language, by its code.
+export function errorText(e) {
+  if (e instanceof OfflineError) return t('network');
+  if (e instanceof ApiError) {
+    const extra = e.extra && !Array.isArray(e.extra) ? e.extra : {};
+    const key = `fin_err_${e.code}`;
+    if (has(key)) return t(key, { left: formatMoney(extra.balance_cents), amount: formatMoney(extra.amount_cents) });
+    return t('fin_err_generic', { code: e.code });
+  }
+  return t('fin_err_generic', { code: 'error' });
+}
 
 function confidence(c) {
   const pct = Math.round((c || 0) * 100);
@@ -29,6 +51,17 @@ function poolBar(pool, amount) {
     <rect x="${spent}" width="${Math.max(0, claim)}" height="14" fill="${over ? '#b3261e' : '#0b6e4f'}"/></svg>`;
 }
 
+function poolSummary(pool, amount) {
+  return html`<p data-pool-name><strong>${localName(pool)}</strong>${pool.promotion && ` · ${localName(pool.promotion)}`}</p>
+    ${poolBar(pool, amount)}<p class="hint" data-balance="${pool.balance_cents}">${t('poolBalance', { left: formatMoney(pool.balance_cents) })} / ${formatMoney(pool.amount_cents)}</p>`;
+}
+
+// Why the fields are empty, in words of ours (the record's `error` is English, for admins).
+function whyByHand(f, flags) {
+  const code = f.error_code || flags.find((x) => BY_HAND.includes(x));
+  return code && has(`fin_why_${code}`) ? t(`fin_why_${code}`) : '';
+}
+
 class FinanceScreen extends HTMLElement {
   connectedCallback() {
     this.claimId = this.getAttribute('claim-id');
@@ -40,96 +73,156 @@ class FinanceScreen extends HTMLElement {
 
   fail(e) {
     const main = this.querySelector('main');
-    render(main, html`<p class="error" data-finance-error>${e instanceof OfflineError ? t('network') : e.message}</p>`);
+    render(main, html`<p class="error" data-finance-error>${errorText(e)}</p>`);
   }
 
   async loadList() {
     const data = await api(`/api/claims/?status=${this.tab}&limit=100`);
     const main = this.querySelector('main');
+    const row = (c) => {
+      const flags = unique(c.flags).filter((x) => x !== 'no_pool');
+      return html`<li data-claim-row="${c.id}"><a href="#/finance/${encodeURIComponent(c.id)}">
+        <span class="name">${c.store.name}</span><span class="dist">${formatMoney(c.approved_cents ?? c.claimed_cents)}</span>
+        <span class="addr">${c.rep?.name} · ${when(c.submitted_at, false)}
+        ${c.pool ? html` · <span data-row-pool>${localName(c.pool)}</span> ${t('left')} ${formatMoney(c.pool.balance_cents)}`
+          : html` · <span class="warn" data-flag="no_pool">${flagText('no_pool')}</span>`}
+        ${flags.length > 0 && html`<br><span class="warn">${flags.map((x) => html`<span data-flag="${x}">${flagText(x)}</span>`).reduce((a, b) => html`${a} · ${b}`)}</span>`}</span></a></li>`;
+    };
     render(main, html`<nav class="tabs">${TABS.map((s) => html`<a href="#/finance" data-tab="${s}" ${s === this.tab && html`aria-current="page"`}>
         ${t(`fin_${s}`)} <small>${data.counts[s] || 0}</small></a>`)}</nav>
-      <ul class="stores" data-claim-queue>${data.items.length ? data.items.map((c) => html`<li data-claim-row="${c.id}"><a href="#/finance/${encodeURIComponent(c.id)}">
-        <span class="name">${c.store.name}</span><span class="dist">${formatMoney(c.approved_cents ?? c.claimed_cents)}</span>
-        <span class="addr">${c.rep?.name} · ${new Date(c.submitted_at).toLocaleDateString()}
-        ${c.pool ? ` · ${c.pool.name} ${t('left')} ${formatMoney(c.pool.balance_cents)}` : html` · <span class="warn">${t('flag_no_pool')}</span>`}
-        ${c.flags.length > 0 && html`<br><span class="warn">${c.flags.map(flagText).join(' · ')}</span>`}</span></a></li>`)
-        : html`<li class="empty">${t('noClaims')}</li>`}</ul>`);
+      <ul class="stores fin-list" data-claim-queue>${data.items.length ? data.items.map(row) : html`<li class="empty">${t('noClaims')}</li>`}</ul>`);
     for (const a of main.querySelectorAll('[data-tab]')) {
       a.onclick = (e) => { e.preventDefault(); this.tab = a.dataset.tab; sessionStorage.setItem('fv.financeTab', this.tab); this.loadList().catch((err) => this.fail(err)); };
     }
   }
 
-  async loadClaim() {
-    const c = await api(`/api/claims/${encodeURIComponent(this.claimId)}`);
+  async loadClaim(note = null) {
+    this.show(await api(`/api/claims/${encodeURIComponent(this.claimId)}`), note);
+  }
+
+  // One claim. `note`: what just happened (reopened), said at the top of the card.
+  show(c, note = null) {
     this.claim = c;
     const f = c.fields, r = f.reading || {};
-    const decided = c.status !== 'review';
+    const decided = c.status === 'approved' || c.status === 'rejected';
+    const flags = unique(f.flags);
+    const noPool = !c.pool;
+    const corrections = f.decision?.corrections || {};
+    const field = (key, type = 'text') => {
+      const original = r[key]?.value ?? null, corrected = decided ? corrections[key] : undefined;
+      const isCorrected = corrected != null && corrected !== original;
+      return html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${t(`ocr_${key}`)}</label>
+      <input id="ocr-${key}" type="${type}" value="${isCorrected ? corrected : original}" data-original="${original}" ${decided && html`disabled`} ${type === 'text' && key === 'total' && html`inputmode="decimal"`}>
+      ${isCorrected ? html`<p class="corrected" data-corrected="${key}">${original != null ? t('fin_correctedFrom', { value: original }) : t('fin_typedByFinance')}</p>`
+        : original != null && html`<div class="row ocr-read">${confidence(r[key].confidence)}${r[key].line && html`<small class="ocr-line">“${r[key].line}”</small>`}</div>`}</div>`;
+    };
+    // the amount: approved, else claimed, else read from the receipt
     const amount = f.decision?.approved_cents ?? f.amount_cents ?? parseMoney(r.total?.value);
-    const field = (key, type = 'text') => html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${t(`ocr_${key}`)}</label>
-      <input id="ocr-${key}" type="${type}" value="${f.decision?.corrections?.[key] ?? r[key]?.value}" data-original="${r[key]?.value}" ${decided && html`disabled`}>
-      ${r[key]?.value != null && html`<div class="row">${confidence(r[key].confidence)}${r[key].line && html`<small class="ocr-line">“${r[key].line}”</small>`}</div>`}</div>`;
-    const pool = c.pool;
     // a receipt the server refused or never got: say so where the photo would be, not a broken image
-    const noReceipt = (f.flags || []).find((x) => x === 'receipt_refused' || x === 'receipt_missing');
+    const noReceipt = flags.find((x) => x === 'receipt_refused' || x === 'receipt_missing');
+    const photoFlags = (x) => (f.photo_checks || []).map((p, i) => ((p.flags || []).includes(x) ? i + 1 : 0)).filter(Boolean);
+    const listed = flags.filter((x) => x !== 'no_pool');  // no_pool is said once, where the pool would be
+    const why = whyByHand(f, flags);
+    const d = f.decision;
     const main = this.querySelector('main');
-    render(main, html`<div class="review">
+    render(main, html`<div class="review fin-claim">
       ${noReceipt ? html`<figure class="receipt none" data-no-receipt><figcaption>${flagText(noReceipt)}</figcaption></figure>`
         : html`<figure class="receipt"><img src="/api/blobs/${encodeURIComponent(f.receipt)}" alt="${t('receiptPhoto')}" data-receipt-image data-zoom>
         <figcaption>${t('tapToZoom')}</figcaption></figure>`}
-      <section class="card" data-review>
+      <section class="card" data-review data-status="${c.status}">
+        ${note && html`<p class="fin-note" data-reopened role="status">${note}</p>`}
         <h2 class="store-name">${c.store.name} <small>${c.store.code}</small></h2>
-        <p class="hint">${c.rep?.name} · ${new Date(c.submitted_at).toLocaleString()}${f.note && ` · ${f.note}`}</p>
+        <p class="hint">${c.rep?.name} · ${when(c.submitted_at)}</p>
+        ${f.note && html`<p class="fin-rep-note" data-rep-note>${f.note}</p>`}
         ${f.status === 'reading' && html`<p class="warn">${t('claimReading')}</p>`}
-        ${!decided && (f.flags || []).some((x) => BY_HAND.includes(x)) && html`<p class="warn" data-by-hand>${t('fin_byHand')}${f.error && html`<br><small>${f.error}</small>`}</p>`}
-        ${field('merchant')}${field('date', 'date')}${field('total')}
+        ${!decided && flags.some((x) => BY_HAND.includes(x)) && html`<p class="warn" data-by-hand>${t('fin_byHand')}${why && html`<br><small data-why>${why}</small>`}</p>`}
+        ${FIELDS.map((k) => field(k, k === 'date' ? 'date' : 'text'))}
         ${f.suggested_store && html`<p class="hint" data-suggested>${t('suggestedStore')}: ${f.suggested_store.name} (${f.suggested_store.score})</p>`}
         <p>${t('claimAmount')}: <strong data-claimed>${formatMoney(f.amount_cents)}</strong></p>
-        ${(f.flags || []).length ? html`<ul class="flags" data-flags>${f.flags.map((x) => html`<li data-flag="${x}">${flagText(x)}</li>`)}</ul>` : html`<p class="ok-text">${t('noFlags')}</p>`}
-        <div class="pool" data-pool>${pool ? html`<p><strong>${localName(pool)}</strong>${pool.promotion && ` · ${localName(pool.promotion)}`}</p>
-          ${poolBar(pool, decided ? 0 : amount)}<p class="hint" data-balance="${pool.balance_cents}">${t('poolBalance', { left: formatMoney(pool.balance_cents) })} / ${formatMoney(pool.amount_cents)}</p>`
-          : html`<p class="warn">${t('flag_no_pool')}</p>`}
-          ${!decided && c.pools.length > 0 && html`<label for="pool">${t('pool')}</label><select id="pool" data-pool-choice>${c.pools.map((p) => html`<option value="${p.id}" ${pool && p.id === pool.id && html`selected`}>
-            ${localName(p)} — ${t('left')} ${formatMoney(p.balance_cents)}</option>`)}</select>`}</div>
-        ${decided ? html`<p class="decision" data-decision>${t(`fin_${c.status}`)}${f.decision && ` · ${formatMoney(f.decision.approved_cents)} ${f.decision.reason ? `· ${t(`rr_${f.decision.reason}`)}` : ''} ${f.decision.comment || ''} · ${f.decision.by}`}</p>` : html`
-        <label for="approve-amount">${t('approveAmount')}</label><input id="approve-amount" type="text" inputmode="decimal" value="${amount != null ? (amount / 100).toFixed(2) : ''}" data-approve-amount>
-        <div class="row decide"><button type="button" class="primary" data-approve>${t('approve')}</button></div>
-        <div class="reject"><label for="reason">${t('rejectReason')}</label><select id="reason" data-reject-reason><option value="">—</option>
+        ${listed.length ? html`<ul class="flags" data-flags>${listed.map((x) => {
+          const photos = photoFlags(x);
+          return html`<li data-flag="${x}">${flagText(x)}${photos.length > 0 && html` <small>(${photos.map((n) => t('fin_photoN', { n })).join(', ')})</small>`}</li>`;
+        })}</ul>` : !noPool && html`<p class="ok-text">${t('noFlags')}</p>`}
+        <div class="pool" data-pool>${noPool && !decided ? html`<p class="warn fin-no-pool" data-no-pool data-flag="no_pool" role="note"><strong>${flagText('no_pool')}</strong><br>${t(c.pools.length ? 'fin_noPoolChoose' : 'fin_noPoolAtAll')}</p>`
+          : noPool ? html`<p class="warn" data-flag="no_pool">${flagText('no_pool')}</p>` : ''}
+          <div data-pool-summary>${c.pool && poolSummary(c.pool, decided ? 0 : amount)}</div>
+          ${!decided && c.pools.length > 0 && html`<label for="pool">${t('pool')}</label><select id="pool" data-pool-choice>
+            ${noPool && html`<option value="" selected data-placeholder>${t('fin_choosePool')}</option>`}
+            ${c.pools.map((p) => html`<option value="${p.id}" ${c.pool && p.id === c.pool.id && html`selected`}>${localName(p)} — ${t('left')} ${formatMoney(p.balance_cents)}</option>`)}</select>`}</div>
+        ${decided ? html`<div class="decision-box" data-decision-box><p class="decision ${c.status}" data-decision>${t(`fin_${c.status}`)}${c.status === 'approved' && d && html` · <span data-approved-amount>${formatMoney(d.approved_cents)}</span>`}${c.status === 'rejected' && d?.reason && ` · ${t(`rr_${d.reason}`)}`}</p>
+          ${d?.comment && html`<p class="fin-comment" data-decision-comment>${d.comment}</p>`}
+          ${d && html`<p class="hint">${t('fin_decidedBy', { by: d.by, at: when(d.at) })}</p>`}
+          ${c.can_reopen && html`<button type="button" class="secondary fin-btn" data-reopen>${t('fin_reopen')}</button><p class="hint">${t('fin_reopenHint')}</p>`}
+          <p class="error" data-decide-error role="alert" hidden></p></div>` : html`
+        <label for="approve-amount">${t('approveAmount')}</label><input id="approve-amount" type="text" inputmode="decimal" value="${yuan(amount)}" data-approve-amount>
+        <p class="hint" data-amount-hint>${t('fin_amountFollows')}</p>
+        <div class="decide"><button type="button" class="primary fin-btn" data-approve>${t('approve')}</button></div>
+        <div class="reject"><label for="reason">${t('rejectReason')}</label><select id="reason" data-reject-reason><option value="">${t('fin_chooseReason')}</option>
           ${c.reject_reasons.map((x) => html`<option value="${x}">${t(`rr_${x}`)}</option>`)}</select>
-          <textarea rows="2" data-reject-comment placeholder="${t('comment')}"></textarea>
-          <button type="button" class="danger" data-reject>${t('reject')}</button></div>
-        <p class="error" data-decide-error hidden></p>`}
+          <label for="reject-comment">${t('comment')}</label><textarea id="reject-comment" rows="2" data-reject-comment></textarea>
+          <button type="button" class="danger fin-btn" data-reject>${t('reject')}</button></div>
+        <p class="error" data-decide-error role="alert" hidden></p>`}
       </section>
-      <section class="card photos"><h3>${t('materialPhotos')}</h3>${(f.photos || []).map((sha) => {
+      <section class="card photos"><h3>${t('materialPhotos')}</h3>${(f.photos || []).map((sha, i) => {
         const check = (f.photo_checks || []).find((p) => p.blob === sha) || {};
-        return html`<figure><img src="/api/blobs/${encodeURIComponent(sha)}" alt="" loading="lazy" data-zoom>
-          <figcaption>${check.watermark && `${check.watermark.place || '—'} · ${String(check.watermark.taken_at || '—').replace('T', ' ')}`}
-          ${(check.flags || []).length > 0 && html`<br><span class="warn">${check.flags.map(flagText).join(' · ')}</span>`}</figcaption></figure>`;
+        const bad = (check.flags || []).length > 0;
+        return html`<figure class="${bad ? 'flagged' : ''}"><img src="/api/blobs/${encodeURIComponent(sha)}" alt="${t('fin_photoN', { n: i + 1 })}" loading="lazy" data-zoom>
+          <figcaption>${t('fin_photoN', { n: i + 1 })}${check.watermark && ` · ${check.watermark.place || '—'} · ${String(check.watermark.taken_at || '—').replace('T', ' ')}`}</figcaption></figure>`;
       })}</section></div>`);
     for (const bar of main.querySelectorAll('[data-pct]')) bar.style.width = `${bar.dataset.pct}%`;
     for (const img of this.querySelectorAll('[data-zoom]')) img.onclick = () => img.classList.toggle('zoomed');
-    if (!decided) this.bindDecision();
+    if (!decided) this.bindDecision(amount);
+    const reopen = this.querySelector('[data-reopen]');
+    if (reopen) reopen.onclick = () => this.reopen(reopen);
   }
 
-  bindDecision() {
+  bindDecision(initial) {
     const q = (sel) => this.querySelector(sel);
+    const amountInput = q('[data-approve-amount]'), totalInput = q('#ocr-total'), poolChoice = q('[data-pool-choice]');
+    // the amount follows the total (as read or as corrected) until finance types an amount of its own
+    let typed = false;
+    amountInput.addEventListener('input', () => { typed = amountInput.value.trim() !== ''; this.drawPool(); });
+    totalInput.addEventListener('input', () => {
+      if (typed) return;
+      const cents = parseMoney(totalInput.value);
+      amountInput.value = cents != null ? yuan(cents) : totalInput.value.trim() ? amountInput.value : yuan(initial);
+      this.drawPool();
+    });
+    poolChoice?.addEventListener('change', () => { this.hideError(); this.drawPool(); });
     q('[data-approve]').onclick = () => {
+      this.hideError();
       const body = { action: 'approve' };
-      for (const key of ['merchant', 'date', 'total']) {
+      for (const key of FIELDS) {
         const input = q(`#ocr-${key}`);
         if (input.value.trim() && input.value.trim() !== input.dataset.original) { body[key] = input.value.trim(); body.action = 'correct'; }
       }
-      const cents = parseMoney(q('[data-approve-amount]').value) || parseMoney(body.total || '');  // typed total
+      if (body.total && parseMoney(body.total) == null) return this.showError(t('badAmount'));
+      const cents = parseMoney(amountInput.value) || parseMoney(body.total || '');
       if (!cents) return this.showError(t('badAmount'));
       body.amount_cents = cents;
-      const pool = q('[data-pool-choice]');
-      if (pool) body.pool_id = pool.value;
-      return this.decide(body);
+      if (poolChoice) {
+        if (!poolChoice.value) { poolChoice.focus(); return this.showError(t('fin_poolNeeded')); }
+        body.pool_id = poolChoice.value;
+      } else if (!this.claim.pool) return this.showError(t('fin_err_no_pool'));
+      return this.decide(body, q('[data-approve]'), t('fin_approving'));
     };
     q('[data-reject]').onclick = () => {
+      this.hideError();
       const reason = q('[data-reject-reason]').value;
-      if (!reason) return this.showError(t('rejectNeedsReason'));
-      return this.decide({ action: 'reject', reason, comment: q('[data-reject-comment]').value.trim() || null });
+      if (!reason) { q('[data-reject-reason]').focus(); return this.showError(t('rejectNeedsReason')); }
+      const comment = q('[data-reject-comment]').value.trim() || null;
+      if (reason === 'other' && !comment) { q('[data-reject-comment]').focus(); return this.showError(t('fin_err_comment_required')); }
+      return this.decide({ action: 'reject', reason, comment }, q('[data-reject]'), t('fin_rejecting'));
     };
+  }
+
+  // The chosen pool with this claim's amount on its bar.
+  drawPool() {
+    const choice = this.querySelector('[data-pool-choice]'), box = this.querySelector('[data-pool-summary]');
+    if (!choice || !box) return;
+    const pool = this.claim.pools.find((p) => p.id === choice.value);
+    const cents = parseMoney(this.querySelector('[data-approve-amount]')?.value);
+    render(box, pool ? poolSummary(pool, cents) : html``);
   }
 
   showError(text) {
@@ -138,15 +231,48 @@ class FinanceScreen extends HTMLElement {
     el.hidden = false;
   }
 
-  async decide(body) {
-    for (const b of this.querySelectorAll('.decide button, [data-reject]')) b.disabled = true;
+  hideError() {
+    const el = this.querySelector('[data-decide-error]');
+    if (el) el.hidden = true;
+  }
+
+  // While a request is out: every decision button disabled, the pressed one saying what it does.
+  busy(button, text) {
+    const buttons = [...this.querySelectorAll('[data-approve], [data-reject], [data-reopen]')];
+    const label = button.textContent;
+    for (const b of buttons) b.disabled = true;
+    button.textContent = text;
+    button.setAttribute('aria-busy', 'true');
+    return () => {
+      for (const b of buttons) b.disabled = false;
+      button.textContent = label;
+      button.removeAttribute('aria-busy');
+    };
+  }
+
+  async decide(body, button, text) {
+    const done = this.busy(button, text);
     try {
       await api(`/api/claims/${encodeURIComponent(this.claimId)}/decision`, { method: 'POST', body });
-      await this.loadClaim();
     } catch (e) {
-      for (const b of this.querySelectorAll('.decide button, [data-reject]')) b.disabled = false;
-      this.showError(e instanceof OfflineError ? t('network') : e.message);
+      done();
+      this.showError(errorText(e));
+      return;
     }
+    await this.loadClaim().catch((e) => this.fail(e));
+  }
+
+  async reopen(button) {
+    const done = this.busy(button, t('fin_reopening'));
+    let claim;
+    try {
+      claim = await api(`/api/claims/${encodeURIComponent(this.claimId)}/reopen`, { method: 'POST' });
+    } catch (e) {
+      done();
+      this.showError(errorText(e));
+      return;
+    }
+    this.show(claim, t('fin_reopened'));
   }
 }
 customElements.define('fv-finance', FinanceScreen);
