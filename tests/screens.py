@@ -9,6 +9,8 @@ through the API as that user would, so they keep working whatever ids a seed mad
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +30,7 @@ class Screen:
     name: str  # e.g. "route"; the screenshot is <role>-<name>-<size>-<lang>.png
     route: str  # the hash route, with {placeholders} from resolve()
     ready: str  # a selector present once the screen shows its data
-    click: str | None = None  # then click this (and wait for ``after``)
+    click: str | None = None  # then click this when it is there (and wait for ``after``)
     after: str | None = None
     at_store: str | None = None  # a placeholder naming the store whose GPS position the phone reports
     main: bool = False  # one the README shows
@@ -52,14 +54,14 @@ SCREENS: dict[str, list[Screen]] = {
             REP,
             "visit-steps",
             "#/visit/{next_store}",
-            "fv-visit [data-arrive]",
+            "fv-visit [data-arrive], fv-visit [data-step]",
             click="fv-visit [data-arrive]",
             after="fv-visit [data-step]",
             at_store="next_store",
             main=True,
         ),
         Screen("rep", REP, "claim", "#/claim/{claim_store}", "fv-claim form", main=True),
-        Screen("rep", REP, "today", "#/today", "fv-today main", main=True),
+        Screen("rep", REP, "today", "#/today", "fv-today [data-decisions]", main=True),
     ],
     SUP: [
         Screen("sup", SUP, "team", "#/team", "fv-team [data-todo]", main=True),
@@ -124,11 +126,12 @@ class Demo:
         return {"latitude": lat, "longitude": lng, "accuracy": 12}
 
 
-def _client(base_url: str, user: str) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=60)
-    answer = client.post("/api/auth/login", json={"username": user, "password": PASSWORD})
-    answer.raise_for_status()
-    return client
+@contextmanager
+def _client(base_url: str, user: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        answer = client.post("/api/auth/login", json={"username": user, "password": PASSWORD})
+        answer.raise_for_status()
+        yield client
 
 
 def resolve(base_url: str) -> Demo:

@@ -32,8 +32,8 @@ export function micHtml() {
   const on = html`selected`;
   return html`<div class="row mic-row" data-mic-row>
     <button type="button" class="mic" data-mic aria-label="${t('dictate')}">${MIC} ${t('dictate')}</button>
-    <select data-mic-lang aria-label="${t('language')}"><option value="zh" ${lang === 'zh' && on}>中文</option>
-      <option value="en" ${lang === 'en' && on}>EN</option></select>
+    <select data-mic-lang aria-label="${t('language')}"><option value="zh" lang="zh-CN" ${lang === 'zh' && on}>中文</option>
+      <option value="en" lang="en" ${lang === 'en' && on}>English</option></select>
     <span class="mic-state" data-mic-state aria-live="polite"></span></div>`;
 }
 

@@ -33,7 +33,7 @@ const STRINGS = {
     outsideFence: 'Outside the store geofence ({d} away): the visit goes on, flagged.', insideFence: 'Inside the store geofence ({d}).',
     checkout: 'Check out', shutter: 'Take', takePhoto: 'Take photo', yes: 'Yes', no: 'No', add: 'Add',
     typeCode: 'Type or scan a barcode', notInCatalogue: 'not in the catalogue', completeStep: 'Complete step',
-    exception: 'Exception (特批)', reason: 'Reason', exceptionNote: 'Note', submitException: 'Skip with exception',
+    exception: 'Exception', reason: 'Reason', exceptionNote: 'Note', submitException: 'Skip with exception',
     exceptionNeedsReason: 'An exception needs a reason and a note.', noCamera: 'The camera is not available.',
     tooDark: 'The photo is too dark. Retake?', blurred: 'The photo looks blurred. Retake?',
     step_current: 'Now', step_locked: 'Locked', step_done: 'Done', step_excepted: 'Skipped (exception)',
@@ -174,6 +174,9 @@ export function t(key, params = {}) {
   const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, k) => (params[k] ?? ''));
 }
+
+// Items as a list in the UI's language: 甲、乙、丙 / a, b, c.
+export const joinList = (items) => new Intl.ListFormat(lang === 'zh' ? 'zh-CN' : 'en', { type: 'conjunction', style: 'narrow' }).format(items.map(String));
 
 // A catalogue entry's own name in the UI's language: `name_en` (or `<key>_en`) in English when it has one.
 export function localName(o, key = 'name') { return (lang === 'en' && o?.[`${key}_en`]) || o?.[key] || ''; }

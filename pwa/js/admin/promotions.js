@@ -2,7 +2,7 @@
 // editing a promotion (names, period, active), a new pool and editing one (amount never below what
 // it has paid out: the server refuses with below_spent).
 import { html, render } from '../html.js';
-import { addStrings, localName, t } from '../i18n.js';
+import { addStrings, joinList, localName, t } from '../i18n.js';
 import { api, busy, field, formValues, icon, loadInto, showError, showNote } from './common.js';
 
 addStrings({
@@ -39,7 +39,7 @@ class AdminPromotions extends HTMLElement {
 
   pool(p) {
     return html`<li class="adm-pool" data-pool="${p.id}"><div class="adm-pool-head"><b>${localName(p)}</b>
-        <span class="adm-muted">${p.channels.length ? p.channels.map((c) => t(`ch_${c}`)).join('、') : t('ap_allChannels')}</span>
+        <span class="adm-muted">${p.channels.length ? joinList(p.channels.map((c) => t(`ch_${c}`))) : t('ap_allChannels')}</span>
         <button type="button" class="adm-btn" data-edit-pool="${p.id}" aria-label="${t('ap_editPool', { name: localName(p) })}">${icon('edit')}${t('adm_edit')}</button></div>
       <meter min="0" max="${p.amount_cents}" value="${p.spent_cents}" high="${Math.round(p.amount_cents * 0.9)}" aria-label="${t('ap_of', { spent: yuan(p.spent_cents), amount: yuan(p.amount_cents) })}"></meter>
       <div class="adm-pool-nums"><span data-spent>${t('ap_spent', { v: yuan(p.spent_cents) })}</span><span data-left>${t('ap_left', { v: yuan(p.left_cents) })}</span>

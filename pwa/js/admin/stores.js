@@ -15,7 +15,7 @@ addStrings({
     as_import: 'Import', as_chooseFile: 'Choose a CSV file first.',
     as_report: 'Created {created} · updated {updated} · unchanged {unchanged} · rejected {rejected}',
     as_reportDry: 'Check only: would create {created} · update {updated} · unchanged {unchanged} · rejected {rejected}',
-    as_line: 'Line {line}', as_csvHint: 'Columns as in the export: code, name, address, channel, lat, lng, geofence_m, rep, region, visit_days, cycle_weeks, cycle_anchor.',
+    as_line: 'Line {line}', as_csvHint: 'Columns as in the export:',
     wk_1: 'Mon', wk_2: 'Tue', wk_3: 'Wed', wk_4: 'Thu', wk_5: 'Fri', wk_6: 'Sat', wk_7: 'Sun',
   },
   zh: {
@@ -28,7 +28,7 @@ addStrings({
     as_import: '导入', as_chooseFile: '请先选择 CSV 文件。',
     as_report: '新建 {created} · 更新 {updated} · 未变 {unchanged} · 拒绝 {rejected}',
     as_reportDry: '仅检查：将新建 {created} · 更新 {updated} · 未变 {unchanged} · 拒绝 {rejected}',
-    as_line: '第 {line} 行', as_csvHint: '列与导出文件相同：code、name、address、channel、lat、lng、geofence_m、rep、region、visit_days、cycle_weeks、cycle_anchor。',
+    as_line: '第 {line} 行', as_csvHint: '列与导出文件相同：',
     wk_1: '周一', wk_2: '周二', wk_3: '周三', wk_4: '周四', wk_5: '周五', wk_6: '周六', wk_7: '周日',
   },
 });
@@ -36,6 +36,8 @@ addStrings({
 const PAGE = 25;
 const CHANNELS = ['supermarket', 'convenience', 'restaurant', 'tobacco_liquor', 'other'];
 const repLabel = (u) => (u.display_name && u.display_name !== u.username ? `${u.display_name} (${u.username})` : u.username);
+
+const CSV_COLUMNS = 'code, name, address, channel, lat, lng, geofence_m, rep, region, visit_days, cycle_weeks, cycle_anchor';
 
 class AdminStores extends HTMLElement {
   connectedCallback() {
@@ -47,7 +49,7 @@ class AdminStores extends HTMLElement {
       <section class="card" data-csv><h3>${t('as_csv')}</h3>
         <p><a class="adm-btn" href="/api/admin/stores/export.csv" download="stores.csv" data-export>${icon('download')}${t('as_export')}</a></p>
         <form data-import novalidate>
-          ${field(t('as_file'), 'file', { type: 'file', hint: t('as_csvHint'), attrs: html`accept=".csv,text/csv"` })}
+          ${field(t('as_file'), 'file', { type: 'file', hint: html`${t('as_csvHint')} <code>${CSV_COLUMNS}</code>`, attrs: html`accept=".csv,text/csv"` })}
           ${field(t('as_dry'), 'dry', { type: 'checkbox' })}
           <div class="adm-buttons"><button type="submit" class="adm-btn main">${icon('upload')}${t('as_import')}</button></div>
           <p class="adm-status" role="alert" hidden data-import-status></p><div data-import-report></div>

@@ -1,7 +1,7 @@
 // Regions and teams: each region with its teams (supervisor, how many reps), a new region or team,
 // renaming (Chinese and English names), and who leads a team.
 import { html, render } from '../html.js';
-import { addStrings, localName, t } from '../i18n.js';
+import { addStrings, joinList, localName, t } from '../i18n.js';
 import { api, busy, field, formValues, icon, loadInto, showError, showNote, table } from './common.js';
 
 addStrings({
@@ -53,7 +53,7 @@ class AdminTeams extends HTMLElement {
         <button type="button" class="adm-btn" data-rename-region="${r.id}" aria-label="${t('at_editRegion', { name: localName(r) })}">${icon('edit')}${t('at_rename')}</button></header>
       ${table([
         [t('at_team'), (tm) => html`<b>${localName(tm)}</b>${tm.name_en && html` <span class="adm-muted">${tm.name} / ${tm.name_en}</span>`}`],
-        [t('at_lead'), (tm) => (tm.supervisors.length ? tm.supervisors.map((s) => s.display_name || s.username).join('、') : t('at_noLead'))],
+        [t('at_lead'), (tm) => (tm.supervisors.length ? joinList(tm.supervisors.map((s) => s.display_name || s.username)) : t('at_noLead'))],
         [t('at_reps'), (tm) => html`<span data-reps>${tm.reps}</span>`, { cls: 'num' }],
         [t('adm_actions'), (tm) => html`<button type="button" class="adm-btn" data-edit-team="${tm.id}" aria-label="${t('at_editTeam', { name: localName(tm) })}">${icon('edit')}${t('adm_edit')}</button>`],
       ], r.teams, { empty: t('at_noTeams') })}</section>`)}`);
@@ -86,7 +86,7 @@ class AdminTeams extends HTMLElement {
     const team = id && this.regions.flatMap((r) => r.teams).find((tm) => tm.id === id);
     const title = team ? t('at_editTeam', { name: localName(team) }) : t('at_newTeam');
     const regionOptions = this.regions.map((r) => [r.id, localName(r)]);
-    const leads = [['', team?.supervisors.length ? team.supervisors.map((s) => s.display_name || s.username).join('、') : t('at_noLead')],
+    const leads = [['', team?.supervisors.length ? joinList(team.supervisors.map((s) => s.display_name || s.username)) : t('at_noLead')],
       ...this.supervisors.filter((s) => s.active && s.team_id !== id).map((s) => [s.id, s.display_name && s.display_name !== s.username ? `${s.display_name} (${s.username})` : s.username])];
     this.editor(html`<form class="card adm-editor" data-team-form novalidate><h3><span>${title}</span>${this.close()}</h3>
       <div class="adm-form">

@@ -5,7 +5,7 @@
 // what changed since.
 // Below it, the supervisor's decisions on this rep's recent check-ins (a rejection says why).
 import { html, render } from '../html.js';
-import { formatTime, t } from '../i18n.js';
+import { formatTime, joinList, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay, plannedOn } from '../route.js';
 import { by, confirmedDay, list, record, state, subscribe, write } from '../state.js';
@@ -74,7 +74,7 @@ class TodayScreen extends HTMLElement {
       <h2>${t('daySummary', { day })}</h2>
       <p class="big">${t('visitedOf', { n: sum.visited, of: sum.planned })}</p>
       <dl class="figures">${FIGURES.map((k) => html`<div data-fig="${k}"><dt>${t(`sum_${k}`)}</dt><dd>${sum[k] ?? 0}</dd>${changed.includes(k) && html`<small class="was">${t('wasN', { n: was[k] })}</small>`}</div>`)}</dl>
-      ${(changed.length > 0 || since.length > 0) && html`<p class="warn" data-changed-after>${t('changedAfterConfirm')}: ${changed.map((k) => `${t(`sum_${k}`)} ${was[k]} → ${sum[k]}`).join(' · ')}${since.length > 0 && html`<br>${t('visitedSince')}: ${since.join('、')}`}</p>`}
+      ${(changed.length > 0 || since.length > 0) && html`<p class="warn" data-changed-after>${t('changedAfterConfirm')}: ${changed.map((k) => `${t(`sum_${k}`)} ${was[k]} → ${sum[k]}`).join(' · ')}${since.length > 0 && html`<br>${t('visitedSince')}: ${joinList(since)}`}</p>`}
       ${missed.length > 0 && html`<details class="missed" data-missed ${!done && html`open`}><summary>${t('missedStores')} (${sum.missed})</summary>
         <ul>${missed.map((n) => html`<li>${n}</li>`)}${sum.missed > missed.length && html`<li>…</li>`}</ul></details>`}
       <p class="${waiting ? 'warn' : 'ok'}" data-unsynced>${waiting ? t('stillOnPhone', { ops: sum.unsynced, photos: sum.unsynced_photos }) : t('synced')}</p>
