@@ -138,7 +138,7 @@ class FinanceScreen extends HTMLElement {
         ${!decided && flags.some((x) => BY_HAND.includes(x)) && html`<p class="warn" data-by-hand>${t('fin_byHand')}${why && html`<br><small data-why>${why}</small>`}</p>`}
         ${FIELDS.map((k) => field(k, k === 'date' ? 'date' : 'text'))}
         ${f.suggested_store && html`<p class="hint" data-suggested>${t('suggestedStore')}: ${f.suggested_store.name} (${f.suggested_store.score})</p>`}
-        <p>${t('claimAmount')}: <strong data-claimed>${formatMoney(f.amount_cents)}</strong></p>
+        <p>${t('claimAmount')}: <strong data-claimed>${formatMoney(f.amount_cents ?? parseMoney(r.total?.value))}</strong>${f.amount_cents == null && html` <small class="hint" data-claimed-from>${t(r.total?.value ? 'fin_claimedReceipt' : 'fin_claimedNone')}</small>`}</p>
         ${listed.length ? html`<ul class="flags" data-flags>${listed.map((x) => {
           const photos = photoFlags(x);
           return html`<li data-flag="${x}">${flagText(x)}${photos.length > 0 && html` <small>(${photos.map((n) => t('fin_photoN', { n })).join(', ')})</small>`}</li>`;
