@@ -115,7 +115,9 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     assert finance.input_value("#ocr-merchant") != ""
     assert finance.locator("[data-ocr=total] .conf span").get_attribute("style") != "width:0%"
     balance = int(finance.get_attribute("[data-balance]", "data-balance"))
-    assert balance == 3_000_000
+    with _client(live_server, "finance") as finance_api:  # the demo's approved claim drew on it this morning
+        pool = finance_api.get(f"/api/claims/{claim_id}").json()["pool"]
+    assert pool["amount_cents"] == 3_000_000 and balance == pool["balance_cents"]
     finance.click("[data-approve]")
     finance.wait_for_selector("[data-decision]")
     assert "Approved" in finance.inner_text("[data-decision]")
