@@ -67,6 +67,7 @@ def test_an_offline_edit_at_a_store_that_moved_is_refused_kept_and_explained(bro
         page.click("fv-sync-status [data-toggle]")
         refused = page.wait_for_selector("fv-sync-status ul.failed li")
         assert "门店已改派他人，修改未生效。" in refused.inner_text()
+        assert refused.inner_text().startswith("修改备注"), refused.inner_text()  # the change in words, not note.edit
         assert "离线：冰柜坏了" in refused.inner_text()  # the text it would have written, to copy
         me = page.evaluate("() => fetch('/api/me').then((r) => r.json())")
         failed = page.evaluate(READ_FAILED, me["user"]["id"])

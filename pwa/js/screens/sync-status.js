@@ -2,8 +2,8 @@
 // sync worked, progress while syncing, errors in words. Tap for details and "Sync now".
 import { getAll } from '../db.js';
 import { html, render } from '../html.js';
-import { formatTime, has, t } from '../i18n.js';
-import { state, subscribe } from '../state.js';
+import { formatTime, has, localName, t } from '../i18n.js';
+import { list, state, subscribe } from '../state.js';
 import { syncNow } from '../sync.js';
 
 // "7 changes · 3 photos": changes and files are counted apart, never added up.
@@ -46,7 +46,13 @@ class SyncStatus extends HTMLElement {
     let failed = '';
     if (this.open && s.failed) {
       const rows = await getAll('failed').catch(() => []);
-      failed = html`<ul class="failed">${rows.map((f) => html`<li><b>${f.op.type}</b> — ${has(`rj_${f.code}`) ? t(`rj_${f.code}`) : f.detail || f.code}
+      const op = (type) => (has(`op_${String(type).replace('.', '_')}`) ? t(`op_${String(type).replace('.', '_')}`) : t('op_other'));
+      // A refused step says which step: its title in the template, or the key it was sent with.
+      const step = (key) => {
+        const found = key && list('template').flatMap((tpl) => tpl.fields.steps || []).find((st) => st.key === key);
+        return found ? html` · ${localName(found)}` : key && html` · <code>${key}</code>`;
+      };
+      failed = html`<ul class="failed">${rows.map((f) => html`<li data-failed-op="${f.op.type}"><b>${op(f.op.type)}</b>${step(f.op.fields?.step)} — ${has(`rj_${f.code}`) ? t(`rj_${f.code}`) : t('rj_other')}
         ${f.op.fields?.text && html`<br><small>${f.op.fields.text}</small>`}</li>`)}</ul>`;
     }
     render(this, html`<button type="button" class="sync ${cls}" data-toggle aria-expanded="${this.open}">
@@ -58,7 +64,7 @@ class SyncStatus extends HTMLElement {
           <dt>${t('lastSync')}</dt><dd data-last>${formatTime(s.lastSuccess)}</dd>
           ${!!s.failed && html`<dt>${t('refused')}</dt><dd>${s.failed}</dd>`}
         </dl>
-        ${s.error && html`<p class="error">${s.error === 'offline' ? t('network') : s.error}</p>`}
+        ${s.error && html`<p class="error" data-sync-error>${s.error === 'offline' ? t('network') : t('syncError')}</p>`}
         ${warn && html`<p class="warn">${warn}</p>`}
         ${failed}
         <button type="button" class="primary" data-sync-now ${!state.online && html`disabled`}>${t('syncNow')}</button>
