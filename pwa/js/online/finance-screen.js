@@ -190,6 +190,7 @@ class FinanceScreen extends HTMLElement {
     });
     poolChoice?.addEventListener('change', () => { this.hideError(); this.drawPool(); });
     q('[data-approve]').onclick = () => {
+      this.near = q('[data-approve]');  // the message goes beside the button pressed
       this.hideError();
       const body = { action: 'approve' };
       for (const key of FIELDS) {
@@ -207,6 +208,7 @@ class FinanceScreen extends HTMLElement {
       return this.decide(body, q('[data-approve]'), t('fin_approving'));
     };
     q('[data-reject]').onclick = () => {
+      this.near = q('[data-reject]');
       this.hideError();
       const reason = q('[data-reject-reason]').value;
       if (!reason) { q('[data-reject-reason]').focus(); return this.showError(t('rejectNeedsReason')); }
@@ -227,8 +229,10 @@ class FinanceScreen extends HTMLElement {
 
   showError(text) {
     const el = this.querySelector('[data-decide-error]');
+    if (this.near?.isConnected) this.near.after(el);
     el.textContent = text;
     el.hidden = false;
+    el.scrollIntoView?.({ block: 'nearest' });
   }
 
   hideError() {
@@ -263,6 +267,7 @@ class FinanceScreen extends HTMLElement {
   }
 
   async reopen(button) {
+    this.near = button;
     const done = this.busy(button, t('fin_reopening'));
     let claim;
     try {
@@ -273,6 +278,7 @@ class FinanceScreen extends HTMLElement {
       return;
     }
     this.show(claim, t('fin_reopened'));
+    this.querySelector('[data-reopened]')?.scrollIntoView?.({ block: 'center' });
   }
 }
 customElements.define('fv-finance', FinanceScreen);
