@@ -1,6 +1,7 @@
 """The admin console's catalogue, allocation and job sections at 390x844 in zh-CN: each loads with
 no sideways scroll, a material is added, an allocation saved, and the dead job is listed with its
-error and a retry button — all in Chinese."""
+error and a retry button — all in Chinese. At 1280x800 in English, a promotion is created with its
+first budget pool and given a second."""
 
 from __future__ import annotations
 
@@ -68,5 +69,50 @@ def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server,
     assert "已失败" in text and not OUR_ENGLISH.search(
         text.replace(page.inner_text("fv-admin-jobs [data-last-error]"), "")
     )
+    assert not errors
+    ctx.close()
+
+
+def test_admin_creates_a_promotion_and_a_pool_on_a_desktop_in_english(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    """A new promotion comes with its first pool; an empty amount is said in words; a second pool is
+    added; both show all of their amount left."""
+    ctx = new_context(browser, base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto("/")
+    page.fill("#u", "admin")
+    page.fill("#p", "fieldvisit")
+    page.click("button[type=submit]")
+    page.wait_for_selector("fv-admin", timeout=30000)
+    page.goto("/#/admin/promotions")
+    page.wait_for_selector("fv-admin-promotions [data-pool] meter", timeout=15000)
+    page.click("fv-admin-promotions [data-new-promo]")
+    form = "fv-admin-promotions [data-editor] form"
+    page.fill(f"{form} [name=code]", "SUMMER-TEA")
+    page.fill(f"{form} [name=name]", "夏季茶饮陈列奖励")
+    page.fill(f"{form} [name=name_en]", "Summer tea display reward")
+    page.fill(f"{form} [name=starts_on]", "2026-11-01")
+    page.fill(f"{form} [name=ends_on]", "2026-12-31")
+    page.fill(f"{form} [name=pool_name]", "夏季茶饮全国池")
+    page.click(f"{form} [type=submit]")
+    assert page.inner_text(f"{form} [data-status]") == "Write the amount in yuan, above 0."
+    page.fill(f"{form} [name=amount]", "12000")
+    page.click(f"{form} [type=submit]")
+    promo = page.wait_for_selector("fv-admin-promotions section:has-text('Summer tea display reward')", timeout=15000)
+    assert "SUMMER-TEA" in promo.inner_text() and "Left 12,000.00" in promo.inner_text()
+    promo.query_selector("[data-new-pool]").click()
+    page.fill(f"{form} [name=name]", "夏季茶饮成都池")
+    page.fill(f"{form} [name=name_en]", "Summer tea Chengdu")
+    page.fill(f"{form} [name=amount]", "3000")
+    page.click(f"{form} [type=submit]")
+    page.wait_for_selector(
+        "fv-admin-promotions section:has-text('Summer tea display reward') [data-pool]:has-text('Summer tea Chengdu')",
+        timeout=15000,
+    )
+    pools = page.locator("fv-admin-promotions section:has-text('Summer tea display reward') [data-pool]")
+    assert pools.count() == 2
+    assert "Left 3,000.00" in pools.nth(1).inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert not errors
     ctx.close()

@@ -14,6 +14,8 @@ addStrings({
     ap_none: 'No promotions yet.', ap_saved: 'Saved.', ap_inactive: 'Inactive', ap_allChannels: 'Every channel',
     err_below_spent: 'This pool has paid out {spent} yuan already; its amount cannot be less.', err_bad_period: 'The period ends before it starts.',
     err_missing_field: 'A pool needs a name and an amount.', ap_badAmount: 'Write the amount in yuan, above 0.',
+    ap_newPromo: 'New promotion', ap_code: 'Code', ap_firstPool: 'First budget pool (more can be added after)',
+    ap_poolName: 'Pool name', ap_created: 'Promotion {name} created.',
   },
   zh: {
     ap_amount: '金额（元）', ap_spent: '已用 {v}', ap_left: '剩余 {v}', ap_of: '已用 {spent} / {amount} 元',
@@ -23,6 +25,8 @@ addStrings({
     ap_none: '还没有促销活动。', ap_saved: '已保存。', ap_inactive: '已停用', ap_allChannels: '全部渠道',
     err_below_spent: '该费用池已支出 {spent} 元，金额不能低于此数。', err_bad_period: '结束日期早于开始日期。',
     err_missing_field: '费用池需要名称和金额。', ap_badAmount: '请以元为单位填写大于 0 的金额。',
+    ap_newPromo: '新建促销', ap_code: '编码', ap_firstPool: '第一个费用池（之后可再添加）',
+    ap_poolName: '费用池名称', ap_created: '已创建促销 {name}。',
   },
 });
 
@@ -31,7 +35,9 @@ const yuan = (c) => (c / 100).toLocaleString(undefined, { minimumFractionDigits:
 
 class AdminPromotions extends HTMLElement {
   connectedCallback() {
-    render(this, html`<p class="adm-status" role="status" hidden data-note></p><div data-editor></div><div data-list></div>`);
+    render(this, html`<div class="adm-toolbar"><button type="button" class="adm-btn main" data-new-promo>${icon('plus')}${t('ap_newPromo')}</button></div>
+      <p class="adm-status" role="status" hidden data-note></p><div data-editor></div><div data-list></div>`);
+    this.querySelector('[data-new-promo]').onclick = () => this.newPromoForm();
     this.load();
   }
 
@@ -94,6 +100,29 @@ class AdminPromotions extends HTMLElement {
         channels: Array.isArray(v.channels) ? v.channels : [] };
       if (pool) return api(`/api/admin/pools/${encodeURIComponent(pool.id)}`, { method: 'PATCH', body });
       return api(`/api/admin/promotions/${encodeURIComponent(promotionId)}/pools`, { method: 'POST', body });
+    });
+  }
+
+  // A promotion is created with its first pool (a promotion without one could pay nothing).
+  newPromoForm() {
+    const regions = [['', t('ap_anyRegion')], ...(this.data?.regions || []).map((r) => [r.id, localName(r)])];
+    this.editor(t('ap_newPromo'), html`
+      ${field(t('ap_code'), 'code', { required: true, attrs: html`maxlength="32" autocapitalize="characters" data-promo-code` })}
+      ${field(t('ap_name'), 'name', { required: true, attrs: html`maxlength="120"` })}
+      ${field(t('ap_nameEn'), 'name_en', { attrs: html`maxlength="120" lang="en"` })}
+      ${field(t('ap_starts'), 'starts_on', { type: 'date', required: true })}
+      ${field(t('ap_ends'), 'ends_on', { type: 'date', required: true })}
+      <fieldset class="adm-days adm-wide"><legend>${t('ap_firstPool')}</legend>
+        ${field(t('ap_poolName'), 'pool_name', { required: true, attrs: html`maxlength="120"` })}
+        ${field(t('ap_amount'), 'amount', { type: 'number', required: true, attrs: html`min="0.01" step="0.01" inputmode="decimal"` })}
+        ${field(t('ap_region'), 'region_id', { type: 'select', value: '', options: regions })}</fieldset>`, (v) => {
+      const cents = Math.round(Number(v.amount) * 100);
+      for (const [key, label] of [['code', 'ap_code'], ['name', 'ap_name'], ['starts_on', 'ap_starts'], ['ends_on', 'ap_ends'], ['pool_name', 'ap_poolName']]) {
+        if (!String(v[key] || '').trim()) return Promise.reject(new Error(t('adm_required', { field: t(label) })));
+      }
+      if (!Number.isFinite(cents) || cents <= 0) return Promise.reject(new Error(t('ap_badAmount')));
+      return api('/api/admin/promotions', { method: 'POST', body: { code: v.code.trim(), name: v.name.trim(), name_en: v.name_en.trim(),
+        starts_on: v.starts_on, ends_on: v.ends_on, pools: [{ name: v.pool_name.trim(), amount_cents: cents, region_id: v.region_id || null }] } });
     });
   }
 
