@@ -84,7 +84,7 @@ class FinanceScreen extends HTMLElement {
       return html`<li data-claim-row="${c.id}"><a href="#/finance/${encodeURIComponent(c.id)}">
         <span class="name">${c.store.name}</span><span class="dist">${formatMoney(c.approved_cents ?? c.claimed_cents)}</span>
         <span class="addr">${c.rep?.name} · ${when(c.submitted_at, false)}
-        ${c.pool ? html` · <span data-row-pool>${localName(c.pool)}</span> ${t('left')} ${formatMoney(c.pool.balance_cents)}`
+        ${c.pool ? html` · <span data-row-pool>${localName(c.pool)}</span> · ${t('fin_leftN', { left: formatMoney(c.pool.balance_cents) })}`
           : html` · <span class="warn" data-flag="no_pool">${flagText('no_pool')}</span>`}
         ${flags.length > 0 && html`<br><span class="warn">${flags.map((x) => html`<span data-flag="${x}">${flagText(x)}</span>`).reduce((a, b) => html`${a} · ${b}`)}</span>`}</span></a></li>`;
     };

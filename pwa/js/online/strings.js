@@ -59,6 +59,7 @@ addStrings({
     fin_err_forbidden: 'Your role may not do this.', fin_err_not_found: 'This claim does not exist or is not yours to see.',
     fin_err_invalid: 'Something in the form is not valid; check the fields.', fin_err_generic: 'That did not work ({code}). Try again.',
     fin_claimedReceipt: '(left empty by the rep: the receipt total)', fin_claimedNone: '(left empty by the rep)',
+    fin_leftN: '{left} left',
   },
   zh: {
     loading: '正在加载…', financeTitle: '核销审核', fin_review: '待审核', fin_approved: '已通过', fin_rejected: '已驳回', fin_reading: '识别中', left: '剩余',
@@ -101,6 +102,7 @@ addStrings({
     fin_err_forbidden: '您的角色无权执行此操作。', fin_err_not_found: '该核销不存在或您无权查看。', fin_err_invalid: '表单中有无效内容，请检查。',
     fin_err_generic: '操作未成功（{code}），请重试。',
     fin_claimedReceipt: '（业务员未填写，按小票合计）', fin_claimedNone: '（业务员未填写）',
+    fin_leftN: '剩余 {left}',
   },
 });
 
