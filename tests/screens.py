@@ -46,8 +46,8 @@ SCREENS: dict[str, list[Screen]] = {
     REP: [
         Screen("rep", REP, "route", "#/route", "fv-route [data-route]", main=True),
         Screen("rep", REP, "stores", "#/stores", "fv-store-list li[data-store-id]"),
-        Screen("rep", REP, "store", "#/stores/{claim_store}", "fv-store-detail [data-start-visit]", main=True),
-        Screen("rep", REP, "visit-done", "#/visit/{approved_store}", "fv-visit [data-arrive]", main=True),
+        Screen("rep", REP, "store", "#/stores/{claim_store}", "fv-store-detail [data-start-visit]"),
+        Screen("rep", REP, "visit-done", "#/visit/{approved_store}", "fv-visit [data-arrive]"),
         Screen("rep", REP, "visit-rejected", "#/visit/{rejected_store}", "fv-visit [data-arrive]"),
         Screen(
             "rep",
@@ -100,7 +100,7 @@ SCREENS: dict[str, list[Screen]] = {
             section,
             f"#/admin/{section}",
             f"fv-admin [data-section={section}] [data-section-body] > :not(.hint)",
-            main=section in ("users", "stores", "promotions", "jobs"),
+            main=section in ("users", "promotions"),
         )
         for section in ADMIN_SECTIONS
     ],

@@ -1,5 +1,7 @@
 """Render every screen of every role (tests/screens.py) at phone 390x844 and desktop 1280x800, in
-zh-CN and English, into docs/screenshots/<role>-<screen>-<phone|desktop>-<zh|en>.png.
+zh-CN and English, into docs/screenshots/all/<role>-<screen>-<phone|desktop>-<zh|en>.png (not kept in
+git); the main screens (``main=True``) at phone size in zh-CN and desktop size in English are copied
+into docs/screenshots/ itself, for the README.
 
 The server runs on a temporary SQLite database with the demo seed and the test run's fixed clock
 (tests/clock.py), so the pictures are the same from run to run. ``./dev screenshots`` runs this.
@@ -8,6 +10,7 @@ The server runs on a temporary SQLite database with the demo seed and the test r
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -21,6 +24,7 @@ from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, new_context, start_server
 from tests.screens import DESKTOP_SIZE, LOCALES, PASSWORD, PHONE_SIZE, Screen, all_screens, resolve  # noqa: E402
 
 SIZES = {"phone": PHONE_SIZE, "desktop": DESKTOP_SIZE}
+README_SHOTS = {("phone", "zh"), ("desktop", "en")}  # the main screens at these are copied beside all/
 
 
 SYNCED = {"zh": "已全部同步", "en": "All synced"}
@@ -41,6 +45,28 @@ def sign_in(page, user: str, lang: str) -> None:  # type: ignore[no-untyped-def]
             arg=SYNCED[lang],
             timeout=120000,
         )
+
+
+def signed_in(browser, base_url: str, user: str, size: str, lang: str, geolocation: dict, scale: float = 1):  # type: ignore[no-untyped-def]
+    """A context of ``size`` and ``lang`` with ``user`` signed in (and synced): (context, page)."""
+    phone = size == "phone"
+    context = new_context(
+        browser,
+        base_url=base_url,
+        viewport=SIZES[size],
+        device_scale_factor=scale,
+        is_mobile=phone,
+        has_touch=phone,
+        locale=LOCALES[lang],
+        timezone_id="Asia/Shanghai",
+        permissions=["geolocation"],
+        geolocation=geolocation,
+    )
+    context.set_default_timeout(30000)
+    page = context.new_page()
+    page.on("dialog", lambda d: d.dismiss())
+    sign_in(page, user, lang)
+    return context, page
 
 
 def show(page, screen: Screen, route: str, timeout: float = 20000) -> str | None:  # type: ignore[no-untyped-def]
@@ -79,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "all").mkdir(parents=True, exist_ok=True)
     langs, sizes = args.lang or ["zh", "en"], args.size or ["phone", "desktop"]
     started = time.monotonic()
     problems: list[str] = []
@@ -93,29 +119,16 @@ def main(argv: list[str] | None = None) -> int:
                 users = list(dict.fromkeys(s.user for s in screens))
                 for user, lang, size in ((u, la, si) for u in users for la in langs for si in sizes):
                     mine = [s for s in screens if s.user == user]
-                    phone = size == "phone"
-                    context = new_context(
-                        browser,
-                        base_url=server.url,
-                        viewport=SIZES[size],
-                        device_scale_factor=args.scale,
-                        is_mobile=phone,
-                        has_touch=phone,
-                        locale=LOCALES[lang],
-                        timezone_id="Asia/Shanghai",
-                        permissions=["geolocation"],
-                        geolocation=demo.geolocation(mine[0]),
-                    )
-                    context.set_default_timeout(30000)
-                    page = context.new_page()
-                    page.on("dialog", lambda d: d.dismiss())
-                    sign_in(page, user, lang)
+                    at = demo.geolocation(mine[0])
+                    context, page = signed_in(browser, server.url, user, size, lang, at, args.scale)
                     for screen in mine:
                         if screen.at_store:
                             context.set_geolocation(demo.geolocation(screen))
                         missing = show(page, screen, demo.route(screen))
                         name = f"{screen.slug}-{size}-{lang}.png"
-                        page.screenshot(path=str(args.out / name))
+                        page.screenshot(path=str(args.out / "all" / name))
+                        if screen.main and (size, lang) in README_SHOTS:  # the README's: kept in git
+                            shutil.copyfile(args.out / "all" / name, args.out / name)
                         if missing:
                             problems.append(f"{name}: {missing}")
                         print(f"{name}{'  (' + missing + ')' if missing else ''}", flush=True)

@@ -12,8 +12,9 @@ from tests.livesupport import new_context
 OUR_ENGLISH = re.compile(r"\b(Save|Edit|Retry|Dead|Queued|Materials|Month|Rep|Team|Saved|Create)\b")
 
 
-def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server, browser) -> None:  # type: ignore[no-untyped-def]
-    ctx = new_context(browser, base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="zh-CN")
+def _admin(live_server, browser, viewport: dict, locale: str):  # type: ignore[no-untyped-def]
+    """A context with the admin signed in at the console, and the page's uncaught errors."""
+    ctx = new_context(browser, base_url=live_server.url, viewport=viewport, locale=locale)
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -22,6 +23,11 @@ def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server,
     page.fill("#p", "fieldvisit")
     page.click("button[type=submit]")
     page.wait_for_selector("fv-admin", timeout=30000)
+    return ctx, page, errors
+
+
+def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    ctx, page, errors = _admin(live_server, browser, {"width": 390, "height": 844}, "zh-CN")
 
     page.goto("/#/admin/catalog")
     page.wait_for_selector("fv-admin-catalog table")
@@ -76,15 +82,7 @@ def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server,
 def test_admin_creates_a_promotion_and_a_pool_on_a_desktop_in_english(live_server, browser) -> None:  # type: ignore[no-untyped-def]
     """A new promotion comes with its first pool; an empty amount is said in words; a second pool is
     added; both show all of their amount left."""
-    ctx = new_context(browser, base_url=live_server.url, viewport={"width": 1280, "height": 800}, locale="en-US")
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto("/")
-    page.fill("#u", "admin")
-    page.fill("#p", "fieldvisit")
-    page.click("button[type=submit]")
-    page.wait_for_selector("fv-admin", timeout=30000)
+    ctx, page, errors = _admin(live_server, browser, {"width": 1280, "height": 800}, "en-US")
     page.goto("/#/admin/promotions")
     page.wait_for_selector("fv-admin-promotions [data-pool] meter", timeout=15000)
     page.click("fv-admin-promotions [data-new-promo]")

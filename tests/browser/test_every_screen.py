@@ -28,9 +28,9 @@ from sqlalchemy import MetaData, create_engine, select
 
 from tests.clock import CLOCK_ENV
 from tests.conftest import _test_database_url, fresh_database
-from tests.livesupport import LiveServer, new_context, start_server
-from tests.screens import DESKTOP_SIZE, LOCALES, PHONE_SIZE, SCREENS, Demo, resolve
-from tests.screenshots import show, sign_in
+from tests.livesupport import LiveServer, start_server
+from tests.screens import SCREENS, Demo, resolve
+from tests.screenshots import show, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -190,26 +190,11 @@ def _raw(texts: list[dict[str, str]], data: str) -> list[str]:
 def test_every_screen_speaks_its_language(browser, demo_server, lang: str, size: str) -> None:  # type: ignore[no-untyped-def]
     server, demo = demo_server
     data = _data_text(server.database_url)
-    viewport = PHONE_SIZE if size == "phone" else DESKTOP_SIZE
     problems: list[str] = []
     walked = 0
     for user, screens in SCREENS.items():
         phone = size == "phone"
-        context = new_context(
-            browser,
-            base_url=server.url,
-            viewport=viewport,
-            is_mobile=phone,
-            has_touch=phone,
-            locale=LOCALES[lang],
-            timezone_id="Asia/Shanghai",
-            permissions=["geolocation"],
-            geolocation=demo.geolocation(screens[0]),
-        )
-        context.set_default_timeout(30000)
-        page = context.new_page()
-        page.on("dialog", lambda d: d.dismiss())
-        sign_in(page, user, lang)
+        context, page = signed_in(browser, server.url, user, size, lang, demo.geolocation(screens[0]))
         for screen in screens:
             where = f"{screen.slug} {size} {lang}"
             if screen.at_store:
