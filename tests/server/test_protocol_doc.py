@@ -362,7 +362,12 @@ def _day(rec: Recorder, world: World, session: Session) -> None:
         "the device's seq, so the phone drops it from the outbox and shows the reason."
     )
     push(op("step.complete", rec.new("step"), step_fields("checkin", {"storefront": [photos["storefront"][1]]}, [])))
-    rec.say("**Complete the steps in order** (`step.complete`): answers by field type (§9.2).")
+    rec.say(
+        "**Complete the steps in order** (`step.complete`): answers by field type (§9.2). A materials step whose "
+        "counts pass the rep's monthly allocation is applied, not refused (the material is on the shelf either way), "
+        "and the server marks the step's `server_flags` with `over_allocation` for the supervisor; the phone itself "
+        "keeps a rep from going over while it knows the allocation."
+    )
     display = {"shelf_photos": [photos["shelf"][1]], "facings": {"BEV-001": 4}, "cooler_clean": True,
                "own_only": True, "price_tags": False,
                "captures": {photos["shelf"][1]: {"at": t("09:05"), "width": 1600, "height": 1200,
