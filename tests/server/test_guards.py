@@ -153,6 +153,16 @@ GUARDED = {
     ("POST", "/api/admin/regions", Action.USER_EDIT),
     ("PATCH", "/api/admin/regions/{region_id:str}", Action.USER_EDIT),
     ("GET", "/api/admin/status", Action.STATUS_READ),
+    ("POST", "/api/admin/catalog/{kind:str}", Action.CATALOG_EDIT),
+    ("PATCH", "/api/admin/catalog/{kind:str}/{item_id:str}", Action.CATALOG_EDIT),
+    ("GET", "/api/admin/allocations", Action.CATALOG_EDIT),
+    ("PUT", "/api/admin/allocations", Action.CATALOG_EDIT),
+    ("GET", "/api/admin/promotions", Action.PROMOTION_CREATE),
+    ("PATCH", "/api/admin/promotions/{promotion_id:str}", Action.PROMOTION_CREATE),
+    ("POST", "/api/admin/promotions/{promotion_id:str}/pools", Action.PROMOTION_CREATE),
+    ("PATCH", "/api/admin/pools/{pool_id:str}", Action.PROMOTION_CREATE),
+    ("POST", "/api/claims/{claim_id:str}/reopen", Action.CLAIM_DECIDE),
+    ("POST", "/api/review/reopen", Action.REVIEW_DECIDE),
 }
 
 
