@@ -85,7 +85,7 @@ LAYOUT = """() => {
 OURS = """() => [...document.querySelectorAll(
   'fv-finance main :is(label, button, h3, option[data-placeholder], [data-no-pool], [data-why], [data-by-hand],'
   + ' [data-corrected], [data-amount-hint], [data-decide-error]:not([hidden]), [data-reopened], .tabs a, .ok-text,'
-  + ' figcaption)')]
+  + ' figcaption > span:not([data-watermark]))')]
   .filter((e) => e.getClientRects().length > 0 || e.tagName === 'OPTION')
   .map((e) => e.textContent.trim()).filter(Boolean)"""
 
