@@ -47,8 +47,8 @@ SCREENS: dict[str, list[Screen]] = {
         Screen("rep", REP, "route", "#/route", "fv-route [data-route]", main=True),
         Screen("rep", REP, "stores", "#/stores", "fv-store-list li[data-store-id]"),
         Screen("rep", REP, "store", "#/stores/{claim_store}", "fv-store-detail [data-start-visit]"),
-        Screen("rep", REP, "visit-done", "#/visit/{approved_store}", "fv-visit [data-arrive]"),
-        Screen("rep", REP, "visit-rejected", "#/visit/{rejected_store}", "fv-visit [data-arrive]"),
+        Screen("rep", REP, "visit-done", "#/visit/{approved_store}", "fv-visit [data-review-status=approved]"),
+        Screen("rep", REP, "visit-rejected", "#/visit/{rejected_store}", "fv-visit [data-review-status=rejected]"),
         Screen(
             "rep",
             REP,

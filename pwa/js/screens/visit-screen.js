@@ -135,7 +135,9 @@ class VisitScreen extends HTMLElement {
     const score = v.score ?? tpl.filter((x) => done.some((d) => d.step === x.key)).reduce((n, x) => n + (x.points || 0), 0);
     const max = v.max_score ?? tpl.reduce((n, x) => n + (x.points || 0), 0);
     const fig = (key, label, value) => html`<div><dt>${label}</dt><dd data-sum="${key}">${value}</dd></div>`;
+    const r = v.review?.status && v.review.status !== 'pending' ? v.review : null;
     return html`<section class="card" data-visit-summary><h2 class="store-name">${t('visitFinished')}</h2>
+      ${r && html`<p class="${r.status === 'rejected' ? 'error' : 'ok'}" data-review-status="${r.status}" role="status"><strong>${t(`rv_${r.status}`)}</strong>${r.reason && html` · ${t(`vr_${r.reason}`)}`}${r.comment && html`<br>“${r.comment}”`}${r.by && html` <small>— ${r.by}</small>`}</p>`}
       <p class="big" data-sum="score">${t('score')} ${score}<small> / ${max}</small></p>
       <dl class="figures">${fig('done', t('sum_steps_done'), done.length)}${fig('excepted', t('sum_exceptions'), steps.length - done.length)}
         ${fig('photos', t('sum_photos'), steps.reduce((n, x) => n + (x.photos?.length || 0), 0))}
