@@ -366,7 +366,7 @@ def visit_taps(page: Any, store_id: str) -> dict[str, float]:
         yes.append(tap(page, sel, f"document.querySelector(\"{sel}\")?.getAttribute('aria-pressed') === 'true'"))
     out["yes/no"] = statistics.median(yes)
     page.tap("fv-visit [data-state=current] [data-except]")
-    page.select_option("fv-visit [data-reason]", "store_closed")
+    page.select_option("fv-visit [data-except-reason]", "store_closed")
     page.fill("fv-visit [data-except-note]", "店门关着 closed")
     first = page.get_attribute("fv-visit [data-state=current]", "data-step")
     out["exception"] = tap(

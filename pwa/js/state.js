@@ -113,27 +113,6 @@ const idAt = (ms) => { const h = Math.floor(ms).toString(16).padStart(12, '0'); 
 const readAll = (ranges) => transact(['records'], 'readonly', (tx) =>
   Promise.all(ranges.map((r) => req(tx.objectStore('records').getAll(r))))).then((parts) => parts.flat());
 
-// The records a start shows, read CHUNK at a time with a pause between: a supervisor's thousand
-// stores never hold the phone's main thread for long (each read turns its rows into objects there).
-const CHUNK = 50;
-const pause = () => (globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((r) => setTimeout(r)));
-const within = (lower, open, r) => (lower === undefined ? r : r.upper === undefined ? IDBKeyRange.lowerBound(lower, open)
-  : IDBKeyRange.bound(lower, r.upper, open, r.upperOpen));
-async function readChunked(ranges) {
-  const out = [];
-  for (const r of ranges) {
-    for (let range = r; ;) {
-      const part = await transact(['records'], 'readonly', (tx) => req(tx.objectStore('records').getAll(range, CHUNK)));
-      for (const rec of part) out.push(rec);
-      if (part.length < CHUNK) break;
-      const last = part[part.length - 1];
-      range = within([last.collection, last.id], true, r);
-      await pause();
-    }
-  }
-  return out;
-}
-
 async function readHistory(run, from) {
   let touched = new Set(), told = 0;
   for (let w = 1; w <= PARTS; w++) {
@@ -163,7 +142,7 @@ export async function loadLocal() {
   if (me) {
     useUser(me.user.id);
     const [a, b, c] = HISTORY;
-    [state.deviceId, records] = await Promise.all([deviceIdFor(), readChunked([IDBKeyRange.upperBound([a], true),
+    [state.deviceId, records] = await Promise.all([deviceIdFor(), readAll([IDBKeyRange.upperBound([a], true),
       IDBKeyRange.bound([a, []], [b], true, true), IDBKeyRange.bound([b, []], [c], true, true), IDBKeyRange.lowerBound([c, []], true),
       ...HISTORY.map((h) => IDBKeyRange.bound([h, idAt(from)], [h, []]))])]);
     setDeviceId(state.deviceId);
