@@ -45,8 +45,9 @@ def _wait_for_status(finance: httpx.Client, claim_id: str, status: str, timeout:
     raise AssertionError(f"claim {claim_id} never reached {status}: {finance.get(f'/api/claims/{claim_id}').text}")
 
 
-def _finance_page(browser, live_server: LiveServer, **viewport):  # type: ignore[no-untyped-def]
-    context = new_context(browser, base_url=live_server.url, locale="en-US", **viewport)
+def _finance_page(browser, live_server: LiveServer, **options):  # type: ignore[no-untyped-def]
+    """Finance signed in at the claims queue; ``options`` size the context (English unless a locale is given)."""
+    context = new_context(browser, base_url=live_server.url, **{"locale": "en-US", **options})
     page = context.new_page()
     page.set_default_timeout(20000)
     page.goto("/")

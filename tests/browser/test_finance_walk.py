@@ -18,9 +18,9 @@ import pytest
 
 from sync import uuid7
 from tests import clock
-from tests.browser.test_claims import _client, _wait_for_status
+from tests.browser.test_claims import _client, _finance_page, _wait_for_status
 from tests.claimhelp import jpeg, material_photo, promoted_store, receipt
-from tests.livesupport import PHONE, LiveServer, new_context
+from tests.livesupport import PHONE, LiveServer
 from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
@@ -154,14 +154,7 @@ def test_finance_walk(browser, live_server: LiveServer, long_note_claim: str, la
         chosen = detail["pools"][0]
         total = detail["fields"]["reading"]["total"]["value"]  # as read from the receipt, e.g. 1207.00
 
-    context = new_context(browser, base_url=live_server.url, **SIZES[lang])
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto("/")
-    page.fill("#u", "finance")
-    page.fill("#p", "fieldvisit")
-    page.click("button[type=submit]")
-    page.wait_for_selector("fv-finance [data-claim-queue]")
+    context, page = _finance_page(browser, live_server, **SIZES[lang])
 
     # -- the queue: pool names in the UI's language, the no-pool flag said once per claim ---------
     local = lambda p: (p.get("name_en") or p["name"]) if lang == "en" else p["name"]  # noqa: E731
