@@ -47,7 +47,19 @@ def _targets_ok(page, selector: str) -> None:  # type: ignore[no-untyped-def]
         assert w >= 44 and h >= 44, (selector, w, h)
 
 
+def _fresh_allocation(url: str) -> None:
+    """This month's posters for the rep set well above what the other tests on this server placed."""
+    with httpx.Client(base_url=url) as admin:
+        assert admin.post("/api/auth/login", json={"username": "admin", "password": "fieldvisit"}).status_code == 200
+        listed = admin.get("/api/admin/allocations", params={"period": "2026-11", "q": USER}).json()
+        rep = next(r for r in listed["reps"] if r["username"] == USER)
+        poster = next(m for m in listed["materials"] if m["code"] == "POSM-001")
+        spec = {"rep_id": rep["id"], "material_id": poster["id"], "period": "2026-11", "quantity": 5000}
+        assert admin.put("/api/admin/allocations", json=spec).status_code == 200
+
+
 def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    _fresh_allocation(live_server.url)
     with httpx.Client(base_url=live_server.url) as api:
         assert api.post("/api/auth/login", json={"username": USER, "password": "fieldvisit"}).status_code == 200
         stores = api.get("/api/stores", params={"limit": 1000}).json()["items"]
