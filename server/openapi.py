@@ -59,7 +59,7 @@ STATUS_TEXT: Mapping[int, str] = {
 RAISES: Mapping[str, Mapping[int, str]] = {
     "POST /api/auth/login": {401: "bad_credentials", 429: "login_locked_account, login_locked_address, login_slowed"},
     "POST /api/admin/users": {
-        400: "weak_password, invalid_username",
+        400: "weak_password, invalid_username, team_required, unknown_team",
         403: "forbidden",
         409: "username_taken, confusable_username",
     },

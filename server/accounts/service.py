@@ -122,9 +122,9 @@ def create_user(
     if password_hash is None:
         password_policy.check(password, username=username)
     if role in (Role.rep, Role.supervisor) and team_id is None:
-        raise InvalidInput(f"A {role} belongs to a team.")
-    if team_id is not None and repo.team(session, team_id) is None:
-        raise InvalidInput("No such team.")
+        raise InvalidInput(f"A {role} belongs to a team.", code="team_required")
+    if team_id is not None:
+        _team_or_400(session, team_id)
     _require_distinct_username(session, username)
     user = User(
         username=username,
