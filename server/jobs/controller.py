@@ -29,8 +29,8 @@ class JobAdminController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Offset = 0,
     ) -> dict[str, Any]:
-        """Jobs newest first (``state``, ``kind``, ``attempts``, ``last_error``, the record they serve),
-        with the count of each state (admins)."""
+        """Jobs newest first (``state``, ``kind``, ``attempts``, ``last_error`` and its
+        ``error_code``, the record they serve), with the count of each state (admins)."""
         return service.list_jobs(db, actor, state=job_state, kind=kind, limit=limit, offset=offset)
 
     @post("/{job_id:str}/retry", status_code=200, sync_to_thread=True, guards=[requires(Action.JOB_RETRY)])

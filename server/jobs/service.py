@@ -212,6 +212,24 @@ def public_reason(reason: str, limit: int = 200) -> str:
 
 # -- what admins see and do ---------------------------------------------------------------------
 
+# A last error's kind, for the console to say in words (``last_error`` stays the detail): the
+# texts are ours (``Inputs.waiting``, the OCR ``Retry``, ``fail``'s give-up, the worker's crash).
+_ERROR_CODES = (
+    ("waiting for ", "waiting_upload"),
+    ("gave up after waiting ", "waited_too_long"),
+    ("OCR failed", "ocr_failed"),
+)
+_CRASH = re.compile(r"^[A-Z]\w*(?:Error|Exception|Exit|Interrupt): ")
+
+
+def error_code(last_error: str | None) -> str | None:
+    """``waiting_upload``, ``waited_too_long``, ``ocr_failed``, ``crashed`` (an unexpected
+    exception), ``failed`` (any other reason), or None without an error."""
+    if not last_error:
+        return None
+    code = next((code for prefix, code in _ERROR_CODES if last_error.startswith(prefix)), None)
+    return code or ("crashed" if _CRASH.match(last_error) else "failed")
+
 
 def _record_of(payload: dict[str, Any]) -> dict[str, str] | None:
     """The synced record a job works for, named in its payload as ``<collection>_id``."""
@@ -231,6 +249,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "attempts": job.attempts,
         "max_attempts": MAX_ATTEMPTS,
         "last_error": job.last_error,
+        "error_code": error_code(job.last_error),
         "waits_for": job.waits_for,
         "run_after": job.run_after.isoformat(),
         "created_at": job.created_at.isoformat(),
