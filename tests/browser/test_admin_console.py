@@ -83,6 +83,21 @@ def test_admin_console_on_a_phone_in_chinese_and_a_desktop_in_english(browser, l
             size = box.bounding_box()
             assert size and size["height"] >= 44 and size["width"] >= 44, size
 
+        # a rep needs a team: said before anything is sent (the server's code is said in words too)
+        posts: list[str] = []
+        page.on("request", lambda r: r.method == "POST" and "/api/admin/users" in r.url and posts.append(r.url))
+        page.click("[data-new-user]")
+        form = page.locator("[data-create-form]")
+        assert "业务员和主管必须属于一个团队" in form.inner_text()  # the team's hint
+        form.get_by_label("用户名").fill("yewu-noteam")
+        form.get_by_label("密码", exact=True).fill(PASSWORD)
+        form.locator("[type=submit]").click()
+        assert form.locator("[data-status]").inner_text() == "业务员和主管必须属于一个团队，请选择。"
+        assert form.get_by_label("团队").get_attribute("aria-invalid") == "true" and not posts
+        refused = api.post("/api/admin/users", json={"username": "yewu-noteam", "password": PASSWORD, "role": "rep"})
+        assert (refused.status_code, refused.json()["code"]) == (400, "team_required")
+        page.click("[data-create-form] [data-close]")
+
         # a new user: a weak password is refused in Chinese, then created
         page.click("[data-new-user]")
         form = page.locator("[data-create-form]")
@@ -107,6 +122,11 @@ def test_admin_console_on_a_phone_in_chinese_and_a_desktop_in_english(browser, l
         page.wait_for_selector("fv-admin-users tr[data-row] [data-active=false]")
         assert "已停用" in page.locator("fv-admin-users tr[data-row]", has_text="kefu-zh").inner_text()
         assert "已不能登录" in page.locator("[data-user-editor] [data-status]").inner_text()
+        # a rep with no team: the server's code said in words
+        page.locator("[data-user-editor]").get_by_label("角色").select_option("rep")
+        page.click("[data-user-editor] [data-save-user]")
+        page.wait_for_selector("[data-user-editor] [data-status].error:has-text('团队')")
+        assert page.inner_text("[data-user-editor] [data-status]") == "业务员和主管必须属于一个团队，请选择。"
         with httpx.Client(base_url=live_server.url) as them:
             refused = them.post("/api/auth/login", json={"username": "kefu-zh", "password": PASSWORD})
             assert refused.status_code == 401
@@ -140,6 +160,16 @@ def test_admin_console_on_a_phone_in_chinese_and_a_desktop_in_english(browser, l
         assert not english, f"English in the zh-CN console: {english}"
         _no_sideways_scroll(page)
 
+        # regions and teams named in Chinese only (the region's code beside it)
+        page.click("nav a[data-nav=teams]")
+        page.wait_for_selector("fv-admin-teams [data-region] [data-team-name]")
+        for region in page.locator("fv-admin-teams [data-region] h3").all():
+            code = region.locator("[data-region-code]").inner_text()
+            assert not re.search(r"[A-Za-z]", region.inner_text().replace(code, "")), region.inner_text()
+        assert not re.search(r"[A-Za-z]", "".join(page.locator("fv-admin-teams [data-team-name]").all_inner_texts()))
+        _no_sideways_scroll(page)
+        _shot(page, "admin-teams-phone-zh")
+
         # a minute later (the app's sync timer) still nothing was pulled: an admin syncs nothing
         page.clock.fast_forward(65_000)
         page.wait_for_timeout(300)
@@ -169,6 +199,9 @@ def test_admin_console_on_a_phone_in_chinese_and_a_desktop_in_english(browser, l
         region.wait_for()
         assert page.locator("fv-admin-teams [data-reps]").count() >= 3
         assert "Supervisor" in region.inner_text()
+        teams = page.locator("fv-admin-teams [data-team-name]").all_inner_texts()
+        names = region.locator("h3").inner_text() + "".join(teams)
+        assert "region" in names and not re.search(r"[\u4e00-\u9fff]", names), names  # English names only
         _shot(page, "admin-teams-desktop-en")
 
         page.click("nav a[data-nav=status]")

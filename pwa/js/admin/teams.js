@@ -1,5 +1,6 @@
 // Regions and teams: each region with its teams (supervisor, how many reps), a new region or team,
-// renaming (Chinese and English names), and who leads a team.
+// renaming (Chinese and English names), and who leads a team. The list names each in the UI's
+// language (the other one when it is missing); the editor shows both.
 import { html, render } from '../html.js';
 import { addStrings, joinList, localName, t } from '../i18n.js';
 import { api, busy, field, formValues, icon, loadInto, showError, showNote, table } from './common.js';
@@ -49,10 +50,10 @@ class AdminTeams extends HTMLElement {
     const list = this.querySelector('[data-list]');
     if (!this.regions.length) { render(list, html`<p class="empty">${t('at_noRegions')}</p>`); return; }
     render(list, html`${this.regions.map((r) => html`<section class="card adm-region" data-region="${r.id}">
-      <header><h3>${localName(r)} <span class="adm-muted">${r.code}${r.name_en && html` · ${r.name} / ${r.name_en}`}</span></h3>
+      <header><h3>${localName(r)} <span class="adm-muted" data-region-code>${r.code}</span></h3>
         <button type="button" class="adm-btn" data-rename-region="${r.id}" aria-label="${t('at_editRegion', { name: localName(r) })}">${icon('edit')}${t('at_rename')}</button></header>
       ${table([
-        [t('at_team'), (tm) => html`<b>${localName(tm)}</b>${tm.name_en && html` <span class="adm-muted">${tm.name} / ${tm.name_en}</span>`}`],
+        [t('at_team'), (tm) => html`<b data-team-name>${localName(tm)}</b>`],
         [t('at_lead'), (tm) => (tm.supervisors.length ? joinList(tm.supervisors.map((s) => s.display_name || s.username)) : t('at_noLead'))],
         [t('at_reps'), (tm) => html`<span data-reps>${tm.reps}</span>`, { cls: 'num' }],
         [t('adm_actions'), (tm) => html`<button type="button" class="adm-btn" data-edit-team="${tm.id}" aria-label="${t('at_editTeam', { name: localName(tm) })}">${icon('edit')}${t('adm_edit')}</button>`],

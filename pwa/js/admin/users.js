@@ -13,7 +13,7 @@ addStrings({
     au_disabledNote: '{name} can no longer sign in; their sessions have ended.', au_enabledNote: '{name} can sign in again.',
     au_newPassword: 'New password', au_setPassword: 'Set password', au_passwordSet: 'Password changed; {n} session(s) ended.',
     au_passwordHint: 'At least 10 characters; not a common password; not containing the username.',
-    au_none: 'No users match.', au_count: '{n} users',
+    au_none: 'No users match.', au_count: '{n} users', au_teamHint: 'A rep or a supervisor needs a team.',
     role_rep: 'Rep', role_supervisor: 'Supervisor', role_finance: 'Finance', role_admin: 'Administrator',
     err_weak_password_too_short: 'The password is too short: at least 10 characters.',
     err_weak_password_blank: 'The password cannot be only spaces.',
@@ -34,7 +34,7 @@ addStrings({
     au_disabledNote: '{name} 已不能登录，其登录会话已结束。', au_enabledNote: '{name} 已可重新登录。',
     au_newPassword: '新密码', au_setPassword: '设置密码', au_passwordSet: '密码已修改，已结束 {n} 个登录会话。',
     au_passwordHint: '至少 10 个字符；不能是常见密码；不能包含用户名。',
-    au_none: '没有匹配的用户。', au_count: '共 {n} 个用户',
+    au_none: '没有匹配的用户。', au_count: '共 {n} 个用户', au_teamHint: '业务员和主管必须属于一个团队。',
     role_rep: '业务员', role_supervisor: '主管', role_finance: '财务', role_admin: '管理员',
     err_weak_password_too_short: '密码太短：至少 10 个字符。',
     err_weak_password_blank: '密码不能只有空格。',
@@ -50,6 +50,7 @@ addStrings({
 });
 
 export const ROLES = ['rep', 'supervisor', 'finance', 'admin'];
+const NEEDS_TEAM = ['rep', 'supervisor'];
 
 // Teams as select options, "Region · Team", from GET /api/admin/teams.
 export function teamOptions(regions) {
@@ -114,7 +115,7 @@ class AdminUsers extends HTMLElement {
         ${field(t('au_username'), 'username', { required: true, attrs: html`autocomplete="off" autocapitalize="none" maxlength="64"` })}
         ${field(t('au_display'), 'display_name', { attrs: html`maxlength="100"` })}
         ${field(t('au_role'), 'role', { type: 'select', value: 'rep', options: ROLES.map((r) => [r, t(`role_${r}`)]) })}
-        ${field(t('au_team'), 'team_id', { type: 'select', options: [['', t('au_noTeam')], ...teamOptions(this.regions || [])] })}
+        ${field(t('au_team'), 'team_id', { type: 'select', options: [['', t('au_noTeam')], ...teamOptions(this.regions || [])], hint: t('au_teamHint') })}
         ${field(t('au_password'), 'password', { type: 'password', required: true, hint: t('au_passwordHint'), attrs: html`autocomplete="new-password"` })}
       </div>
       <div class="adm-buttons"><button type="submit" class="adm-btn main">${t('au_create')}</button></div>
@@ -127,6 +128,11 @@ class AdminUsers extends HTMLElement {
       const v = formValues(form), status = form.querySelector('[data-status]');
       if (!v.username.trim()) { showError(status, t('adm_required', { field: t('au_username') })); return; }
       if (!v.password) { showError(status, t('adm_required', { field: t('au_password') })); return; }
+      form.team_id.removeAttribute('aria-invalid');
+      if (NEEDS_TEAM.includes(v.role) && !v.team_id) {
+        form.team_id.setAttribute('aria-invalid', 'true');
+        showError(status, t('err_team_required')); form.team_id.focus(); return;
+      }
       const body = { username: v.username.trim(), password: v.password, role: v.role, display_name: v.display_name.trim(), team_id: v.team_id || null };
       const user = await busy(form.querySelector('[type=submit]'), () => api('/api/admin/users', { method: 'POST', body }), { status });
       if (!user) return;
