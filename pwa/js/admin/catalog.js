@@ -2,7 +2,7 @@
 // search, a new item, editing names (Chinese and English), codes and barcodes. Phones get a change on
 // their next sync (the server publishes it at once).
 import { html, render } from '../html.js';
-import { addStrings, getLang, localName, t } from '../i18n.js';
+import { addStrings, getLang, has, localName, t } from '../i18n.js';
 import { api, busy, debounce, field, formValues, icon, loadInto, showError, showNote, table } from './common.js';
 
 addStrings({
@@ -12,7 +12,8 @@ addStrings({
     ac_nameEn: 'Name (English)', ac_category: 'Category', ac_unit: 'Unit', ac_new: 'New item', ac_newSku: 'New product',
     ac_newCompetitor: 'New competitor product', ac_newMaterial: 'New material', ac_editItem: 'Edit {name}',
     ac_find: 'Find by name, code or barcode', ac_count: '{n} items', ac_saved: 'Saved. Phones get it on their next sync.',
-    ac_none: 'No items match.',
+    ac_none: 'No items match.', ac_nameCol: 'Name', ac_otherName: 'Chinese name', ac_noCategory: 'No category',
+    cat_water: 'Water', cat_tea: 'Tea', cat_juice: 'Juice', cat_energy: 'Energy drinks', cat_liquor: 'Liquor', cat_soda: 'Soft drinks',
     err_duplicate_barcode: 'That barcode is already used.', err_empty_field: 'Fill in every required field.',
   },
   zh: {
@@ -21,10 +22,15 @@ addStrings({
     ac_nameEn: '名称（英文）', ac_category: '品类', ac_unit: '单位', ac_new: '新建', ac_newSku: '新建本品',
     ac_newCompetitor: '新建竞品', ac_newMaterial: '新建物料', ac_editItem: '编辑 {name}',
     ac_find: '按名称、编码或条码查找', ac_count: '共 {n} 项', ac_saved: '已保存，手机下次同步时更新。',
-    ac_none: '没有符合的项目。',
+    ac_none: '没有符合的项目。', ac_nameCol: '名称', ac_otherName: '英文名称', ac_noCategory: '无品类',
+    cat_water: '饮用水', cat_tea: '茶饮', cat_juice: '果汁', cat_energy: '功能饮料', cat_liquor: '酒类', cat_soda: '汽水',
     err_duplicate_barcode: '该条码已被使用。', err_empty_field: '请填写所有必填项。',
   },
 });
+
+// The categories the console names in words (stored as these codes); another stored one shows as it is.
+const CATEGORIES = ['water', 'tea', 'juice', 'energy', 'soda', 'liquor'];
+const categoryName = (c) => (!c ? t('adm_none') : has(`cat_${c}`) ? t(`cat_${c}`) : c);
 
 // kind -> [list URL, label key, new-item key, fields [name, label key, required, attrs]]
 const KINDS = {
@@ -67,9 +73,15 @@ class AdminCatalog extends HTMLElement {
   drawList() {
     const [, , , fields] = KINDS[this.kind];
     const q = this.q.trim().toLowerCase();
-    const rows = (this.rows || []).filter((r) => !q || fields.some(([f]) => String(r[f] || '').toLowerCase().includes(q)));
-    const cols = fields.filter(([f]) => f !== 'name_en' && f !== 'name').map(([f, label]) => [t(label), (r) => r[f] || t('adm_none')]);
-    cols.splice(this.kind === 'materials' ? 1 : 2, 0, [t('ac_name'), (r) => html`<b>${localName(r)}</b>${r.name_en && r.name_en !== r.name && html` <span class="adm-muted" lang="${getLang() === 'en' ? 'zh' : 'en'}">${getLang() === 'en' ? r.name : r.name_en}</span>`}`]);
+    const text = (r, f) => (f === 'category' ? `${r[f] || ''} ${categoryName(r[f])}` : String(r[f] || ''));
+    const rows = (this.rows || []).filter((r) => !q || fields.some(([f]) => text(r, f).toLowerCase().includes(q)));
+    const cols = fields.filter(([f]) => f !== 'name_en' && f !== 'name').map(([f, label]) => [t(label),
+      f === 'category' ? (r) => html`<span data-category="${r.category || ''}">${categoryName(r.category)}</span>` : (r) => r[f] || t('adm_none'),
+      { cls: f === 'code' || f === 'barcode' ? 'adm-nowrap' : '' }]);
+    // the name in the UI's language, then the other language's (the one an admin also keeps up)
+    const other = getLang() === 'en' ? 'name' : 'name_en';
+    cols.splice(this.kind === 'materials' ? 1 : 2, 0, [t('ac_nameCol'), (r) => html`<b>${localName(r)}</b>`],
+      [t('ac_otherName'), (r) => (r[other] ? html`<span lang="${other === 'name' ? 'zh' : 'en'}" data-other-name>${r[other]}</span>` : t('adm_none'))]);
     cols.push([t('adm_actions'), (r) => html`<button type="button" class="adm-btn" data-edit="${r.id}" aria-label="${t('ac_editItem', { name: localName(r) })}">${icon('edit')}${t('adm_edit')}</button>`]);
     render(this.querySelector('[data-list]'), html`<p class="adm-muted" data-count>${t('ac_count', { n: rows.length })}</p>
       ${table(cols, rows, { empty: q ? t('ac_none') : t('adm_empty') })}`);
@@ -82,8 +94,10 @@ class AdminCatalog extends HTMLElement {
     const box = this.querySelector('[data-editor]');
     render(box, html`<form class="card adm-editor" data-item-form novalidate><h3><span>${item ? t('ac_editItem', { name: localName(item) }) : t(newKey)}</span>
         <button type="button" class="adm-btn" data-close aria-label="${t('adm_close')}">${icon('close')}</button></h3>
-      <div class="adm-form">${fields.map(([f, label, required, a]) => field(t(label), f, {
-        value: item ? item[f] : (f === 'unit' ? 'pcs' : ''), required, attrs: a }))}</div>
+      <div class="adm-form">${fields.map(([f, label, required, a]) => (f === 'category'
+        ? field(t(label), f, { type: 'select', value: item?.category || '', options: [['', t('ac_noCategory')],
+          ...CATEGORIES.map((c) => [c, t(`cat_${c}`)]), ...(item?.category && !CATEGORIES.includes(item.category) ? [[item.category, item.category]] : [])] })
+        : field(t(label), f, { value: item ? item[f] : (f === 'unit' ? 'pcs' : ''), required, attrs: a })))}</div>
       <div class="adm-buttons"><button type="submit" class="adm-btn main">${item ? t('adm_save') : t('adm_create')}</button></div>
       <p class="adm-status" role="alert" hidden data-status></p></form>`);
     const form = box.querySelector('form'), status = form.querySelector('[data-status]');
