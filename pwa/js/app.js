@@ -1,5 +1,5 @@
 // App entry: registers the service worker, restores state from IndexedDB and routes by hash.
-import { loadLocal, onReasonNeeded, state, subscribe } from './state.js';
+import { HOMES, loadLocal, onReasonNeeded, state, subscribe } from './state.js';
 import { startSync } from './sync.js';
 import { t } from './i18n.js';
 import { html, render } from './html.js';
@@ -42,9 +42,13 @@ class FvApp extends HTMLElement {
 
   route(force = false) {
     const role = state.me?.user.role;
-    const finance = role === 'finance';
     const admin = role === 'admin';
-    const hash = location.hash.slice(1) || (finance ? '/finance' : role === 'supervisor' ? '/team' : admin ? '/admin' : '/route');
+    const home = HOMES[role] || '/route';
+    let hash = location.hash.slice(1);
+    if (state.me && (!hash || (hash === '/route' && home !== '/route'))) {
+      hash = home; // the address says where one is: a supervisor's start is #/team, not a rep's #/route
+      history.replaceState(null, '', `#${home}`);
+    }
     let tag = hash.startsWith('/stores') ? 'fv-store-list' : 'fv-route', param = null, attr = 'store-id';
     if (!state.me) tag = 'fv-login';
     else if (admin && !hash.startsWith('/review') && !hash.startsWith('/finance')) { // the console, or what it links to
@@ -55,8 +59,8 @@ class FvApp extends HTMLElement {
     else if (hash.startsWith('/claim/')) { tag = 'fv-claim'; param = decodeURIComponent(hash.slice(7)); }
     else if (hash === '/today') tag = 'fv-today';
     else if (hash.startsWith('/review')) { tag = 'fv-review'; attr = 'query'; param = hash.split('?')[1] || null; }
-    else if (hash.startsWith('/team') || (role === 'supervisor' && hash === '/route')) tag = 'fv-team';
-    else if (hash.startsWith('/finance') || (finance && hash === '/route')) {
+    else if (hash.startsWith('/team')) tag = 'fv-team';
+    else if (hash.startsWith('/finance')) {
       tag = 'fv-finance'; attr = 'claim-id'; param = hash.startsWith('/finance/') ? decodeURIComponent(hash.slice(9)) : null;
     }
     if (SCREENS[tag]) {

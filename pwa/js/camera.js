@@ -3,14 +3,22 @@
 // may also come from the phone's camera app or gallery (photoFromFile).
 const LONG_SIDE = 1600;
 
+// The camera into `video`; its box's shutter stays disabled until the picture is live.
 export async function openCamera(video) {
+  const shutter = video.closest('.camera')?.querySelector('[data-shutter]');
+  if (shutter) shutter.disabled = true;
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1920 } }, audio: false });
   video.srcObject = stream;
   await video.play();
+  if (shutter) shutter.disabled = false;
   return stream;
 }
 
-export function closeCamera(stream) { stream?.getTracks().forEach((t) => t.stop()); }
+// Stop the camera and let go of the picture (a closed camera shows no frozen last frame).
+export function closeCamera(stream) {
+  stream?.getTracks().forEach((t) => t.stop());
+  for (const v of document.querySelectorAll('video')) if (stream && v.srcObject === stream) v.srcObject = null;
+}
 
 function quality(ctx, w, h) {
   // Mean luminance and the variance of a Laplacian on a small grey copy: dark and blurred photos score low.

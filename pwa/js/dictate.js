@@ -22,8 +22,10 @@ const STOP = html`<svg class="icon" viewBox="0 0 24 24" width="20" height="20" a
 const label = (button, icon, text) => { render(button, html`${icon} ${text}`); button.setAttribute('aria-label', text); };
 
 // A speech error's code in the rep's words (the server's English detail is for admins and logs).
+const NO_MODEL = new Set(['model_missing', 'model_broken', 'model_unavailable']);
+
 export function speechText(code, fallback = t('transcribeFailed')) {
-  if (code === 'model_missing' || code === 'model_broken' || code === 'model_unavailable') return t('noModel');
+  if (NO_MODEL.has(code)) return t('noModel');
   return code && /audio|refused/.test(code) ? t('badAudio') : has(`sp_${code}`) ? t(`sp_${code}`) : fallback;
 }
 
@@ -42,6 +44,15 @@ export function bindMic(row, area, onRecorded) {
   const button = row.querySelector('[data-mic]');
   const status = row.querySelector('[data-mic-state]');
   let session = null;
+  // The server has no model for the language: nothing would ever turn this recording into text, so
+  // it stops at once (and keeps nothing) and says so; the rep types instead.
+  const noModel = async (code) => {
+    const current = session; session = null;
+    button.classList.remove('on');
+    label(button, MIC, t('dictate'));
+    status.textContent = speechText(code); status.dataset.code = code;
+    await current?.stop();
+  };
   button.addEventListener('click', async () => {
     if (!session) {
       button.disabled = true;
@@ -49,7 +60,10 @@ export function bindMic(row, area, onRecorded) {
         session = await record({ lang: row.querySelector('[data-mic-lang]').value, live: {
           partial: (text) => { status.textContent = text; status.dataset.partial = text; },
           final: (text) => { appendText(area, text); status.textContent = ''; },
-          error: (e) => { status.textContent = speechText(e.code); status.dataset.code = e.code || ''; },
+          error: (e) => {
+            if (NO_MODEL.has(e.code) && session) { noModel(e.code); return; }
+            status.textContent = speechText(e.code); status.dataset.code = e.code || '';
+          },
         } });
       } catch (e) {
         status.textContent = t('micDenied');
@@ -57,6 +71,7 @@ export function bindMic(row, area, onRecorded) {
         return;
       }
       button.disabled = false;
+      if (NO_MODEL.has(session.liveError)) { noModel(session.liveError); return; }
       button.classList.add('on');
       label(button, STOP, t('stopDictation'));
       // Online but the server cannot listen (no model for the language): say so; the recording is still kept.

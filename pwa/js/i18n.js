@@ -29,7 +29,7 @@ const STRINGS = {
     addNote: 'Add note', noNotes: 'No notes yet.', notSynced: 'Not synced yet', save: 'Save', cancel: 'Cancel',
     edit: 'Edit', conflict: 'Edited in two places.', conflictHelp: 'Both versions are kept; choose one.',
     kept: 'On the server', other: 'The other edit', useThis: 'Use this',
-    route: "Today's route", allStores: 'All my stores', st_done: 'Done', st_in_progress: 'In progress',
+    route: "Today's route", allStores: 'All my stores', tab_route: 'Route', tab_stores: 'My stores', tab_today: 'My day', st_done: 'Done', st_in_progress: 'In progress',
     st_missed: 'Missed', st_planned: 'To visit', nothingPlanned: 'No stores are planned for today.',
     routeCount: '{done} of {n} done',
     visit: 'Visit', startVisit: 'Start / continue visit', arrive: 'I have arrived', arriveHelp: 'Record your arrival: the app takes a GPS fix.',
@@ -38,8 +38,8 @@ const STRINGS = {
     checkout: 'Check out', shutter: 'Take', takePhoto: 'Take photo', yes: 'Yes', no: 'No', add: 'Add',
     typeCode: 'Type or scan a barcode', notInCatalogue: 'not in the catalogue', completeStep: 'Complete step',
     exception: 'Exception', reason: 'Reason', exceptionNote: 'Note', submitException: 'Skip with exception',
-    exceptionNeedsReason: 'An exception needs a reason and a note.', noCamera: 'The camera is not available.',
-    tooDark: 'The photo is too dark. Retake?', blurred: 'The photo looks blurred. Retake?',
+    exceptionNeedsReason: 'An exception needs a reason and a note.', ok: 'OK', noCamera: 'The camera is not available.',
+    tooDark: 'The photo is too dark.', retake: 'Retake', blurred: 'The photo looks blurred.',
     step_current: 'Now', step_locked: 'Locked', step_done: 'Done', step_excepted: 'Skipped (exception)',
     reason_store_closed: 'Store closed', reason_owner_refused: 'Owner refused', reason_strategic_customer: 'Strategic customer',
     reason_no_stock_delivered: 'No stock delivered', reason_safety: 'Safety', reason_other: 'Other',
@@ -48,7 +48,7 @@ const STRINGS = {
     receiptPhoto: 'Receipt / invoice photo', claimAmount: 'Amount claimed', claimAmountHint: 'Leave empty to use the total read from the receipt.',
     submitClaim: 'Submit claim', claimsHere: 'Claims at this store', readTotal: 'Read from receipt:', noClaims: 'No claims yet.',
     notAPhoto: 'This file is not a photo the phone can read. Take a photo of the receipt.', badAmount: 'Write the amount as a number, e.g. 128.50.',
-    useAnyway: 'use it anyway?', claimApproved: 'Approved {amount}', claimRejected: 'Rejected: {reason}', claimReview: 'With finance',
+    useAnyway: 'Use it', claimApproved: 'Approved {amount}', claimRejected: 'Rejected: {reason}', claimReview: 'With finance',
     claimReading: 'Reading the receipt…',
     flag_receipt_refused: 'Receipt refused (not a whole photo)', flag_receipt_missing: 'Receipt photo never arrived',
     flag_receipt_unreadable: 'Receipt photo unreadable', flag_receipt_nothing_found: 'Nothing read on the receipt',
@@ -63,7 +63,7 @@ const STRINGS = {
     rr_amount_wrong: 'Amount wrong', rr_other: 'Other',
     today: 'My day', daySummary: 'Today, {day}', visitedOf: '{n} of {of} planned stores visited', missedStores: 'Not visited',
     sum_visited: 'Visited', sum_missed: 'Missed', sum_unplanned: 'Off route', sum_steps_done: 'Steps done', sum_exceptions: 'Exceptions',
-    sum_photos: 'Photos', sum_notes: 'Notes', sum_claims: 'Claims', stillOnPhone: '{ops} change(s) and {photos} photo(s) still only on this phone — they sync later.',
+    sum_photos: 'Photos', sum_notes: 'Notes', sum_claims: 'Claims', stillOnPhone: '{what} still only on this phone — they sync later.',
     confirmToday: 'Confirm today', confirmedAt: 'Confirmed at {time}', decisions: "Supervisor's decisions", noDecisions: 'No decisions yet.',
     rv_approved: 'Approved', rv_rejected: 'Rejected', rv_pending: 'Waiting',
     confirmedChange: 'You confirmed {day} already. Why does it change?',
@@ -107,15 +107,15 @@ const STRINGS = {
     syncNow: '立即同步', notes: '备注', notePlaceholder: '写备注…', addNote: '添加备注', noNotes: '还没有备注。',
     notSynced: '尚未同步', save: '保存', cancel: '取消', edit: '编辑', conflict: '此备注在两处被修改。',
     conflictHelp: '两个版本都已保留，请选择一个。', kept: '服务器上的版本', other: '另一处的修改', useThis: '用这个',
-    route: '今日路线', allStores: '我的全部门店', st_done: '已完成', st_in_progress: '进行中', st_missed: '未拜访',
+    route: '今日路线', allStores: '我的全部门店', tab_route: '今日路线', tab_stores: '我的门店', tab_today: '我的一天', st_done: '已完成', st_in_progress: '进行中', st_missed: '未拜访',
     st_planned: '待拜访', nothingPlanned: '今天没有计划拜访的门店。', routeCount: '已完成 {done}/{n}',
     visit: '拜访', startVisit: '开始/继续拜访', arrive: '我已到店', arriveHelp: '记录到店：将获取GPS定位。',
     visitDoneToday: '今天已拜访。要再拜访一次吗？', noLocation: '没有定位：拜访可继续，但会被标记。',
     outsideFence: '不在门店电子围栏内（距离 {d}）：拜访可继续，但会被标记。', insideFence: '在门店电子围栏内（{d}）。',
     checkout: '离店签退', shutter: '拍照', takePhoto: '拍照', yes: '是', no: '否', add: '添加', typeCode: '输入或扫描条码',
     notInCatalogue: '不在目录中', completeStep: '完成此步', exception: '特批', reason: '原因', exceptionNote: '说明',
-    submitException: '特批跳过', exceptionNeedsReason: '特批需要原因和说明。', noCamera: '无法使用相机。',
-    tooDark: '照片太暗，重拍吗？', blurred: '照片模糊，重拍吗？', step_current: '当前', step_locked: '未解锁',
+    submitException: '特批跳过', exceptionNeedsReason: '特批需要原因和说明。', ok: '知道了', noCamera: '无法使用相机。',
+    tooDark: '照片太暗。', retake: '重拍', blurred: '照片看起来模糊。', step_current: '当前', step_locked: '未解锁',
     step_done: '已完成', step_excepted: '特批跳过', reason_store_closed: '门店关门', reason_owner_refused: '老板拒绝',
     reason_strategic_customer: '战略客户', reason_no_stock_delivered: '未到货', reason_safety: '安全原因', reason_other: '其他',
     remaining: '本月剩余 {n}', neverSynced: '尚未同步', findByName: '按名称查找', productName: '产品名称', scan: '扫码',
@@ -123,7 +123,7 @@ const STRINGS = {
     receiptPhoto: '小票/发票照片', claimAmount: '申请金额', claimAmountHint: '留空则使用小票识别出的合计金额。',
     submitClaim: '提交核销', claimsHere: '本店核销记录', readTotal: '小票识别：', noClaims: '还没有核销记录。',
     notAPhoto: '这个文件不是手机能读取的照片，请拍摄小票。', badAmount: '请填写数字金额，例如 128.50。',
-    useAnyway: '仍然使用吗？', claimApproved: '已通过 {amount}', claimRejected: '已驳回：{reason}', claimReview: '财务审核中',
+    useAnyway: '仍然使用', claimApproved: '已通过 {amount}', claimRejected: '已驳回：{reason}', claimReview: '财务审核中',
     claimReading: '正在识别小票…',
     flag_receipt_refused: '小票被拒（照片不完整）', flag_receipt_missing: '小票照片未上传',
     flag_receipt_unreadable: '小票照片无法读取', flag_receipt_nothing_found: '小票上未识别出内容',
@@ -138,7 +138,7 @@ const STRINGS = {
     rr_amount_wrong: '金额有误', rr_other: '其他',
     today: '我的一天', daySummary: '今天 {day}', visitedOf: '计划门店已拜访 {n} / {of}', missedStores: '未拜访',
     sum_visited: '已拜访', sum_missed: '未拜访', sum_unplanned: '计划外', sum_steps_done: '完成步骤', sum_exceptions: '特批',
-    sum_photos: '照片', sum_notes: '备注', sum_claims: '核销', stillOnPhone: '还有 {ops} 条修改、{photos} 张照片只在手机上，联网后同步。',
+    sum_photos: '照片', sum_notes: '备注', sum_claims: '核销', stillOnPhone: '还有 {what} 只在手机上，联网后同步。',
     confirmToday: '确认今日工作', confirmedAt: '已于 {time} 确认', decisions: '主管审核结果', noDecisions: '暂无审核结果。',
     rv_approved: '已通过', rv_rejected: '已驳回', rv_pending: '待审核',
     confirmedChange: '{day} 已确认。请说明修改原因：',
@@ -178,9 +178,20 @@ export function setLang(next) {
   window.dispatchEvent(new CustomEvent('fv:lang', { detail: next }));
 }
 
+// `key_one` is the singular where the language has one ("1 attempt left"), chosen by the count in
+// params.n (or params.count).
 export function t(key, params = {}) {
-  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  const count = params.n ?? params.count;
+  const one = typeof count === 'number' && new Intl.PluralRules(lang === 'zh' ? 'zh-CN' : 'en').select(count) === 'one';
+  const pick = (strings) => (one && strings[`${key}_one`]) || strings[key];
+  const text = pick(STRINGS[lang]) ?? pick(STRINGS.en) ?? key;
   return text.replace(/\{(\w+)\}/g, (_, k) => (params[k] ?? ''));
+}
+
+// "7 changes · 3 photos": changes and files are counted apart, never added up (0 of either left out).
+export function countsText(ops, blobs) {
+  return [ops && (ops === 1 ? t('oneOp') : t('nOps', { n: ops })), blobs && (blobs === 1 ? t('oneBlob') : t('nBlobs', { n: blobs }))]
+    .filter(Boolean).join(' · ');
 }
 
 // Items as a list in the UI's language: 甲、乙、丙 / a, b, c.
@@ -198,9 +209,21 @@ export function formatDistance(m) {
   return m < 1000 ? t('metres', { n: Math.round(m) }) : t('km', { n: (m / 1000).toFixed(m < 10000 ? 1 : 0) });
 }
 
+// Dates and times one way everywhere: "Nov 25, 2026, 8:43 AM" / "2026年11月25日 08:43".
+const LOCALE = () => (lang === 'zh' ? 'zh-CN' : 'en');
+
 export function formatTime(iso) {
   if (!iso) return t('never');
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return String(iso);
-  return when.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en', { dateStyle: 'short', timeStyle: 'short' });
+  return when.toLocaleString(LOCALE(), { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+// A calendar day ("2026-11-25", or the day of a timestamp) as "Nov 25, 2026" / "2026年11月25日".
+export function formatDay(day) {
+  if (!day) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(day));
+  const when = m ? new Date(+m[1], +m[2] - 1, +m[3]) : new Date(day);
+  if (Number.isNaN(when.getTime())) return String(day);
+  return when.toLocaleDateString(LOCALE(), { dateStyle: 'medium' });
 }

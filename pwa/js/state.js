@@ -154,6 +154,9 @@ export async function loadLocal() {
   if (me) { dropped = new Set(); readHistory(loading, from).catch(() => {}); }
 }
 
+// Where each role starts (what the address bar says on its first screen).
+export const HOMES = { finance: '/finance', supervisor: '/team', admin: '/admin', rep: '/route' };
+
 export async function signIn(username, password) {
   const me = await api('/api/auth/login', { method: 'POST', body: { username, password } });
   localStorage.setItem('fv.me', JSON.stringify(me));

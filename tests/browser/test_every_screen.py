@@ -136,6 +136,9 @@ def _strings(value: Any, out: set[str]) -> None:
             _strings(v, out)
 
 
+HOMES = {"rep01": "#/route", "sup-cd": "#/team", "finance": "#/finance", "admin": "#/admin"}
+
+
 def _data_text(database_url: str) -> str:
     """Every string the database holds (JSON fields opened up), one per line: what may show as data."""
     engine = create_engine(database_url)
@@ -195,6 +198,8 @@ def test_every_screen_speaks_its_language(browser, demo_server, lang: str, size:
     for user, screens in SCREENS.items():
         phone = size == "phone"
         context, page = signed_in(browser, server.url, user, size, lang, demo.geolocation(screens[0]))
+        home = HOMES[user]  # the address bar names the role's own first screen, not a rep's route
+        page.wait_for_url(f"**/{home}")
         for screen in screens:
             where = f"{screen.slug} {size} {lang}"
             if screen.at_store:

@@ -64,6 +64,16 @@ def test_wrong_password_shows_attempts_left(phone, live_server: LiveServer) -> N
     page.click("button[type=submit]")
     page.wait_for_selector(".error:not([hidden])")
     assert "还可尝试 4 次" in page.inner_text(".error")
+    # in English the count is said in its own number: "3 attempts", "1 attempt", not "attempt(s)"
+    page.click("[data-lang=en]")
+    for left in (3, 2, 1):
+        page.fill("#u", "rep40")
+        page.fill("#p", "not-the-password")
+        page.click("button[type=submit]")
+        page.wait_for_function(
+            "(n) => document.querySelector('.error:not([hidden])')?.textContent.includes(n)", arg=f"{left} attempt"
+        )
+    assert page.inner_text(".error") == "Wrong username or password. 1 attempt left."
 
 
 def test_supervisor_sees_the_team_and_a_store_detail(phone, live_server: LiveServer) -> None:

@@ -149,7 +149,8 @@ def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tm
                 route.continue_()
         page.evaluate("() => import('/js/sync.js').then((m) => m.syncNow())")
         when = page.inner_text(f"[data-claim='{claim_id}'] [data-claim-meta]")
-        assert clock.today().strftime("%Y/%m/%d").replace("/0", "/") in when or clock.today().isoformat() in when, when
+        today = clock.today()
+        assert f"{today.year}年{today.month}月{today.day}日" in when, when  # the one date format of the app
 
         # -- end of day: asked once more while planned stores are unvisited ----------------------
         page.goto("/#/today")
@@ -157,12 +158,13 @@ def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tm
         missed = int(page.inner_text("[data-fig=missed] dd"))
         assert missed > 0
         assert "未拜访" in page.inner_text("[data-missed] summary")
-        assert page.locator("[data-missed] li").count() >= 1
+        assert page.locator("[data-missed] li").count() == missed  # every one, not the first 12 and "…"
+        assert "…" not in page.inner_text("[data-missed]")
         assert page.locator("[data-confirm-day]").bounding_box()["height"] >= 44
         page.click("[data-confirm-day]")
         page.wait_for_selector("dialog.reason-dialog")
         assert f"还有 {missed} 家计划门店未拜访，仍然确认吗？" in page.inner_text("dialog.reason-dialog")
-        assert page.locator("dialog.reason-dialog li").count() >= 1
+        assert page.locator("dialog.reason-dialog li").count() == missed
         page.click("dialog.reason-dialog [data-dialog-cancel]")
         page.wait_for_selector("dialog.reason-dialog", state="detached")
         assert page.locator("[data-confirmed]").count() == 0 and page.is_enabled("[data-confirm-day]")
@@ -247,6 +249,9 @@ def test_a_reps_claim_and_end_of_day(camera_browser, live_server: LiveServer, tm
         page.wait_for_selector("dialog.reason-dialog [data-reason]")
         text = page.inner_text("dialog.reason-dialog")
         assert "Why does it change?" in text and "Cancel" in text and not CJK.search(text), text
+        day = clock.today()
+        assert f"You confirmed {day:%b} {day.day}, {day.year} already." in text, text  # the app's one date format
+        assert page.inner_text("fv-today [data-day-summary] h2") == f"Today, {day:%b} {day.day}, {day.year}"
         page.click("dialog.reason-dialog [data-reason-ok]")
         assert page.inner_text("dialog.reason-dialog [data-dialog-error]") == "Write a reason first."
         page.click("dialog.reason-dialog [data-dialog-cancel]")

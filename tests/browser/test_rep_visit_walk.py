@@ -42,6 +42,13 @@ def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
 
 
+def _tabs_fit(page) -> None:  # type: ignore[no-untyped-def]
+    """Each tab's label on one line, whole (not wrapped, not cut)."""
+    fits = "els => els.map(e => [e.textContent, e.scrollWidth <= e.clientWidth, e.getBoundingClientRect().height])"
+    for text, whole, height in page.eval_on_selector_all("nav.tabs a", fits):
+        assert whole and height < 60, (text, whole, height)
+
+
 def _targets_ok(page, selector: str) -> None:  # type: ignore[no-untyped-def]
     for w, h in page.eval_on_selector_all(selector, f"els => els.map({BOX})"):
         assert w >= 44 and h >= 44, (selector, w, h)
@@ -97,9 +104,10 @@ def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: Live
     assert row["marker"] == "none" and row["h"] >= 44 and row["line"] == "none" and row["color"] != "rgb(0, 0, 238)"
     assert page.eval_on_selector_all("fv-route nav.tabs a", "els => els.map(e => e.textContent)") == [
         "今日路线",
-        "我的全部门店",
+        "我的门店",
         "我的一天",
     ]
+    _tabs_fit(page)
     _targets_ok(page, "fv-route nav.tabs a, fv-route header button, fv-route .sync")
     _no_sideways_scroll(page)
 
@@ -112,6 +120,16 @@ def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: Live
         page.fill("dialog.reason-dialog [data-reason]", "补拜访")
         page.click("[data-reason-ok]")
     page.wait_for_selector("[data-step=display][data-state=current]")
+    # the camera's own buttons: big enough for a thumb, Cancel set apart from Take
+    page.click("[data-take-photo=shelf_photos]")
+    page.wait_for_selector(".camera:not([hidden]) video")
+    _targets_ok(page, ".camera [data-shutter], .camera [data-close-camera]")
+    looks = "(el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).borderTopWidth]"
+    assert page.eval_on_selector(".camera [data-shutter]", looks) != page.eval_on_selector(
+        ".camera [data-close-camera]", looks
+    )
+    page.click("[data-close-camera]")
+    page.wait_for_selector(".camera", state="hidden")
     _photo(page, "shelf_photos")
     page.locator("[data-qty=facings][data-item=BEV-001]").fill("4")
     for key in ("cooler_clean", "own_only", "price_tags"):
@@ -148,6 +166,10 @@ def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: Live
     context.set_offline(False)
     wait_synced(page, "已全部同步")
     page.click("[data-except]")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.click("[data-except-submit]")  # nothing chosen: said beside the form, not in the browser's alert()
+    assert page.inner_text("[data-except-error]") == "特批需要原因和说明。" and not dialogs
     page.select_option("[data-except-reason]", "owner_refused")
     page.fill("[data-except-note]", "老板不让扫")
     page.click("[data-except-submit]")
@@ -176,11 +198,12 @@ def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: Live
         ),
     )
     mic.click()
-    page.wait_for_selector("[data-step=owner_interview] [data-mic].on")
     state = page.locator("[data-step=owner_interview] [data-mic-state]")
+    page.wait_for_function("(el) => el.textContent !== ''", arg=state.element_handle())
     assert state.inner_text() == NO_MODEL_ZH  # not "recording (offline)"
-    mic.click()
-    page.wait_for_selector("[data-step=owner_interview] [data-mic]:not(.on)")
+    # and it stopped recording by itself: nothing would turn the recording into text
+    page.wait_for_selector("[data-step=owner_interview] [data-mic]:not(.on):not([disabled])")
+    assert mic.get_attribute("aria-label") == "语音输入"
     page.fill("[data-text=needs]", "要冰柜")
     page.click("[data-complete]")
 
@@ -207,6 +230,11 @@ def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: Live
     assert page.inner_text("[data-sum=done]") == "4" and page.inner_text("[data-sum=excepted]") == "1"
     assert page.inner_text("[data-sum=photos]") == "3"
     assert re.fullmatch(r"\d+ 分钟", page.inner_text("[data-sum=minutes]"))
+    one_line = "(el) => el.getBoundingClientRect().height < 1.6 * parseFloat(getComputedStyle(el).fontSize) * 1.3"
+    assert page.eval_on_selector("[data-sum=minutes]", one_line)  # "19 分钟" on one line
+    # what comes next is the route (the main action); visiting again is there, but not the big green button
+    assert "go" in page.get_attribute("[data-to-route]", "class")
+    assert "primary" not in page.get_attribute("[data-arrive]", "class")
     assert page.inner_text("[data-sum=score]").replace(" ", "") == "得分90/115"  # an exception earns nothing
     _no_sideways_scroll(page)
     context.set_offline(False)
@@ -229,9 +257,10 @@ def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: Live
     page.goto("/#/route")
     page.wait_for_selector("fv-route li[data-route-store]")
     assert page.eval_on_selector_all("fv-route nav.tabs a", "els => els.map(e => e.textContent)") == [
-        "Today's route",
-        "All my stores",
+        "Route",
+        "My stores",
         "My day",
     ]
+    _tabs_fit(page)
     _no_sideways_scroll(page)
     context.close()

@@ -2,13 +2,13 @@
 import { ApiError, OfflineError } from '../api.js';
 import { html, render } from '../html.js';
 import { LANGS, addStrings, getLang, has, setLang, t } from '../i18n.js';
-import { signIn, state } from '../state.js';
+import { HOMES, signIn, state } from '../state.js';
 
 addStrings({
   en: {
     signIn: 'Sign in', username: 'Username', password: 'Password', signingIn: 'Signing in…',
     needOnline: 'The first sign-in needs a connection.',
-    bad_credentials: 'Wrong username or password. {attempts_left} attempt(s) left.',
+    bad_credentials: 'Wrong username or password. {n} attempts left.', bad_credentials_one: 'Wrong username or password. 1 attempt left.',
     login_locked_account: 'Too many failed sign-ins for this account. Try again in {minutes} min.',
     login_locked_address: 'Too many failed sign-ins from this network. Try again in {minutes} min.',
     session_expired: 'Your session has ended; sign in again.',
@@ -16,7 +16,7 @@ addStrings({
   zh: {
     signIn: '登录', username: '用户名', password: '密码', signingIn: '正在登录…',
     needOnline: '首次登录需要联网。',
-    bad_credentials: '用户名或密码错误，还可尝试 {attempts_left} 次。',
+    bad_credentials: '用户名或密码错误，还可尝试 {n} 次。',
     login_locked_account: '该账号登录失败次数过多，请 {minutes} 分钟后再试。',
     login_locked_address: '该网络登录失败次数过多，请 {minutes} 分钟后再试。',
     session_expired: '登录已过期，请重新登录。',
@@ -28,7 +28,7 @@ export function errorText(e) {
   if (e instanceof ApiError) {
     if (has(e.code)) {
       const extra = e.extra || {};
-      return t(e.code, { ...extra, minutes: Math.ceil((extra.retry_after || 60) / 60) });
+      return t(e.code, { n: extra.attempts_left, ...extra, minutes: Math.ceil((extra.retry_after || 60) / 60) });
     }
     return e.message;
   }
@@ -61,7 +61,7 @@ class LoginScreen extends HTMLElement {
       button.disabled = true; button.textContent = t('signingIn'); error.hidden = true;
       try {
         await signIn(username, password);
-        location.hash = '#/route';
+        location.hash = `#${HOMES[state.me?.user.role] || '/route'}`;
       } catch (e) {
         error.textContent = errorText(e); error.hidden = false;
         button.disabled = false; button.textContent = t('signIn');

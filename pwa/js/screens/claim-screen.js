@@ -107,13 +107,13 @@ class ClaimScreen extends HTMLElement {
   async startCamera() {
     const box = this.querySelector('.camera');
     box.hidden = false;
-    try { this.stream = await openCamera(box.querySelector('video')); } catch { box.hidden = true; alert(t('noCamera')); }
+    try { this.stream = await openCamera(box.querySelector('video')); } catch { box.hidden = true; import('../reason.js').then((m) => m.notify(t('noCamera'))); }
   }
 
   async shoot() {
     const store = record('store', this.storeId);
     const shot = await capture(this.querySelector('.camera video'), watermarkLines(store.fields.name, lastFix(), state.me.user.display_name));
-    if ((shot.dark || shot.blurred) && confirm(shot.dark ? t('tooDark') : t('blurred'))) return; // retake
+    if ((shot.dark || shot.blurred) && await (await import('../reason.js')).askRetake(shot)) return; // retake
     closeCamera(this.stream);
     this.draft.photos = [...this.draft.photos, await keepBlob(shot.blob)];
     this.draft.taken_at = this.draft.taken_at || new Date().toISOString();
@@ -126,7 +126,7 @@ class ClaimScreen extends HTMLElement {
     const error = this.querySelector('[data-receipt-error]');
     try {
       const shot = await photoFromFile(file);
-      if (shot.dark && !confirm(t('tooDark').replace(/[?？]$/, '') + ' — ' + t('useAnyway'))) return;
+      if (shot.dark && !(await (await import('../reason.js')).askConfirm(t('tooDark'), [], t('useAnyway')))) return;
       this.draft.receipt = await keepBlob(shot.blob);
       this.save();
       this.render();

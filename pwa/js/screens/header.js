@@ -34,6 +34,12 @@ subscribe(() => {
 
 // The supervisor's pages: the team, the review queue, the stores. The stores tab's label comes with
 // the online pages' strings, loaded here when the stores list opens first (offline: "My stores").
+// A rep's three tabs: today's route, all their stores, the end of day. Short labels, one line each.
+export function repTabs(current) {
+  return html`<nav class="tabs">${[['route', '#/route'], ['stores', '#/stores'], ['today', '#/today']]
+    .map(([k, href]) => html`<a href="${href}" data-rep-tab="${k}" ${k === current && html`aria-current="page"`}>${t(`tab_${k}`)}</a>`)}</nav>`;
+}
+
 export function supervisorTabs(current) {
   const label = (k) => (t(k) === k ? '' : t(k));
   if (!label('supStores')) {

@@ -4,14 +4,14 @@ import { html, render } from '../html.js';
 import { formatDistance, t } from '../i18n.js';
 import { localDay, order, plannedOn, statusOf } from '../route.js';
 import { by, list, subscribe } from '../state.js';
-import { bindHeader, header } from './header.js';
+import { bindHeader, header, repTabs } from './header.js';
 
 class RouteScreen extends HTMLElement {
   connectedCallback() {
     this.fix = lastFix();
     render(this, html`${header(t('route'))}
       <main>
-        <nav class="tabs"><a href="#/route" aria-current="page">${t('route')}</a><a href="#/stores">${t('allStores')}</a><a href="#/today" data-today-link>${t('today')}</a></nav>
+        ${repTabs('route')}
         <div class="meta"><span data-route-count></span><span data-route-day></span></div>
         <ol class="stores route" data-route></ol>
       </main>`);

@@ -3,7 +3,7 @@ import { distanceM, lastFix, locate } from '../geo.js';
 import { html, render } from '../html.js';
 import { formatDistance, formatTime, t } from '../i18n.js';
 import { list, state, subscribe } from '../state.js';
-import { bindHeader, header, supervisorTabs } from './header.js';
+import { bindHeader, header, repTabs, supervisorTabs } from './header.js';
 
 const CHUNK = 50;
 const byCode = new Intl.Collator().compare; // as localeCompare, without its cost per call
@@ -15,7 +15,7 @@ class StoreList extends HTMLElement {
     this.fix = lastFix();
     render(this, html`${header(t('stores'))}
       <main>
-        ${state.me?.user.role === 'supervisor' ? supervisorTabs('allStores') : html`<nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores" aria-current="page">${t('allStores')}</a><a href="#/today">${t('today')}</a></nav>`}
+        ${state.me?.user.role === 'supervisor' ? supervisorTabs('allStores') : repTabs('stores')}
         <input class="search" type="search" placeholder="${t('search')}" aria-label="${t('search')}">
         <div class="meta"><span data-count></span><span data-updated></span></div>
         <ul class="stores" data-list></ul>

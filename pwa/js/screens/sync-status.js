@@ -2,15 +2,10 @@
 // sync worked, progress while syncing, errors in words. Tap for details and "Sync now".
 import { getAll } from '../db.js';
 import { html, render } from '../html.js';
-import { formatTime, has, localName, t } from '../i18n.js';
+import { countsText, formatTime, has, localName, t } from '../i18n.js';
 import { list, state, subscribe } from '../state.js';
 import { syncNow } from '../sync.js';
 
-// "7 changes · 3 photos": changes and files are counted apart, never added up.
-function waitingParts(ops, blobs) {
-  return [ops && (ops === 1 ? t('oneOp') : t('nOps', { n: ops })), blobs && (blobs === 1 ? t('oneBlob') : t('nBlobs', { n: blobs }))]
-    .filter(Boolean).join(' · ');
-}
 
 const WARN = html`<svg class="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="M12 2 1 21h22L12 2zm1 15h-2v2h2v-2zm0-7h-2v5h2v-5z"/></svg>`;
 
@@ -34,7 +29,7 @@ class SyncStatus extends HTMLElement {
       return { cls: 'busy', text: pct === null ? t(`sync_${s.phase}`) : `${t(`sync_${s.phase}`)} ${pct}%` };
     }
     if (s.error && s.error !== 'offline') return { cls: 'bad', text: t('syncError') };
-    if (s.pending || s.blobs) return { cls: 'wait', text: t('waiting', { n: waitingParts(s.pending, s.blobs) }) };
+    if (s.pending || s.blobs) return { cls: 'wait', text: t('waiting', { n: countsText(s.pending, s.blobs) }) };
     if (!s.lastSuccess) return { cls: 'wait', text: t('neverSynced') }; // not "all synced" before the first sync
     return s.failed ? { cls: 'wait', text: `${t('synced')} · ${t('refused')}: ${s.failed}` } : { cls: 'ok', text: t('synced') };
   }

@@ -5,15 +5,22 @@
 // what changed since.
 // Below it, the supervisor's decisions on this rep's recent check-ins (a rejection says why).
 import { html, render } from '../html.js';
-import { formatTime, joinList, t } from '../i18n.js';
+import { countsText, formatDay, formatTime, joinList, t } from '../i18n.js';
 import { uuid7 } from '../ids.js';
 import { localDay, plannedOn } from '../route.js';
 import { by, confirmedDay, list, record, state, subscribe, write } from '../state.js';
 import { refreshCounts } from '../sync.js';
-import { bindHeader, header } from './header.js';
+import { bindHeader, header, repTabs } from './header.js';
 
 // A record made on this phone carries its creation time in its UUIDv7 id.
 const createdDay = (id) => localDay(new Date(parseInt(id.replace(/-/g, '').slice(0, 12), 16)));
+
+// Every planned store of the day not visited yet, by name: the screen lists all of them (in a box
+// that scrolls), the confirmation record keeps the first 20.
+function missedStores(day) {
+  const visited = new Set(by('visit', 'day', day).map((v) => v.fields.store_id));
+  return list('store').filter((r) => plannedOn(r.fields, day) && !visited.has(r.id)).map((r) => r.fields.name);
+}
 
 export function daySummary(day) {
   const stores = list('store').map((r) => ({ id: r.id, ...r.fields }));
@@ -34,7 +41,7 @@ export function daySummary(day) {
     claims: list('claim').filter((c) => createdDay(c.id) === day).length,
     unsynced: state.sync.pending,
     unsynced_photos: state.sync.blobs,
-    missed_stores: missed.slice(0, 12).map((s) => s.name),
+    missed_stores: missedStores(day).slice(0, 20), // what the confirmation keeps (the record takes 20)
   };
 }
 
@@ -43,7 +50,7 @@ const FIGURES = ['visited', 'missed', 'unplanned', 'steps_done', 'exceptions', '
 class TodayScreen extends HTMLElement {
   connectedCallback() {
     render(this, html`${header(t('today'))}<main class="today">
-      <nav class="tabs"><a href="#/route">${t('route')}</a><a href="#/stores">${t('allStores')}</a><a href="#/today" aria-current="page">${t('today')}</a></nav>
+      ${repTabs('today')}
       <section class="card" data-day-summary></section>
       <section class="card" data-decisions></section></main>`);
     bindHeader(this);
@@ -66,25 +73,24 @@ class TodayScreen extends HTMLElement {
     const was = done?.fields.summary || {};
     const changed = done ? ['planned', ...FIGURES].filter((k) => Number.isInteger(was[k]) && was[k] !== sum[k]) : [];
     const waiting = sum.unsynced + sum.unsynced_photos;
-    const missed = sum.missed_stores;
-    const seen = new Set(by('visit', 'day', day).map((v) => v.fields.store_id));
-    const left = new Set(list('store').filter((r) => plannedOn(r.fields, day) && !seen.has(r.id)).map((r) => r.fields.name));
+    const missed = missedStores(day);
+    const left = new Set(missed);
     const since = done && Array.isArray(was.missed_stores) ? was.missed_stores.filter((n) => !left.has(n)) : [];
     render(this.querySelector('[data-day-summary]'), html`
-      <h2>${t('daySummary', { day })}</h2>
+      <h2>${t('daySummary', { day: formatDay(day) })}</h2>
       <p class="big">${t('visitedOf', { n: sum.visited, of: sum.planned })}</p>
       <dl class="figures">${FIGURES.map((k) => html`<div data-fig="${k}"><dt>${t(`sum_${k}`)}</dt><dd>${sum[k] ?? 0}</dd>${changed.includes(k) && html`<small class="was">${t('wasN', { n: was[k] })}</small>`}</div>`)}</dl>
       ${(changed.length > 0 || since.length > 0) && html`<p class="warn" data-changed-after>${t('changedAfterConfirm')}: ${changed.map((k) => `${t(`sum_${k}`)} ${was[k]} → ${sum[k]}`).join(' · ')}${since.length > 0 && html`<br>${t('visitedSince')}: ${joinList(since)}`}</p>`}
       ${missed.length > 0 && html`<details class="missed" data-missed ${!done && html`open`}><summary>${t('missedStores')} (${sum.missed})</summary>
-        <ul>${missed.map((n) => html`<li>${n}</li>`)}${sum.missed > missed.length && html`<li>…</li>`}</ul></details>`}
-      <p class="${waiting ? 'warn' : 'ok'}" data-unsynced>${waiting ? t('stillOnPhone', { ops: sum.unsynced, photos: sum.unsynced_photos }) : t('synced')}</p>
+        <ul>${missed.map((n) => html`<li>${n}</li>`)}</ul></details>`}
+      <p class="${waiting ? 'warn' : 'ok'}" data-unsynced>${waiting ? t('stillOnPhone', { what: countsText(sum.unsynced || 0, sum.unsynced_photos || 0) }) : t('synced')}</p>
       ${done
         ? html`<p class="confirmed" data-confirmed>✓ ${t('confirmedAt', { time: formatTime(done.fields.confirmed_at) })}${done.pending > 0 && ` · ${t('notSynced')}`}</p>`
         : html`<button type="button" class="primary big-button" data-confirm-day>${t('confirmToday')}</button>`}`);
     this.querySelector('[data-confirm-day]')?.addEventListener('click', async (e) => {
       const button = e.currentTarget, now = daySummary(day);
       button.disabled = true;
-      if (now.missed > 0 && !(await (await import('../reason.js')).askConfirm(t('confirmMissed', { n: now.missed }), now.missed_stores))) {
+      if (now.missed > 0 && !(await (await import('../reason.js')).askConfirm(t('confirmMissed', { n: now.missed }), missedStores(day)))) {
         button.disabled = false;
         return;
       }
@@ -104,7 +110,7 @@ class TodayScreen extends HTMLElement {
         const r = v.fields.review;
         const store = record('store', v.fields.store_id)?.fields.name || '';
         return html`<li data-decision="${v.id}" data-status="${r.status}"><span class="chip status-${r.status === 'rejected' ? 'missed' : 'done'}">${t(`rv_${r.status}`)}</span>
-          ${store} · ${v.fields.day}${r.reason && html`<br><strong data-reject-reason>${t(`vr_${r.reason}`)}</strong>`}
+          ${store} · ${formatDay(v.fields.day)}${r.reason && html`<br><strong data-reject-reason>${t(`vr_${r.reason}`)}</strong>`}
           ${r.comment && html`<br><span data-reject-comment>“${r.comment}”</span>`}${r.by && html` <small>— ${r.by}</small>`}</li>`;
       })}</ul>`
       : html`<p class="hint">${t('noDecisions')}</p>`}`);

@@ -24,9 +24,13 @@ class VisitScreen extends HTMLElement {
     this.draft = {};
     this.excepting = false;
     // Re-render only when the visit or its steps changed, not on every sync-progress tick.
+    // Not while the camera or the microphone is on: the camera's picture would go (the news shows
+    // when it closes).
     this.unsubscribe = subscribe(() => {
       const seen = this.signature();
-      if (!this.busy && seen !== this.seen && !this.querySelector('[data-mic].on')) this.render();
+      if (this.busy || seen === this.seen || this.querySelector('[data-mic].on')) return;
+      if (this.querySelector('.camera:not([hidden])')) { this.stale = true; return; }
+      this.render();
     }, ['store', 'template', 'visit', 'step']);
     this.addEventListener('click', (e) => this.onClick(e));
     this.addEventListener('change', (e) => this.onChange(e));
@@ -89,6 +93,7 @@ class VisitScreen extends HTMLElement {
 
   render() {
     this.seen = this.signature();
+    this.stale = false;
     this.restoreDraft();
     const store = this.store;
     if (!store) { render(this, html`${header(t('visit'), { back: true })}<main><p class="empty">${t('notFound')}</p></main>`); bindHeader(this); return; }
@@ -99,7 +104,7 @@ class VisitScreen extends HTMLElement {
       const last = visitsAt(store.id, localDay()).filter((v) => v.fields.status === 'checked_out')
         .sort((a, b) => (a.id < b.id ? 1 : -1))[0];
       body = last ? html`${this.summaryHtml(last)}<section class="card"><p>${t('visitDoneToday')}</p>
-          <button type="button" class="primary" data-arrive>${t('visitAgain')}</button></section>`
+          <button type="button" class="secondary" data-arrive>${t('visitAgain')}</button></section>`
         : html`<section class="card"><p>${t('arriveHelp')}</p>
           <button type="button" class="primary" data-arrive>${t('arrive')}</button></section>`;
     } else {
@@ -142,7 +147,7 @@ class VisitScreen extends HTMLElement {
       <dl class="figures">${fig('done', t('sum_steps_done'), done.length)}${fig('excepted', t('sum_exceptions'), steps.length - done.length)}
         ${fig('photos', t('sum_photos'), steps.reduce((n, x) => n + (x.photos?.length || 0), 0))}
         ${fig('minutes', t('timeAtStore'), mins == null ? '—' : t('minutes', { n: mins }))}</dl>
-      <div class="actions"><a href="#/route">${t('route')}</a></div></section>`;
+      <div class="actions"><a href="#/route" class="go" data-to-route>${t('route')}</a></div></section>`;
   }
 
   stepHtml(step, rec, current) {
@@ -156,6 +161,7 @@ class VisitScreen extends HTMLElement {
         <label>${t('reason')}</label><select data-except-reason aria-label="${t('reason')}"><option value="">—</option>
         ${EXCEPTION_REASONS.map((r) => html`<option value="${r}" ${this.exceptDraft?.reason === r && html`selected`}>${t(`reason_${r}`)}</option>`)}</select>
         <label>${t('exceptionNote')}</label><textarea data-except-note rows="2" aria-label="${t('exceptionNote')}">${this.exceptDraft?.note}</textarea>${micHtml()}
+        <p class="error" role="alert" data-except-error ${!this.exceptError && html`hidden`}>${this.exceptError}</p>
         <button type="button" class="primary" data-except-submit>${t('submitException')}</button></div>`;
     return html`<li class="step current" data-step="${step.key}" data-state="current">${title}${fields}
       <div class="row"><button type="button" class="primary" data-complete ${gaps.length > 0 && html`disabled`}>${t('completeStep')}</button>
@@ -287,9 +293,13 @@ class VisitScreen extends HTMLElement {
     if (d.scan) return this.scan(d.scan);
     if (d.takePhoto) return this.startCamera(d.takePhoto);
     if ('shutter' in d) return this.shoot();
-    if ('closeCamera' in d) { closeCamera(this.stream); this.querySelector('.camera').hidden = true; return undefined; }
+    if ('closeCamera' in d) {
+      closeCamera(this.stream); this.querySelector('.camera').hidden = true;
+      if (this.stale) this.render();
+      return undefined;
+    }
     if ('complete' in d) return this.complete();
-    if ('except' in d) { this.excepting = !this.excepting; return this.render(); }
+    if ('except' in d) { this.excepting = !this.excepting; this.exceptError = ''; return this.render(); }
     if ('exceptSubmit' in d) return this.except();
     if ('checkout' in d) return this.checkout();
     return undefined;
@@ -328,7 +338,7 @@ class VisitScreen extends HTMLElement {
     const box = this.querySelector('.camera');
     box.hidden = false;
     const video = box.querySelector('video');
-    try { this.stream = await openCamera(video); } catch (e) { box.hidden = true; alert(t('noCamera')); return; }
+    try { this.stream = await openCamera(video); } catch (e) { box.hidden = true; import('../reason.js').then((m) => m.notify(t('noCamera'))); return; }
     const detector = new window.BarcodeDetector({ formats: ['ean_13', 'ean_8', 'upc_a', 'upc_e', 'code_128'] });
     const started = Date.now();
     while (!box.hidden && Date.now() - started < 20000) {
@@ -358,7 +368,7 @@ class VisitScreen extends HTMLElement {
     this.photoField = field;
     const box = this.querySelector('.camera');
     box.hidden = false;
-    try { this.stream = await openCamera(box.querySelector('video')); } catch (err) { box.hidden = true; alert(t('noCamera')); }
+    try { this.stream = await openCamera(box.querySelector('video')); } catch (err) { box.hidden = true; import('../reason.js').then((m) => m.notify(t('noCamera'))); }
   }
 
   async shoot() {
@@ -366,7 +376,7 @@ class VisitScreen extends HTMLElement {
     const visit = this.openVisit();
     const a = visit.fields.arrival;
     const shot = await capture(video, watermarkLines(this.store.fields.name, a, state.me.user.display_name));
-    if ((shot.dark || shot.blurred) && confirm(shot.dark ? t('tooDark') : t('blurred'))) return; // retake
+    if ((shot.dark || shot.blurred) && await (await import('../reason.js')).askRetake(shot)) return; // retake
     closeCamera(this.stream);
     const hash = await keepBlob(shot.blob);
     this.draft[this.photoField] = [...(this.draft[this.photoField] || []), hash];
@@ -390,7 +400,14 @@ class VisitScreen extends HTMLElement {
   async except() {
     const reason = this.querySelector('[data-except-reason]').value;
     const note = this.querySelector('[data-except-note]').value.trim();
-    if (!reason || !note) { alert(t('exceptionNeedsReason')); return; }
+    if (!reason || !note) { // said beside the form, and the missing field takes the focus
+      this.exceptError = t('exceptionNeedsReason');
+      this.exceptDraft = { reason, note };
+      this.render();
+      this.querySelector(reason ? '[data-except-note]' : '[data-except-reason]')?.focus();
+      return;
+    }
+    this.exceptError = '';
     const { visit, step } = this.inHand();
     this.excepting = false;
     this.exceptDraft = null;
