@@ -53,6 +53,12 @@ WORDS = {
         "reopened": "已撤回",
         "undone": "条已恢复为待审核",
         "no_data": "无数据",
+        "waiting": "条待审核",
+        "approved": "已通过",
+        "rejected": "已驳回",
+        "approving": "正在通过…",
+        "rejecting": "正在驳回…",
+        "undo": "撤销",
     },
     "en": {
         "stores": "Stores",
@@ -67,8 +73,44 @@ WORDS = {
         "reopened": "Reopened",
         "undone": "waiting for review again",
         "no_data": "no data",
+        "waiting": "waiting for review",
+        "approved": "Approved",
+        "rejected": "Rejected",
+        "approving": "Approving…",
+        "rejecting": "Rejecting…",
+        "undo": "Undo",
     },
 }
+
+
+# A control's look: its box, colours (as [r, g, b]), border and text styles.
+LOOK = """(e) => {
+  if (!e.isConnected) return null;  // drawn again meanwhile (the item's details came)
+  const s = getComputedStyle(e), r = e.getBoundingClientRect();
+  const rgb = (c) => (c.match(/\\d+(\\.\\d+)?/g) || []).slice(0, 3).map(Number);
+  return { height: r.height, width: r.width, color: rgb(s.color), background: rgb(s.backgroundColor),
+    border: s.borderTopWidth, radius: parseFloat(s.borderTopLeftRadius), decoration: s.textDecorationLine,
+    fontSize: s.fontSize, fontWeight: s.fontWeight };
+}"""
+
+
+def _look(locator: Any) -> dict[str, Any]:
+    for _ in range(50):
+        got = locator.evaluate(LOOK)
+        if got:
+            return got
+        time.sleep(0.1)
+    raise AssertionError(f"{locator} kept being drawn again")
+
+
+def _contrast(a: list[float], b: list[float]) -> float:
+    def lum(c: list[float]) -> float:
+        ch = [x / 255 for x in c]
+        ch = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def _shot(page: Any, name: str) -> None:
@@ -201,6 +243,22 @@ def _walk(browser: Any, live_server: LiveServer, sup: httpx.Client, given: dict[
     page.locator("[data-heat-legend]").scroll_into_view_if_needed()
     _shot(page, f"team-{lang}")
 
+    # The to-do: "N waiting for review" is a control a finger can hit (not a bare link), the day's
+    # input looks like the app's other inputs; the control opens the rep's queue of that day.
+    day_input = page.eval_on_selector("[data-todo-day]", LOOK)
+    assert 44 <= day_input["height"] <= 56 and day_input["fontSize"] == "16px", day_input
+    assert day_input["fontWeight"] == "400" and day_input["border"] == "1px" and day_input["radius"] >= 6, day_input
+    to_review = page.locator(f"[data-todo-rep='{REP}'] [data-to-review]")
+    assert w["waiting"] in to_review.inner_text()
+    look = _look(to_review)
+    assert look["height"] >= 44 and look["decoration"] == "none", look
+    assert look["border"] == "1px" and look["radius"] >= 6 and look["width"] >= 44, look
+    page.evaluate("window.scrollTo(0, 0)")
+    _shot(page, f"todo-{lang}")
+    to_review.click()
+    page.wait_for_selector(f"fv-review [data-item-id='{visit_id}']")
+    assert f"rep={rep['id']}" in page.url
+
     # The queue: "show more" says how many are left.
     page.goto("/#/review")
     page.wait_for_selector("fv-review [data-item-id]")
@@ -248,6 +306,27 @@ def _walk(browser: Any, live_server: LiveServer, sup: httpx.Client, given: dict[
     assert page.evaluate(no_sideways, width)
     _shot(page, f"item-{lang}")
 
+    # A step's photos: thumbnails a tap opens large (the original), as the check-in photo.
+    thumb = page.locator("[data-step-key=display] [data-answer=shelf_photos] img[data-step-photo]")
+    assert thumb.count() == 1
+    sha = thumb.get_attribute("data-step-photo")
+    assert sha and sha in (thumb.get_attribute("src") or "")
+    small = thumb.bounding_box()
+    assert small and small["width"] >= 44 and small["height"] >= 44, small
+    thumb.click()
+    page.wait_for_function(
+        "(img) => img.classList.contains('zoomed') && img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
+    assert (thumb.get_attribute("src") or "").endswith(f"/api/blobs/{sha}")
+    pane = page.locator("fv-review [data-item]").bounding_box()
+    big = thumb.bounding_box()
+    assert pane and big and big["width"] >= 0.7 * pane["width"] and big["width"] > 3 * small["width"], (big, pane)
+    assert page.evaluate(no_sideways, width)
+    thumb.scroll_into_view_if_needed()
+    _shot(page, f"step-photo-{lang}")
+    thumb.click()
+    page.wait_for_function("(img) => !img.classList.contains('zoomed')", arg=thumb.element_handle())
+
     # Rejecting without a reason: our words in the form, not the browser's bubble; nothing decided.
     assert page.get_attribute("[data-reject-reason]", "required") is None
     page.click("[data-reject]")
@@ -255,8 +334,47 @@ def _walk(browser: Any, live_server: LiveServer, sup: httpx.Client, given: dict[
     assert page.inner_text("[data-decide-error]").strip() == w["need_reason"]
     assert sup.get(f"/api/review/{visit_id}").json()["status"] == "pending"
 
+    # Rejecting: the button busy, then a line saying what was decided and of which store, in red,
+    # with an Undo; Undo puts the visit back, waiting, in the pane.
+    page.select_option("[data-reject-reason]", "photo_unclear")
+    busy = page.eval_on_selector(
+        "[data-reject]", "b => { b.click(); return [b.disabled, b.getAttribute('aria-busy'), b.textContent]; }"
+    )
+    assert busy == [True, "true", w["rejecting"]]
+    assert page.is_disabled("[data-approve]")
+    line = page.locator("fv-review [data-last-decision=rejected]")
+    line.wait_for()
+    assert line.locator("[data-last-decision-text]").inner_text().strip() == f"{w['rejected']} · {store['name']}"
+    assert sup.get(f"/api/review/{visit_id}").json()["status"] == "rejected"
+    look = _look(line)
+    assert look["color"][0] > 2 * look["color"][1] and _contrast(look["color"], look["background"]) >= 4.5, look
+    seen = """() => {
+      const e = document.querySelector('fv-review [data-last-decision]'), r = e?.getBoundingClientRect();
+      return !!e && document.elementFromPoint(r.left + 20, r.top + r.height / 2)?.closest('[data-last-decision]') === e;
+    }"""
+    page.wait_for_function(seen, timeout=5000)  # in sight, not under the bars
+    undo = line.locator("[data-undo-decision]")
+    assert undo.inner_text().strip() == w["undo"] and undo.bounding_box()["height"] >= 44
+    assert page.evaluate(no_sideways, width)
+    _shot(page, f"rejected-{lang}")
+    busy = undo.evaluate("b => { b.click(); return [b.disabled, b.getAttribute('aria-busy'), b.textContent]; }")
+    assert busy == [True, "true", w["reopening"]]
+    page.wait_for_selector("fv-review [data-item]:not([hidden]) [data-decide-result]:not([hidden])")
+    assert w["reopened"] in page.inner_text("[data-decide-result]")
+    assert page.locator("fv-review [data-last-decision]").count() == 0
+    assert sup.get(f"/api/review/{visit_id}").json()["status"] == "pending"
+    page.wait_for_selector(f"fv-review [data-item-id='{visit_id}'][data-status=pending]")
+    assert page.inner_text("fv-review [data-item] h2").startswith(store["name"])
+
     # An own decision of today: Reopen, busy while the server answers, then waiting again.
-    page.click("[data-approve]")
+    busy = page.eval_on_selector(
+        "[data-approve]", "b => { b.click(); return [b.disabled, b.getAttribute('aria-busy'), b.textContent]; }"
+    )
+    assert busy == [True, "true", w["approving"]]
+    line = page.locator("fv-review [data-last-decision=approved]")
+    line.wait_for()
+    assert line.locator("[data-last-decision-text]").inner_text().strip() == f"{w['approved']} · {store['name']}"
+    page.wait_for_function(seen, timeout=5000)
     deadline = time.monotonic() + 20
     while sup.get(f"/api/review/{visit_id}").json()["status"] != "approved":
         assert time.monotonic() < deadline
@@ -264,6 +382,7 @@ def _walk(browser: Any, live_server: LiveServer, sup: httpx.Client, given: dict[
     page.goto(f"/#/review?rep={rep['id']}&store={store['code']}&status=approved")
     page.wait_for_selector(f"fv-review [data-item-id='{visit_id}'][data-status=approved]")
     page.locator(f"fv-review [data-item-id='{visit_id}']").click()
+    page.wait_for_selector("fv-review [data-item]:not([hidden]) [data-steps]")  # the details came: drawn for good
     page.wait_for_selector("fv-review [data-item]:not([hidden]) [data-reopen]")
     assert page.inner_text("[data-reopen]").strip() == w["reopen"]
     assert page.eval_on_selector("[data-reopen]", "b => b.getBoundingClientRect().height") >= 44
@@ -275,6 +394,23 @@ def _walk(browser: Any, live_server: LiveServer, sup: httpx.Client, given: dict[
     assert w["reopened"] in page.inner_text("[data-decide-result]")
     assert sup.get(f"/api/review/{visit_id}").json()["status"] == "pending"
     page.wait_for_selector("fv-review [data-item]:not([hidden]) [data-approve]")
+    row = page.locator(f"fv-review [data-item-id='{visit_id}']")  # the list's row is not stale
+    assert row.get_attribute("data-status") == "pending" and row.locator("[data-status-chip]").count() == 0
+
+    # Decisions in the list: approved green, rejected red, both readable (AA).
+    chips = {}
+    for status in ("approved", "rejected"):
+        page.goto(f"/#/review?status={status}")
+        chip = page.locator(f"fv-review [data-queue] [data-status-chip={status}]").first
+        chip.wait_for()
+        assert chip.inner_text().strip() == w[status]
+        chips[status] = _look(chip)
+        assert _contrast(chips[status]["color"], chips[status]["background"]) >= 4.5, chips[status]
+    red, green = chips["rejected"], chips["approved"]
+    assert red["color"] != green["color"] and red["background"] != green["background"], chips
+    assert red["color"][0] > 2 * red["color"][1] and red["background"][0] > red["background"][1], red
+    assert green["color"][1] > green["color"][0], green
+    _shot(page, f"rejected-list-{lang}")
 
     # "Approve all N": asked once, with the count, in the page; then Undo puts them back.
     page.goto(f"/#/review?rep={rep['id']}")

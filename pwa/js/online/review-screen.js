@@ -17,6 +17,8 @@ const FLAGS = ['any', 'outside_geofence', 'location_missing', 'watermark_mismatc
 const STATUSES = ['pending', 'approved', 'rejected', 'all'];
 const REASONS = ['not_at_store', 'photo_unclear', 'wrong_store', 'recycled_photo', 'watermark_wrong', 'steps_incomplete', 'other'];
 
+// A decision's chip: approved green, rejected red (as the rep's day shows them).
+const decidedChip = (status) => html`<span class="chip ${status === 'rejected' ? 'status-missed' : status === 'approved' ? 'status-done' : ''}" data-status-chip="${status}">${t(`rv_${status}`)}</span>`;
 const flagWords = (flags) => flags.map((f) => html`<span class="flag">${t(`flag_${f}`)}</span>`);
 // The server's stable error codes in the UI's language; others as the server said them.
 const errorText = (e) => (e instanceof OfflineError ? t('network')
@@ -46,7 +48,13 @@ function stepsHtml(steps) {
       <span class="chip step-${status}">${t(status === 'notdone' ? 'stepNotDone' : `step_${status}`)}</span>
       ${(s.server_flags || []).map((f) => html`<span class="flag" data-step-flag="${f}">${t(`flag_${f}`)}</span>`)}</h4>
       ${s.exception && html`<p class="hint" data-step-exception>${has(`reason_${s.exception.reason}`) ? t(`reason_${s.exception.reason}`) : s.exception.reason}: ${s.exception.note}</p>`}
-      ${s.answers?.length > 0 && html`<dl class="answers">${s.answers.map((a) => html`<dt>${localName(a, 'label') || a.key}</dt><dd data-answer="${a.key}">${answerText(a, names)}</dd>`)}</dl>`}</li>`;
+      ${s.answers?.length > 0 && html`<dl class="answers">${s.answers.map((a) => {
+        const label = localName(a, 'label') || a.key;
+        const shas = a.type === 'photos' && Array.isArray(a.value) ? a.value.filter((x) => typeof x === 'string' && x) : [];
+        // the step's photos as thumbnails a tap opens large, as the check-in photo above
+        return shas.length ? html`<dt class="photos-label">${label}</dt><dd class="step-photos" data-answer="${a.key}">${shas.map((sha, n) => html`<img src="/api/blobs/${encodeURIComponent(sha)}/thumb/s" alt="${label} ${n + 1}" width="96" height="72" loading="lazy" tabindex="0" role="button" data-step-photo="${sha}">`)}</dd>`
+          : html`<dt>${label}</dt><dd data-answer="${a.key}">${answerText(a, names)}</dd>`;
+      })}</dl>`}</li>`;
   })}</ol>`;
 }
 
@@ -126,7 +134,7 @@ class ReviewScreen extends HTMLElement {
     render(this.querySelector('[data-queue]'), this.items.length ? html`${this.items.map((i) => html`<li data-item-id="${i.visit_id}" data-status="${i.status}" class="${i.visit_id === this.selected ? 'selected' : ''}">
         ${i.thumb ? html`<img src="${i.thumb}" alt="" loading="lazy" width="96" height="72">` : html`<span class="nophoto">—</span>`}
         <span class="what"><strong>${i.store.name}</strong><br><small>${i.rep.name} · ${formatTime(i.arrived_at)}</small>
-        ${i.flags.length > 0 && html`<br>${flagWords(i.flags)}`}${i.status !== 'pending' && html`<br><small class="chip">${t(`rv_${i.status}`)}</small>`}</span></li>`)}`
+        ${i.flags.length > 0 && html`<br>${flagWords(i.flags)}`}${i.status !== 'pending' && html`<br><small>${decidedChip(i.status)}</small>`}</span></li>`)}`
       : html`<li class="empty">${t('noItems')}</li>`);
     for (const li of this.querySelectorAll('[data-item-id]')) li.onclick = () => this.select(li.dataset.itemId);
     const more = this.querySelector('[data-more]');
@@ -138,13 +146,16 @@ class ReviewScreen extends HTMLElement {
     all.textContent = t('approveAll', { n: pending });
   }
 
-  async select(id) {
+  // `keep`: the line saying what was just decided stays (the queue moved on by itself).
+  async select(id, keep = false) {
+    if (!keep) this.lastDecision = null;
     this.selected = id;
     for (const li of this.querySelectorAll('[data-item-id]')) li.classList.toggle('selected', li.dataset.itemId === id);
     const pane = this.querySelector('[data-item]');
     const item = this.items.find((i) => i.visit_id === id);
     pane.hidden = false;
-    this.renderItem(item, null);
+    if (item) this.renderItem(item, null);
+    else render(pane, html`<p class="hint">${t('loading')}</p>`);
     pane.scrollIntoView({ block: 'nearest' });
     try {
       const detail = await api(`/api/review/${encodeURIComponent(id)}`);
@@ -159,6 +170,7 @@ class ReviewScreen extends HTMLElement {
     const prev = d.previous;
     const pane = this.querySelector('[data-item]');
     render(pane, html`<button type="button" class="link close" data-close>‹ ${t('back')}</button>
+      ${this.decidedLine()}
       <h2>${d.store.name} <small>${d.store.code}</small></h2>
       <p><small>${d.rep.name} · ${formatTime(d.arrived_at)}</small></p>
       <div class="compare">
@@ -171,7 +183,7 @@ class ReviewScreen extends HTMLElement {
       ${detail?.distance_m != null && html`<p><small>${t('distanceFrom', { d: formatDistance(detail.distance_m), g: formatDistance(detail.geofence_m || 0) })}</small></p>`}
       <dl class="facts">
         ${cap.at && html`<dt>${t('capture')}</dt><dd>${formatTime(cap.at)}${cap.width ? ` · ${cap.width}×${cap.height}` : ''}${cap.brightness != null ? ` · ☀ ${cap.brightness}` : ''}${cap.sharpness != null ? ` · ◎ ${cap.sharpness}` : ''}</dd>`}
-        ${(mark.place || mark.taken_at) && html`<dt>${t('watermarkRead')}</dt><dd data-watermark>${[mark.place, mark.taken_at && formatTime(mark.taken_at)].filter(Boolean).join(' · ')}</dd>`}
+        ${(mark.place || mark.taken_at) && html`<dt>${t('watermarkRead')}</dt><dd data-watermark>${mark.place} ${mark.taken_at}</dd>`}
       </dl>
       ${detail?.steps?.length > 0 && html`<h3>${t('steps')}</h3>${stepsHtml(detail.steps)}`}
       ${d.status === 'pending' ? html`<div class="actions decide">
@@ -180,20 +192,25 @@ class ReviewScreen extends HTMLElement {
           ${REASONS.map((r) => html`<option value="${r}">${t(`vr_${r}`)}</option>`)}</select>
           <input name="comment" maxlength="1000" placeholder="${t('comment')}" data-reject-comment>
           <button type="submit" class="danger" data-reject>${t('reject')}</button></form></div>`
-        : html`<p data-item-status><span class="chip">${t(`rv_${d.status}`)}</span> ${d.reason && t(`vr_${d.reason}`)} ${d.comment && `“${d.comment}”`}
+        : html`<p data-item-status>${decidedChip(d.status)} ${d.reason && t(`vr_${d.reason}`)} ${d.comment && `“${d.comment}”`}
           ${d.decided_at && html`<br><small>${t('decidedBy', { at: formatTime(d.decided_at) })}</small>`}</p>
         ${d.can_reopen && html`<div class="actions"><button type="button" class="secondary" data-reopen>${t('reopen')}</button></div>`}`}
       <p class="error" role="alert" data-decide-error hidden></p><p class="ok-text" role="status" data-decide-result hidden></p>`);
     pane.querySelector('[data-close]').onclick = () => { pane.hidden = true; };
     pane.querySelector('[data-zoom]')?.addEventListener('click', (e) => this.zoom(e.currentTarget, d.photo));
-    pane.querySelector('[data-approve]')?.addEventListener('click', () => this.decide({ action: 'approve', visit_ids: [d.visit_id] }));
+    for (const img of pane.querySelectorAll('[data-step-photo]')) {
+      img.addEventListener('click', () => this.zoom(img, img.dataset.stepPhoto));
+      img.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.zoom(img, img.dataset.stepPhoto); } });
+    }
+    this.bindUndo(pane);
+    pane.querySelector('[data-approve]')?.addEventListener('click', (e) => this.decide({ action: 'approve', visit_ids: [d.visit_id] }, e.currentTarget, d));
     pane.querySelector('[data-reject-form]')?.addEventListener('submit', (e) => {
       e.preventDefault();
       const f = e.currentTarget;
       // Our own words, not the browser's bubble: a reason first, and a comment for "other".
       const missing = !f.reason.value ? 'rejectNeedsReason' : f.reason.value === 'other' && !f.comment.value.trim() ? 'rejectNeedsComment' : null;
       if (missing) { this.say('error', t(missing)); (missing === 'rejectNeedsReason' ? f.reason : f.comment).focus(); return; }
-      this.decide({ action: 'reject', visit_ids: [d.visit_id], reason: f.reason.value, comment: f.comment.value.trim() || null });
+      this.decide({ action: 'reject', visit_ids: [d.visit_id], reason: f.reason.value, comment: f.comment.value.trim() || null }, f.querySelector('[data-reject]'), d);
     });
     pane.querySelector('[data-reopen]')?.addEventListener('click', (e) => this.reopenOne(e.currentTarget, item || d));
   }
@@ -214,11 +231,14 @@ class ReviewScreen extends HTMLElement {
     button.textContent = t('reopening');
     try {
       await api('/api/review/reopen', { method: 'POST', body: { visit_ids: [item.visit_id] } });
-      Object.assign(item, { status: 'pending', reason: null, comment: null, decided_at: null, can_reopen: false });
-      this.renderList();
+      const update = (fields) => {
+        for (const x of new Set([item, this.items.find((i) => i.visit_id === item.visit_id)])) if (x) Object.assign(x, fields);
+        this.renderList();
+      };
+      update({ status: 'pending', reason: null, comment: null, decided_at: null, can_reopen: false });
       if (this.selected === item.visit_id) {
         const detail = await api(`/api/review/${encodeURIComponent(item.visit_id)}`).catch(() => null);
-        if (detail) Object.assign(item, { status: detail.status, can_reopen: detail.can_reopen });
+        if (detail) update({ status: detail.status, reason: detail.reason, comment: detail.comment, decided_at: detail.decided_at, can_reopen: detail.can_reopen });
         if (this.selected === item.visit_id) this.renderItem(item, detail);
       }
       this.say('result', t('reopened'));
@@ -246,16 +266,76 @@ class ReviewScreen extends HTMLElement {
     if (zoomed && sha) img.src = `/api/blobs/${encodeURIComponent(sha)}`;
   }
 
-  async decide(body) {
+  // Approve or reject the item shown: both buttons off and the pressed one busy while the server
+  // answers; then the queue moves on to the next item, with a line saying what was decided (and
+  // an Undo) above it — or above the list when nothing is left.
+  async decide(body, button, d) {
+    const buttons = [...this.querySelectorAll('[data-item] [data-approve], [data-item] [data-reject]')];
+    const label = button.textContent;
+    for (const b of buttons) b.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    button.textContent = t(body.action === 'approve' ? 'approving' : 'rejecting');
     try {
       await api('/api/review/decisions', { method: 'POST', body });
-      const at = this.items.findIndex((i) => i.visit_id === this.selected);
-      await this.load();
-      const next = this.items[Math.min(at, this.items.length - 1)];
-      if (next) this.select(next.visit_id);
     } catch (e) {
+      for (const b of buttons) b.disabled = false;
+      button.removeAttribute('aria-busy');
+      button.textContent = label;
       this.say('error', errorText(e));
+      return;
     }
+    const at = this.items.findIndex((i) => i.visit_id === d.visit_id);
+    try { await this.load(); } catch (e) { this.fail(e); }
+    this.lastDecision = { visit_id: d.visit_id, status: body.action === 'approve' ? 'approved' : 'rejected', store: d.store.name };
+    const still = this.items.findIndex((i) => i.visit_id === d.visit_id);  // a filter that shows decided items too
+    const next = still >= 0 ? this.items[still + 1] || this.items[still] : this.items[Math.min(at, this.items.length - 1)];
+    const pane = this.querySelector('[data-item]');
+    if (next) {
+      this.select(next.visit_id, true);
+      pane.scrollTop = 0;  // a phone's pane: the next item from its top, under the line
+    } else {
+      pane.hidden = true;
+      const meta = this.querySelector('[data-queue-meta]');
+      render(meta, this.decidedLine());
+      this.bindUndo(meta);
+    }
+    this.querySelector('[data-last-decision]')?.scrollIntoView?.({ block: 'center' });
+  }
+
+  // What was just decided, and of which store, with an Undo (one's own decision of today).
+  decidedLine() {
+    const last = this.lastDecision;
+    if (!last) return '';
+    return html`<div class="decided-line ${last.status}" data-last-decision="${last.status}" role="status">
+      <span data-last-decision-text>${t(`rv_${last.status}`)} · ${last.store}</span>
+      <button type="button" class="secondary" data-undo-decision>${t('undo')}</button></div>`;
+  }
+
+  bindUndo(root) {
+    root.querySelector('[data-undo-decision]')?.addEventListener('click', (e) => this.undoDecision(e.currentTarget));
+  }
+
+  // Undo the decision just taken: busy while the server answers, then the item is shown waiting again.
+  async undoDecision(button) {
+    const last = this.lastDecision;
+    if (!last) return;
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    button.textContent = t('reopening');
+    try {
+      await api('/api/review/reopen', { method: 'POST', body: { visit_ids: [last.visit_id] } });
+    } catch (e) {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+      button.textContent = t('undo');
+      const pane = this.querySelector('[data-item]');
+      if (pane.hidden) this.fail(e); else this.say('error', errorText(e));
+      return;
+    }
+    this.lastDecision = null;
+    await this.load().catch((e) => this.fail(e));
+    await this.select(last.visit_id);
+    this.say('result', t('reopened'));
   }
 
   // Approve everything the filter shows: asked once, with the count; then an Undo reopens exactly

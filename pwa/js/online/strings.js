@@ -36,6 +36,7 @@ addStrings({
     err_decision_changed: 'The decision changed meanwhile. Reload and try again.', heatLegend: 'Colours',
     tapCell: 'Tap a square for its figures.', cellInfo: '{rep}, {day}: {rate} on time ({on} of {n}) · visited {covered} of {planned}',
     cellNone: '{rep}, {day}: no data', openReview: 'Open in review', decidedBy: 'Decided {at}',
+    approving: 'Approving…', rejecting: 'Rejecting…',
     // [finance] keys
     fin_choosePool: 'Choose a pool…', fin_noPoolChoose: 'Choose the pool to charge below, or reject the claim.',
     fin_noPoolAtAll: 'No pool includes this store: reject the claim, or ask an admin to open a pool for it.',
@@ -87,6 +88,7 @@ addStrings({
     err_decision_changed: '审核结果已被更改，请刷新后重试。', heatLegend: '颜色说明',
     tapCell: '点击方块查看数据。', cellInfo: '{rep}，{day}：及时率 {rate}（{on} / {n}）· 拜访 {covered} / {planned}',
     cellNone: '{rep}，{day}：无数据', openReview: '查看审核', decidedBy: '审核于 {at}',
+    approving: '正在通过…', rejecting: '正在驳回…',
     // [finance] keys
     fin_choosePool: '请选择费用池…', fin_noPoolChoose: '请在下方选择要扣减的费用池，或驳回。', fin_noPoolAtAll: '没有包含该门店的费用池：请驳回，或请管理员为其开设费用池。',
     fin_poolNeeded: '该核销没有匹配的费用池：请先选择要扣减的费用池。', fin_chooseReason: '请选择原因…',

@@ -101,7 +101,7 @@ class TeamScreen extends HTMLElement {
     const data = await api(`/api/team/confirmations?day=${encodeURIComponent(this.day)}`);
     const box = this.querySelector('[data-todo]');
     // A confirmation's summary is what the rep's phone sent: every figure in it is only text here.
-    render(box, html`<h2>${t('todo')} <input type="date" value="${data.day}" data-todo-day aria-label="${t('todo')}"></h2>
+    render(box, html`<h2 class="todo-head">${t('todo')} <input type="date" value="${data.day}" data-todo-day aria-label="${t('todo')}"></h2>
       <p class="big" data-confirmed-count>${t('confirmedN', { n: data.confirmed, of: data.total })}</p>
       <ul class="todo">${data.reps.map((r) => {
         const s = r.summary && typeof r.summary === 'object' ? r.summary : {};
@@ -110,7 +110,7 @@ class TeamScreen extends HTMLElement {
           <span class="chip status-${r.confirmed ? 'done' : 'missed'}">${r.confirmed ? '✓' : t('notConfirmed')}</span> <strong>${r.rep.name}</strong> <small>${r.rep.username}</small>
           ${!!r.confirmed && html`<br><small>${formatTime(r.confirmed_at)} · ${t('visitedOf', { n: s.visited ?? 0, of: s.planned ?? 0 })} · ${t('sum_exceptions')} ${s.exceptions ?? 0} · ${t('sum_photos')} ${s.photos ?? 0} · ${t('sum_claims')} ${s.claims ?? 0}${!!(s.unsynced || s.unsynced_photos) && html` · <span class="warn">${t('stillOnPhone', { ops: s.unsynced || 0, photos: s.unsynced_photos || 0 })}</span>`}</small>`}
           ${late.length > 0 && html`<br><small class="warn" data-changed-after>${t('changedAfter')}: ${late.map((c) => c?.reason).join('；')}</small>`}
-          ${r.pending_review > 0 && html` <a href="#/review?rep=${encodeURIComponent(r.rep.id)}&day=${encodeURIComponent(data.day)}"><small>${t('waitingReview', { n: r.pending_review })}</small></a>`}</li>`;
+          ${r.pending_review > 0 && html`<br><a class="to-review" data-to-review href="#/review?rep=${encodeURIComponent(r.rep.id)}&day=${encodeURIComponent(data.day)}">${t('waitingReview', { n: r.pending_review })} ›</a>`}</li>`;
       })}</ul>`);
     box.querySelector('[data-todo-day]').onchange = (e) => { this.day = e.target.value || localDay(); this.loadTodo().catch((err) => this.fail('[data-todo]', err)); };
   }
