@@ -183,7 +183,7 @@ class ReviewScreen extends HTMLElement {
       ${detail?.distance_m != null && html`<p><small>${t('distanceFrom', { d: formatDistance(detail.distance_m), g: formatDistance(detail.geofence_m || 0) })}</small></p>`}
       <dl class="facts">
         ${cap.at && html`<dt>${t('capture')}</dt><dd>${formatTime(cap.at)}${cap.width ? ` · ${cap.width}×${cap.height}` : ''}${cap.brightness != null ? ` · ☀ ${cap.brightness}` : ''}${cap.sharpness != null ? ` · ◎ ${cap.sharpness}` : ''}</dd>`}
-        ${(mark.place || mark.taken_at) && html`<dt>${t('watermarkRead')}</dt><dd data-watermark>${mark.place} ${mark.taken_at}</dd>`}
+        ${(mark.place || mark.taken_at) && html`<dt>${t('watermarkRead')}</dt><dd data-watermark>${[mark.place, mark.taken_at && formatTime(mark.taken_at)].filter(Boolean).join(' · ')}</dd>`}
       </dl>
       ${detail?.steps?.length > 0 && html`<h3>${t('steps')}</h3>${stepsHtml(detail.steps)}`}
       ${d.status === 'pending' ? html`<div class="actions decide">
