@@ -42,6 +42,10 @@ TEXT = {
         "reopened": "已撤回：该核销重新待审核。",
         "already_decided": "其他人刚刚处理了该核销，请刷新查看。",
         "why_dead": "照片未能自动识别，请人工核对。",
+        "flag_dead": "未能自动识别，财务人工核对",
+        "from_claimed": "从业务员申报金额带入",
+        "from_decision": "按撤回前的决定带入",
+        "amount_required": "请填写核准金额。",
     },
     "en": {
         "no_pool": "No budget pool matches",
@@ -55,6 +59,10 @@ TEXT = {
         "reopened": "Reopened: the claim is back in review.",
         "already_decided": "Someone else decided this claim a moment ago. Reload to see it.",
         "why_dead": "The photos could not be read automatically; check them by eye.",
+        "flag_dead": "Not read: finance checks by hand",
+        "from_claimed": "From the rep’s claimed amount",
+        "from_decision": "From the decision you reopened",
+        "amount_required": "Say how much to approve.",
     },
 }
 SIZES = {
@@ -153,6 +161,7 @@ def test_finance_walk(browser, live_server: LiveServer, long_note_claim: str, la
         assert detail["pool"] is None and detail["pools"], "the demo's no-pool claim has a pool to choose"
         chosen = detail["pools"][0]
         total = detail["fields"]["reading"]["total"]["value"]  # as read from the receipt, e.g. 1207.00
+        dead_claimed = finance.get(f"/api/claims/{dead['id']}").json()["fields"]["amount_cents"]
 
     context, page = _finance_page(browser, live_server, **SIZES[lang])
 
@@ -246,6 +255,13 @@ def test_finance_walk(browser, live_server: LiveServer, long_note_claim: str, la
     assert page.inner_text("[data-reopened]") == words["reopened"]
     assert page.locator("[data-approve]").count() == 1 and page.locator("[data-decision]").count() == 0
     assert page.input_value("[data-pool-choice]") == ""  # back without a pool: finance chooses again
+    # what finance corrected stays in the form, marked, and so does the amount it approved
+    assert page.input_value("#ocr-total") == "1100.00"
+    assert page.inner_text("[data-corrected=total]") == words["corrected"].format(value=total)
+    assert page.input_value("[data-approve-amount]") == "1100.00"
+    assert page.get_attribute("[data-amount-hint]", "data-amount-from") == "decision"
+    assert words["from_decision"] in page.inner_text("[data-amount-hint]")
+    assert page.input_value("#ocr-merchant") == page.get_attribute("#ocr-merchant", "data-original")  # not corrected
     with _client(live_server, "finance") as finance:
         back = finance.get(f"/api/claims/{no_pool['id']}").json()
         assert back["status"] == "review" and back["pool"] is None
@@ -258,11 +274,26 @@ def test_finance_walk(browser, live_server: LiveServer, long_note_claim: str, la
     assert page.inner_text("[data-reopen]") == words["reopen"]
     _ours_ok(page, lang)
 
-    # -- the dead reading: worded by its code, not the admins' English ---------------------------
+    # -- the dead reading: worded by its code, not the admins' English, and said once; the amount
+    # says where it came from, and approving needs one --------------------------------------------
     _open(page, dead["id"])
     assert page.inner_text("[data-why]") == words["why_dead"]
     text = page.inner_text("fv-finance main")
     assert "tesseract" not in text and "OCR failed" not in text
+    assert text.count(words["why_dead"]) == 1 and words["flag_dead"] not in text, text
+    assert page.locator("[data-by-hand]").count() == 1
+    assert page.locator("[data-flags] [data-flag=reading_failed]").count() == 0
+    assert dead_claimed, "the demo's dead claim has the rep's amount"
+    assert page.input_value("[data-approve-amount]") == f"{dead_claimed / 100:.2f}"
+    assert page.get_attribute("[data-amount-hint]", "data-amount-from") == "claimed"
+    assert words["from_claimed"] in page.inner_text("[data-amount-hint]")
+    page.fill("[data-approve-amount]", "")
+    page.click("[data-approve]")
+    page.wait_for_selector("[data-decide-error]:not([hidden])")
+    assert page.inner_text("[data-decide-error]") == words["amount_required"]
+    assert page.get_attribute("[data-approve-amount]", "aria-invalid") == "true"
+    with _client(live_server, "finance") as finance:
+        assert finance.get(f"/api/claims/{dead['id']}").json()["status"] == "review"  # nothing decided
     _ours_ok(page, lang)
     _layout_ok(page, "a claim whose reading died")
 

@@ -56,6 +56,10 @@ function poolSummary(pool, amount) {
     ${poolBar(pool, amount)}<p class="hint" data-balance="${pool.balance_cents}">${t('poolBalance', { left: formatMoney(pool.balance_cents) })} / ${formatMoney(pool.amount_cents)}</p>`;
 }
 
+// Where the amount to approve came from, and that it follows the total until finance types one.
+const amountHint = (from) => (from === 'total' ? t('fin_amountFollows') : from === 'typed' ? t('fin_amountFrom_typed')
+  : t('fin_amountHint', { from: t(`fin_amountFrom_${from}`), follows: t('fin_amountFollows') }));
+
 // Why the fields are empty, in words of ours (the record's `error` is English, for admins).
 function whyByHand(f, flags) {
   const code = f.error_code || flags.find((x) => BY_HAND.includes(x));
@@ -100,8 +104,9 @@ class FinanceScreen extends HTMLElement {
     this.show(await api(`/api/claims/${encodeURIComponent(this.claimId)}`), note);
   }
 
-  // One claim. `note`: what just happened (reopened), said at the top of the card.
-  show(c, note = null) {
+  // One claim. `note`: what just happened (reopened), said at the top of the card. `again`: the
+  // decision just reopened ({corrections, approved_cents}), whose values fill the form again.
+  show(c, note = null, again = null) {
     this.claim = c;
     const f = c.fields, r = f.reading || {};
     const decided = c.status === 'approved' || c.status === 'rejected';
@@ -109,24 +114,31 @@ class FinanceScreen extends HTMLElement {
     const noPool = !c.pool;
     const corrections = f.decision?.corrections || {};
     const field = (key, type = 'text') => {
-      const original = r[key]?.value ?? null, corrected = decided ? corrections[key] : undefined;
+      const original = r[key]?.value ?? null, corrected = decided ? corrections[key] : again?.corrections?.[key];
       const isCorrected = corrected != null && corrected !== original;
       return html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${t(`ocr_${key}`)}</label>
       <input id="ocr-${key}" type="${type}" value="${isCorrected ? corrected : original}" data-original="${original}" ${decided && html`disabled`} ${type === 'text' && key === 'total' && html`inputmode="decimal"`}>
       ${isCorrected ? html`<p class="corrected" data-corrected="${key}">${original != null ? t('fin_correctedFrom', { value: original }) : t('fin_typedByFinance')}</p>`
         : original != null && html`<div class="row ocr-read">${confidence(r[key].confidence)}${r[key].line && html`<small class="ocr-line">“${r[key].line}”</small>`}</div>`}</div>`;
     };
-    // the amount: approved, else claimed, else read from the receipt
-    const amount = f.decision?.approved_cents ?? f.amount_cents ?? parseMoney(r.total?.value);
+    // the amount: approved (or approved before the reopen), else claimed, else read from the receipt;
+    // the form says which
+    const amount = f.decision?.approved_cents ?? again?.approved_cents ?? f.amount_cents ?? parseMoney(r.total?.value);
+    const amountFrom = again?.approved_cents != null ? 'decision' : f.amount_cents != null ? 'claimed'
+      : parseMoney(r.total?.value) != null ? 'receipt' : 'none';
     // a receipt the server refused or never got: say so where the photo would be, not a broken image
     const noReceipt = flags.find((x) => x === 'receipt_refused' || x === 'receipt_missing');
     const photoFlags = (x) => (f.photo_checks || []).map((p, i) => ((p.flags || []).includes(x) ? i + 1 : 0)).filter(Boolean);
-    const listed = flags.filter((x) => x !== 'no_pool');  // no_pool is said once, where the pool would be
-    const why = whyByHand(f, flags);
+    // nothing read: said once, above the empty fields (a missing receipt where the photo would be)
+    const byHand = !decided && flags.some((x) => BY_HAND.includes(x));
+    const handFlag = byHand ? flags.find((x) => BY_HAND.includes(x) && x !== noReceipt) : null;
+    const why = whyByHand(f, flags) || (handFlag ? flagText(handFlag) : '');
+    // no_pool is said once, where the pool would be
+    const listed = flags.filter((x) => x !== 'no_pool' && x !== noReceipt && x !== handFlag);
     const d = f.decision;
     const main = this.querySelector('main');
     render(main, html`<div class="review fin-claim">
-      ${noReceipt ? html`<figure class="receipt none" data-no-receipt><figcaption>${flagText(noReceipt)}</figcaption></figure>`
+      ${noReceipt ? html`<figure class="receipt none" data-no-receipt><figcaption data-flag="${noReceipt}">${flagText(noReceipt)}</figcaption></figure>`
         : html`<figure class="receipt"><img src="/api/blobs/${encodeURIComponent(f.receipt)}" alt="${t('receiptPhoto')}" data-receipt-image data-zoom>
         <figcaption>${t('tapToZoom')}</figcaption></figure>`}
       <section class="card" data-review data-status="${c.status}">
@@ -135,14 +147,14 @@ class FinanceScreen extends HTMLElement {
         <p class="hint">${c.rep?.name} · ${when(c.submitted_at)}</p>
         ${f.note && html`<p class="fin-rep-note" data-rep-note>${f.note}</p>`}
         ${f.status === 'reading' && html`<p class="warn">${t('claimReading')}</p>`}
-        ${!decided && flags.some((x) => BY_HAND.includes(x)) && html`<p class="warn" data-by-hand>${t('fin_byHand')}${why && html`<br><small data-why>${why}</small>`}</p>`}
+        ${byHand && html`<p class="warn fin-by-hand" data-by-hand>${why && html`<strong data-why ${handFlag && html`data-flag="${handFlag}"`}>${why}</strong><br>`}${t('fin_byHand')}</p>`}
         ${FIELDS.map((k) => field(k, k === 'date' ? 'date' : 'text'))}
         ${f.suggested_store && html`<p class="hint" data-suggested>${t('suggestedStore')}: ${f.suggested_store.name} (${f.suggested_store.score})</p>`}
         <p>${t('claimAmount')}: <strong data-claimed>${formatMoney(f.amount_cents ?? parseMoney(r.total?.value))}</strong>${f.amount_cents == null && html` <small class="hint" data-claimed-from>${t(r.total?.value ? 'fin_claimedReceipt' : 'fin_claimedNone')}</small>`}</p>
         ${listed.length ? html`<ul class="flags" data-flags>${listed.map((x) => {
           const photos = photoFlags(x);
           return html`<li data-flag="${x}">${flagText(x)}${photos.length > 0 && html` <small>(${photos.map((n) => t('fin_photoN', { n })).join(', ')})</small>`}</li>`;
-        })}</ul>` : !noPool && html`<p class="ok-text">${t('noFlags')}</p>`}
+        })}</ul>` : !noPool && !byHand && html`<p class="ok-text">${t('noFlags')}</p>`}
         <div class="pool" data-pool>${noPool && !decided ? html`<p class="warn fin-no-pool" data-no-pool data-flag="no_pool" role="note"><strong>${flagText('no_pool')}</strong><br>${t(c.pools.length ? 'fin_noPoolChoose' : 'fin_noPoolAtAll')}</p>`
           : noPool ? html`<p class="warn" data-flag="no_pool">${flagText('no_pool')}</p>` : ''}
           <div data-pool-summary>${c.pool && poolSummary(c.pool, decided ? 0 : amount)}</div>
@@ -155,7 +167,7 @@ class FinanceScreen extends HTMLElement {
           ${c.can_reopen && html`<button type="button" class="secondary fin-btn" data-reopen>${t('fin_reopen')}</button><p class="hint">${t('fin_reopenHint')}</p>`}
           <p class="error" data-decide-error role="alert" hidden></p></div>` : html`
         <label for="approve-amount">${t('approveAmount')}</label><input id="approve-amount" type="text" inputmode="decimal" value="${yuan(amount)}" data-approve-amount>
-        <p class="hint" data-amount-hint>${t('fin_amountFollows')}</p>
+        <p class="hint" data-amount-hint data-amount-from="${amountFrom}">${amountHint(amountFrom)}</p>
         <div class="decide"><button type="button" class="primary fin-btn" data-approve>${t('approve')}</button></div>
         <div class="reject"><label for="reason">${t('rejectReason')}</label><select id="reason" data-reject-reason><option value="">${t('fin_chooseReason')}</option>
           ${c.reject_reasons.map((x) => html`<option value="${x}">${t(`rr_${x}`)}</option>`)}</select>
@@ -179,13 +191,22 @@ class FinanceScreen extends HTMLElement {
   bindDecision(initial) {
     const q = (sel) => this.querySelector(sel);
     const amountInput = q('[data-approve-amount]'), totalInput = q('#ocr-total'), poolChoice = q('[data-pool-choice]');
+    const hint = q('[data-amount-hint]'), from0 = hint.dataset.amountFrom;
+    const from = (k) => { hint.dataset.amountFrom = k; hint.textContent = amountHint(k); };
     // the amount follows the total (as read or as corrected) until finance types an amount of its own
     let typed = false;
-    amountInput.addEventListener('input', () => { typed = amountInput.value.trim() !== ''; this.drawPool(); });
+    amountInput.addEventListener('input', () => {
+      typed = amountInput.value.trim() !== '';
+      from(typed ? 'typed' : 'none');  // cleared: it follows the total again
+      amountInput.removeAttribute('aria-invalid');
+      this.drawPool();
+    });
     totalInput.addEventListener('input', () => {
       if (typed) return;
       const cents = parseMoney(totalInput.value);
       amountInput.value = cents != null ? yuan(cents) : totalInput.value.trim() ? amountInput.value : yuan(initial);
+      from(cents != null ? 'total' : from0);
+      amountInput.removeAttribute('aria-invalid');
       this.drawPool();
     });
     poolChoice?.addEventListener('change', () => { this.hideError(); this.drawPool(); });
@@ -198,8 +219,13 @@ class FinanceScreen extends HTMLElement {
         if (input.value.trim() && input.value.trim() !== input.dataset.original) { body[key] = input.value.trim(); body.action = 'correct'; }
       }
       if (body.total && parseMoney(body.total) == null) return this.showError(t('badAmount'));
-      const cents = parseMoney(amountInput.value) || parseMoney(body.total || '');
-      if (!cents) return this.showError(t('badAmount'));
+      // an amount is required: empty (nothing claimed, nothing read) says so
+      const cents = parseMoney(amountInput.value);
+      if (!cents) {
+        amountInput.setAttribute('aria-invalid', 'true');
+        amountInput.focus();
+        return this.showError(t(amountInput.value.trim() ? 'badAmount' : 'fin_err_amount_required'));
+      }
       body.amount_cents = cents;
       if (poolChoice) {
         if (!poolChoice.value) { poolChoice.focus(); return this.showError(t('fin_poolNeeded')); }
@@ -268,6 +294,7 @@ class FinanceScreen extends HTMLElement {
 
   async reopen(button) {
     this.near = button;
+    const before = this.claim.fields.decision;
     const done = this.busy(button, t('fin_reopening'));
     let claim;
     try {
@@ -277,7 +304,8 @@ class FinanceScreen extends HTMLElement {
       this.showError(errorText(e));
       return;
     }
-    this.show(claim, t('fin_reopened'));
+    // the corrected values and the amount stay in the form: finance changes what it reopened for
+    this.show(claim, t('fin_reopened'), before && { corrections: before.corrections || {}, approved_cents: before.approved_cents });
     this.querySelector('[data-reopened]')?.scrollIntoView?.({ block: 'center' });
   }
 }

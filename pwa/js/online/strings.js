@@ -25,7 +25,7 @@ addStrings({
     heatmap: 'Key actions on time, rep × day', coverage: 'Route coverage: planned stores visited', exportCsv: 'Export CSV',
     ex_visits: 'Visits', ex_reviews: 'Reviews', ex_confirmations: 'Confirmations', from: 'From', to: 'To', noData: 'no data',
     waitingReview: '{n} waiting for review', planned: 'Planned', covered: 'Visited',
-    fin_byHand: 'Nothing was read from the photos. Type the merchant, date and total from the receipt to approve, or reject.',
+    fin_byHand: 'Type the merchant, date and total from the receipt to approve, or reject.',
     // [supervisor] keys
     supStores: 'Stores', moreItems: 'Show more ({n} left)', approveAllAsk: 'Approve all {n} items shown?', approveAllOk: 'Approve {n}',
     undo: 'Undo', undone: '{n} waiting for review again', reopen: 'Reopen', reopening: 'Reopening…',
@@ -61,6 +61,9 @@ addStrings({
     fin_err_invalid: 'Something in the form is not valid; check the fields.', fin_err_generic: 'That did not work ({code}). Try again.',
     fin_claimedReceipt: '(left empty by the rep: the receipt total)', fin_claimedNone: '(left empty by the rep)',
     fin_leftN: '{left} left',
+    fin_amountHint: '{from} {follows}', fin_amountFrom_claimed: 'From the rep’s claimed amount.', fin_amountFrom_receipt: 'From the total read on the receipt.',
+    fin_amountFrom_decision: 'From the decision you reopened.',
+    fin_amountFrom_typed: 'Typed by you: clear it to follow the total again.', fin_amountFrom_none: 'Type the amount to approve.',
   },
   zh: {
     loading: '正在加载…', financeTitle: '核销审核', fin_review: '待审核', fin_approved: '已通过', fin_rejected: '已驳回', fin_reading: '识别中', left: '剩余',
@@ -77,7 +80,7 @@ addStrings({
     onTime: '关键动作及时率', healthy: '健康线 ≥ {p}', definition: '及时：步骤在拜访中完成（特批不算）；备注在到店后 {note} 小时内；核销在拜访后 {claim} 小时内。',
     heatmap: '关键动作及时率（业务员 × 日期）', coverage: '路线覆盖：计划门店拜访情况', exportCsv: '导出 CSV', ex_visits: '拜访', ex_reviews: '审核',
     ex_confirmations: '每日确认', from: '从', to: '到', noData: '无数据', waitingReview: '{n} 条待审核', planned: '计划', covered: '已拜访',
-    fin_byHand: '照片未能识别出内容。请按小票填写商户、日期和合计后通过，或驳回。',
+    fin_byHand: '请按小票填写商户、日期和合计后通过，或驳回。',
     // [supervisor] keys
     supStores: '门店', moreItems: '显示更多（还有 {n} 条）', approveAllAsk: '确定通过当前显示的全部 {n} 条吗？', approveAllOk: '通过 {n} 条',
     undo: '撤销', undone: '{n} 条已恢复为待审核', reopen: '撤回审核', reopening: '正在撤回…',
@@ -105,6 +108,9 @@ addStrings({
     fin_err_generic: '操作未成功（{code}），请重试。',
     fin_claimedReceipt: '（业务员未填写，按小票合计）', fin_claimedNone: '（业务员未填写）',
     fin_leftN: '剩余 {left}',
+    fin_amountHint: '{from}{follows}', fin_amountFrom_claimed: '从业务员申报金额带入。', fin_amountFrom_receipt: '按小票识别的合计带入。',
+    fin_amountFrom_decision: '按撤回前的决定带入。',
+    fin_amountFrom_typed: '由您填写；清空后随合计变化。', fin_amountFrom_none: '请填写核准金额。',
   },
 });
 
