@@ -43,7 +43,7 @@ LATIN_OK = frozenset(
 )
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
-RAW = re.compile(r"\b[a-z]+_[a-z0-9_]+\b|\{[a-z]\w*\}|\bundefined\b|\bNaN\b|\[object Object\]")
+RAW = re.compile(r"\b[a-z]+_[a-z0-9_]+\b|\{[a-z]\w*\}|\bundefined\b|\bNaN\b|\[object Object\]|\w\(s\)")
 
 # The visible text of the page, node by node, with what it sits in; and the text of attributes a
 # person meets (placeholders, labels read aloud, options of a closed select).

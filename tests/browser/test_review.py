@@ -142,7 +142,7 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         sign_in_pwa(rep, REP)
         wait_synced(rep, "已全部同步", timeout=60000)
         rep_ctx.set_offline(True)
-        rep.click("[data-today-link]")
+        rep.click("[data-rep-tab=today]")
         rep.wait_for_selector("fv-today [data-confirm-day]")
         assert rep.inner_text("[data-fig=visited] dd") != "" and int(rep.inner_text("[data-fig=exceptions] dd")) >= 3
         rep.click("[data-confirm-day]")
@@ -229,7 +229,7 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         rep.goto("/#/route")
         rep.wait_for_selector("fv-route [data-route]")
         rep.evaluate("() => import('/js/sync.js').then((m) => m.syncNow())")
-        rep.click("[data-today-link]")
+        rep.click("[data-rep-tab=today]")
         rep.wait_for_selector(f"[data-decision='{flagged}'][data-status=rejected]")
         text = rep.inner_text(f"[data-decision='{flagged}']")
         assert "不在门店" in text and "Checked in 3 km from the shop" in text

@@ -43,7 +43,7 @@ export function errorText(e) {
     const extra = (e.extra && !Array.isArray(e.extra) ? e.extra : {});
     const fields = Array.isArray(e.extra) ? e.extra.map((x) => x.key).filter(Boolean).join(', ') : '';
     for (const key of [extra.reason && `err_${e.code}_${extra.reason}`, `err_${e.code}`]) {
-      if (key && has(key)) return t(key, { ...extra, fields, code: e.code });
+      if (key && has(key)) return t(key, { n: extra.stores, ...extra, fields, code: e.code });
     }
     return t('err_generic', { code: e.code });
   }

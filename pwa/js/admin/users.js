@@ -11,7 +11,7 @@ addStrings({
     au_created: 'User {name} created.', au_search: 'Search users', au_anyRole: 'All roles', au_noTeam: 'No team',
     au_editing: 'Edit {name}', au_disable: 'Disable sign-in', au_enable: 'Enable sign-in',
     au_disabledNote: '{name} can no longer sign in; their sessions have ended.', au_enabledNote: '{name} can sign in again.',
-    au_newPassword: 'New password', au_setPassword: 'Set password', au_passwordSet: 'Password changed; {n} session(s) ended.',
+    au_newPassword: 'New password', au_setPassword: 'Set password', au_passwordSet: 'Password changed; {n} sessions ended.', au_passwordSet_one: 'Password changed; 1 session ended.',
     au_passwordHint: 'At least 10 characters; not a common password; not containing the username.',
     au_none: 'No users match.', au_count: '{n} users', au_teamHint: 'A rep or a supervisor needs a team.',
     role_rep: 'Rep', role_supervisor: 'Supervisor', role_finance: 'Finance', role_admin: 'Administrator',
@@ -24,7 +24,7 @@ addStrings({
     err_invalid_username: 'A username is 2–64 letters or digits (also . - _), starting and ending with a letter or digit.',
     err_team_required: 'Reps and supervisors belong to a team: choose one.', err_unknown_team: 'That team no longer exists.',
     err_own_account: 'You cannot disable your own account or change your own role.',
-    err_rep_has_stores: 'This rep still has {stores} store(s): give them to other reps first.',
+    err_rep_has_stores: 'This rep still has {n} stores: give them to other reps first.', err_rep_has_stores_one: 'This rep still has 1 store: give it to another rep first.',
   },
   zh: {
     au_username: '用户名', au_display: '显示名称', au_role: '角色', au_team: '团队', au_state: '状态',
@@ -45,7 +45,7 @@ addStrings({
     err_invalid_username: '用户名为 2–64 个字母或数字（可含 . - _），首尾须为字母或数字。',
     err_team_required: '业务员和主管必须属于一个团队，请选择。', err_unknown_team: '该团队已不存在。',
     err_own_account: '不能停用自己的账号或修改自己的角色。',
-    err_rep_has_stores: '该业务员还有 {stores} 家门店，请先改派给其他业务员。',
+    err_rep_has_stores: '该业务员还有 {n} 家门店，请先改派给其他业务员。',
   },
 });
 

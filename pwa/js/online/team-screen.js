@@ -5,7 +5,7 @@
 import './strings.js';
 import { OfflineError, api } from '../api.js';
 import { html, render } from '../html.js';
-import { formatTime, t } from '../i18n.js';
+import { countsText, formatTime, t } from '../i18n.js';
 import { localDay } from '../route.js';
 import { bindHeader, header, supervisorTabs } from '../screens/header.js';
 
@@ -108,7 +108,7 @@ class TeamScreen extends HTMLElement {
         const late = Array.isArray(s.changed_after) ? s.changed_after : [];
         return html`<li data-todo-rep="${r.rep.username}" data-confirmed="${r.confirmed}">
           <span class="chip status-${r.confirmed ? 'done' : 'missed'}">${r.confirmed ? '✓' : t('notConfirmed')}</span> <strong>${r.rep.name}</strong> <small>${r.rep.username}</small>
-          ${!!r.confirmed && html`<br><small>${formatTime(r.confirmed_at)} · ${t('visitedOf', { n: s.visited ?? 0, of: s.planned ?? 0 })} · ${t('sum_exceptions')} ${s.exceptions ?? 0} · ${t('sum_photos')} ${s.photos ?? 0} · ${t('sum_claims')} ${s.claims ?? 0}${!!(s.unsynced || s.unsynced_photos) && html` · <span class="warn">${t('stillOnPhone', { ops: s.unsynced || 0, photos: s.unsynced_photos || 0 })}</span>`}</small>`}
+          ${!!r.confirmed && html`<br><small>${formatTime(r.confirmed_at)} · ${t('visitedOf', { n: s.visited ?? 0, of: s.planned ?? 0 })} · ${t('sum_exceptions')} ${s.exceptions ?? 0} · ${t('sum_photos')} ${s.photos ?? 0} · ${t('sum_claims')} ${s.claims ?? 0}${!!(s.unsynced || s.unsynced_photos) && html` · <span class="warn">${t('stillOnPhone', { what: countsText(s.unsynced || 0, s.unsynced_photos || 0) })}</span>`}</small>`}
           ${late.length > 0 && html`<br><small class="warn" data-changed-after>${t('changedAfter')}: ${late.map((c) => c?.reason).join('；')}</small>`}
           ${r.pending_review > 0 && html`<br><a class="to-review" data-to-review href="#/review?rep=${encodeURIComponent(r.rep.id)}&day=${encodeURIComponent(data.day)}">${t('waitingReview', { n: r.pending_review })} ›</a>`}</li>`;
       })}</ul>`);
