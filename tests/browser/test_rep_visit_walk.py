@@ -128,9 +128,9 @@ def test_a_reps_visit_walked_in_both_languages(camera_browser, live_server: Live
     assert page.eval_on_selector(".camera [data-shutter]", looks) != page.eval_on_selector(
         ".camera [data-close-camera]", looks
     )
-    page.click("[data-close-camera]")
+    page.click("[data-shutter]")
     page.wait_for_selector(".camera", state="hidden")
-    _photo(page, "shelf_photos")
+    assert page.locator("[data-field=shelf_photos] .thumb").count() == 1
     page.locator("[data-qty=facings][data-item=BEV-001]").fill("4")
     for key in ("cooler_clean", "own_only", "price_tags"):
         page.click(f"[data-yesno={key}][data-value=true]")

@@ -29,8 +29,7 @@ class VisitScreen extends HTMLElement {
     this.unsubscribe = subscribe(() => {
       const seen = this.signature();
       if (this.busy || seen === this.seen || this.querySelector('[data-mic].on')) return;
-      if (this.querySelector('.camera:not([hidden])')) { this.stale = true; return; }
-      this.render();
+      this.rerender();
     }, ['store', 'template', 'visit', 'step']);
     this.addEventListener('click', (e) => this.onClick(e));
     this.addEventListener('change', (e) => this.onChange(e));
@@ -39,6 +38,12 @@ class VisitScreen extends HTMLElement {
   }
 
   disconnectedCallback() { this.unsubscribe?.(); closeCamera(this.stream); }
+
+  // Draw again for news from elsewhere (sync, a restored draft) — later while the camera is open.
+  rerender() {
+    if (this.querySelector('.camera:not([hidden])')) { this.stale = true; return; }
+    this.render();
+  }
 
   // Live dictation fills the field; offline, the recording is kept as a voice note on the store.
   bindMics(storeId) {
@@ -80,7 +85,7 @@ class VisitScreen extends HTMLElement {
     this.draftFor = key;
     this.draft = {};
     getMeta(key).then((saved) => {
-      if (saved && Object.keys(saved).length && this.draftFor === key && this.isConnected) { this.draft = saved; this.render(); }
+      if (saved && Object.keys(saved).length && this.draftFor === key && this.isConnected) { this.draft = saved; this.rerender(); }
     }).catch(() => {});
   }
 
