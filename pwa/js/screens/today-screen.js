@@ -28,7 +28,7 @@ export function daySummary(day) {
   const visits = by('visit', 'day', day);
   const visited = new Set(visits.map((v) => v.fields.store_id));
   const steps = visits.flatMap((v) => by('step', 'visit_id', v.id));
-  const missed = planned.filter((s) => !visited.has(s.id));
+  const missed = missedStores(day);
   return {
     planned: planned.length,
     visited: planned.length - missed.length,
@@ -41,7 +41,7 @@ export function daySummary(day) {
     claims: list('claim').filter((c) => createdDay(c.id) === day).length,
     unsynced: state.sync.pending,
     unsynced_photos: state.sync.blobs,
-    missed_stores: missedStores(day).slice(0, 20), // what the confirmation keeps (the record takes 20)
+    missed_stores: missed.slice(0, 20), // what the confirmation keeps (the record takes 20)
   };
 }
 
