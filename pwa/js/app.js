@@ -8,9 +8,8 @@ import './screens/store-list.js';
 
 onReasonNeeded(async (day) => (await import('./reason.js')).askReason(day));
 
-// The first screens (route, stores) come with the app; the others load when first opened, so a
-// start reads only what it shows. Those in online/ need the network anyway (their data lives on
-// the server, or signing in) and are not precached, which keeps a rep's offline shell small.
+// The first screens come with the app, the others load when first opened; those in online/ need
+// the network anyway and are not precached, which keeps a rep's offline shell small.
 const SCREENS = {
   'fv-visit': './screens/visit-screen.js',
   'fv-store-detail': './screens/store-detail.js',
@@ -31,8 +30,7 @@ class FvApp extends HTMLElement {
     subscribe(() => this.route(), ['me']);
     let syncingFor = null;
     subscribe(() => {
-      // Start syncing whenever someone (new) is signed in; an admin works online in the console and
-      // keeps no records on the device (no download of every store).
+      // Sync whenever someone (new) is signed in; an admin works online and keeps no records.
       const id = state.me?.user.id || null;
       if (id && id !== syncingFor && state.me.user.role !== 'admin') { syncingFor = id; startSync(); }
       if (!id) syncingFor = null;

@@ -73,8 +73,8 @@ export function watermarkLines(storeName, fix, who) {
     fix ? `GPS ${fix.lat.toFixed(5)}, ${fix.lng.toFixed(5)} ±${Math.round(fix.accuracy)}m` : 'GPS —', who];
 }
 
-// A photo picked or shot with the phone's own camera app (a receipt): decoded here, so a file that
-// is not a picture is refused on the spot, and re-encoded as a JPEG of at most 1600 px.
+// A photo from the phone's camera app or gallery (a receipt): decoded here (a non-picture is
+// refused on the spot) and re-encoded as a JPEG of at most 1600 px.
 export async function photoFromFile(file) {
   let bitmap;
   try { bitmap = await createImageBitmap(file); } catch { throw new Error('not_a_photo'); }

@@ -44,8 +44,7 @@ export function bindMic(row, area, onRecorded) {
   const button = row.querySelector('[data-mic]');
   const status = row.querySelector('[data-mic-state]');
   let session = null;
-  // The server has no model for the language: nothing would ever turn this recording into text, so
-  // it stops at once (and keeps nothing) and says so; the rep types instead.
+  // No model for the language: nothing would ever transcribe it, so stop now and say so.
   const noModel = async (code) => {
     const current = session; session = null;
     button.classList.remove('on');
@@ -74,7 +73,6 @@ export function bindMic(row, area, onRecorded) {
       if (NO_MODEL.has(session.liveError)) { noModel(session.liveError); return; }
       button.classList.add('on');
       label(button, STOP, t('stopDictation'));
-      // Online but the server cannot listen (no model for the language): say so; the recording is still kept.
       status.textContent = session.live ? t('listening') : session.liveError ? speechText(session.liveError) : t('recordingOffline');
       return;
     }
@@ -107,7 +105,6 @@ export async function attachRecording({ noteId, storeId, create, text }, rec) {
 export function recordingsHtml(noteId) {
   return by('recording', 'note_id', noteId).map((r) => {
     const f = r.fields;
-    // The server's machine code in the rep's language; its English detail (f.error) is for admins.
     const stateText = f.status === 'done' ? t('transcribed') : f.status === 'failed' ? speechText(f.error_code)
       : r.pending || !f.status ? t('willTranscribe') : f.error_code || f.error ? speechText(f.error_code, t('transcribing')) : t('transcribing');
     return html`<div class="recording" data-recording-id="${r.id}" data-status="${f.status || 'local'}">

@@ -12,7 +12,7 @@ const STRINGS = {
     ch_supermarket: 'Supermarket', ch_convenience: 'Convenience', ch_restaurant: 'Restaurant',
     ch_tobacco_liquor: 'Tobacco & liquor', ch_other: 'Other',
     sync_pushing: 'Sending changes…', sync_uploading: 'Uploading photos…', sync_pulling: 'Receiving updates…',
-    syncError: 'Sync failed — tap for details', waiting: '{n} waiting to sync', synced: 'All synced',
+    waiting: '{n} waiting to sync', synced: 'All synced',
     storageLow: 'Storage on this phone is nearly full. Sync and free space soon.',
     staleData: 'Some changes have waited over a day to sync. Connect to the network.',
     opsWaiting: 'Changes waiting', blobsOnPhone: 'Photos/recordings only on this phone', lastSync: 'Last sync',
@@ -74,7 +74,7 @@ const STRINGS = {
     findGo: 'Find', noMatch: 'No product matches that name.', remove: 'Remove',
     overAllocation: 'Only {n} left this month: place no more.', opt_high: 'High', opt_medium: 'Medium', opt_low: 'Low',
     visitFinished: 'Visit finished', timeAtStore: 'Time at store', minutes: '{n} min', score: 'Score', visitAgain: 'Start another visit',
-    nOps: '{n} changes', oneOp: '1 change', nBlobs: '{n} photos', oneBlob: '1 photo', storageWarn: 'Warning',
+    nOps: '{n} changes', nOps_one: '1 change', nBlobs: '{n} photos', nBlobs_one: '1 photo', storageWarn: 'Warning',
     noModel: 'No speech model for this language on the server. Ask your administrator.', badAudio: 'The recording could not be read.',
     // [rep-day] keys
     photoReceipt: 'Photograph the receipt', fromGallery: 'From the gallery', reasonNeeded: 'Write a reason first.',
@@ -92,7 +92,7 @@ const STRINGS = {
     update: '新版本已就绪。', reload: '更新',
     ch_supermarket: '超市', ch_convenience: '便利店', ch_restaurant: '餐饮', ch_tobacco_liquor: '烟酒店', ch_other: '其他',
     sync_pushing: '正在上传更改…', sync_uploading: '正在上传照片…', sync_pulling: '正在接收更新…',
-    syncError: '同步失败，点击查看', waiting: '{n} 待同步', synced: '已全部同步',
+    waiting: '{n} 待同步', synced: '已全部同步',
     storageLow: '手机存储空间快满了，请尽快同步并清理空间。', staleData: '有更改已超过一天未同步，请连接网络。',
     opsWaiting: '待同步的更改', blobsOnPhone: '仅在本机的照片/录音', lastSync: '上次同步', refused: '被服务器拒绝',
     rj_store_moved: '门店已改派他人，修改未生效。',
@@ -149,7 +149,7 @@ const STRINGS = {
     findGo: '查找', noMatch: '没有名称匹配的产品。', remove: '删除',
     overAllocation: '本月只剩 {n}，不能超过。', opt_high: '高', opt_medium: '中', opt_low: '低',
     visitFinished: '拜访已完成', timeAtStore: '在店时长', minutes: '{n} 分钟', score: '得分', visitAgain: '再拜访一次',
-    nOps: '{n} 项更改', oneOp: '1 项更改', nBlobs: '{n} 张照片', oneBlob: '1 张照片', storageWarn: '警告',
+    nOps: '{n} 项更改', nBlobs: '{n} 张照片', storageWarn: '警告',
     noModel: '服务器上没有该语言的语音模型，请联系管理员。', badAudio: '录音无法识别。',
     // [rep-day] keys
     photoReceipt: '拍摄小票', fromGallery: '从相册选择', reasonNeeded: '请先填写原因。',
@@ -190,7 +190,7 @@ export function t(key, params = {}) {
 
 // "7 changes · 3 photos": changes and files are counted apart, never added up (0 of either left out).
 export function countsText(ops, blobs) {
-  return [ops && (ops === 1 ? t('oneOp') : t('nOps', { n: ops })), blobs && (blobs === 1 ? t('oneBlob') : t('nBlobs', { n: blobs }))]
+  return [ops && t('nOps', { n: ops }), blobs && t('nBlobs', { n: blobs })]
     .filter(Boolean).join(' · ');
 }
 

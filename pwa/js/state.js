@@ -103,9 +103,8 @@ export function cache(records, drop = false) {
 
 export function forget() { state.records = new Map(); lists.clear(); indexes.clear(); loading++; dropped = null; }
 
-// History (a year of visits, steps, notes) is read in parts: two days before the first screen, then
-// two days at a time, newest first, when the phone is idle (UUIDv7 ids: an id range is a time
-// range). What is written, pulled or dropped meanwhile is newer and stays.
+// History is read in parts, newest first: two days before the first screen, then two at a time
+// when idle (UUIDv7 ids: an id range is a time range). Newer writes meanwhile stay.
 const HISTORY = ['note', 'step', 'visit']; // in key order
 const PART = 2 * 864e5, PARTS = 200;
 let loading = 0, dropped = null;

@@ -16,9 +16,7 @@ let running = null;
 const outboxHead = (limit) => transact(['outbox'], 'readonly', (tx) =>
   req(tx.objectStore('outbox').getAll(IDBKeyRange.bound([state.deviceId, 0], [state.deviceId, Infinity]), limit)));
 
-// Rebuild a record's displayed fields: the pulled state with its still-pending operations on top.
-// With none pending the fields are the pulled ones (one object, stored once); `known` says there
-// are none without asking the outbox.
+// A record's displayed fields: the pulled state with its pending operations on top (`known`: none).
 async function rebase(tx, rec, known = false) {
   const ops = known ? [] : await req(tx.objectStore('outbox').index('by_record').getAll([rec.collection, rec.id]));
   ops.sort((a, b) => a.seq - b.seq);
@@ -114,8 +112,7 @@ async function uploadAll() {
     try {
       await uploadBlob(row, (offset) => patchSync({ done: done + offset }));
     } catch (e) {
-      // Bytes the server will never take (not a photo, too big) must not hold up every later sync;
-      // the record naming them is synced anyway and says what went wrong.
+      // Bytes the server will never take must not hold up later syncs; the record says what went wrong.
       if (!(e instanceof ApiError) || ![413, 422].includes(e.status)) throw e;
       await refuseBlob(row.sha256, e.code || String(e.status));
     }

@@ -198,7 +198,8 @@ def test_confirm_offline_review_and_the_rep_sees_why(browser, live_server: LiveS
         assert ids[0] == flagged and normal not in ids
         sup.click(f"[data-item-id='{flagged}']")
         sup.wait_for_selector("[data-previous-photo] img")
-        assert today.isoformat() in sup.inner_text("[data-previous-photo] figcaption")
+        # the day in words (en-US: "Nov 25, 2026"), not as ISO
+        assert f"{today:%b} {today.day}, {today.year}" in sup.inner_text("[data-previous-photo] figcaption")
         assert sup.eval_on_selector("[data-current-photo] img", "img => img.complete && img.naturalWidth > 0")
         sup.wait_for_function("() => document.querySelector('[data-previous-photo] img')?.naturalWidth > 0")
         assert "Outside the geofence" in sup.inner_text("[data-item-flags]")

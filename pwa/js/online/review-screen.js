@@ -7,7 +7,7 @@
 import './strings.js';
 import { ApiError, OfflineError, api } from '../api.js';
 import { html, render } from '../html.js';
-import { formatDistance, formatTime, has, localName, t } from '../i18n.js';
+import { formatDay, formatDistance, formatTime, has, localName, t } from '../i18n.js';
 import { askConfirm } from '../reason.js';
 import { bindHeader, header, supervisorTabs } from '../screens/header.js';
 import { choiceLabel } from '../screens/visit-screen.js';
@@ -30,7 +30,7 @@ function answerText(a, names) {
   const v = a.value;
   if (v == null || v === '') return '—';
   if (typeof v === 'boolean') return t(v ? 'yes' : 'no');
-  if (a.type === 'photos' && Array.isArray(v)) return v.length === 1 ? t('oneBlob') : t('nBlobs', { n: v.length });
+  if (a.type === 'photos' && Array.isArray(v)) return t('nBlobs', { n: v.length });
   if (a.type === 'barcodes' && Array.isArray(v)) return v.map((c) => (c?.name ? `${c.name} (${c.code})` : `${c?.code} · ${t('notInCatalogue')}`)).join('；') || '—';
   if (a.type === 'choice') return choiceLabel(String(v));
   if (v && typeof v === 'object' && !Array.isArray(v)) {
@@ -175,9 +175,9 @@ class ReviewScreen extends HTMLElement {
       <p><small>${d.rep.name} · ${formatTime(d.arrived_at)}</small></p>
       <div class="compare">
         <figure data-current-photo>${d.large ? html`<img src="${d.large}" alt="${d.store.name}" data-zoom>` : html`<p class="hint">${t('noPhoto')}</p>`}
-          <figcaption>${d.day}</figcaption></figure>
+          <figcaption>${formatDay(d.day)}</figcaption></figure>
         <figure data-previous-photo>${prev ? html`<img src="${prev.large}" alt="${t('previousPhoto')}">
-          <figcaption>${t('previousPhoto')}: ${prev.day} · ${prev.rep_name}</figcaption>` : html`<p class="hint">${t('noPrevious')}</p>`}</figure>
+          <figcaption>${t('previousPhoto')}: ${formatDay(prev.day)} · ${prev.rep_name}</figcaption>` : html`<p class="hint">${t('noPrevious')}</p>`}</figure>
       </div>
       <div data-item-flags>${d.flags.length ? flagWords(d.flags) : html`<span class="ok">${t('noFlags')}</span>`}</div>
       ${detail?.distance_m != null && html`<p><small>${t('distanceFrom', { d: formatDistance(detail.distance_m), g: formatDistance(detail.geofence_m || 0) })}</small></p>`}

@@ -23,9 +23,7 @@ class VisitScreen extends HTMLElement {
   connectedCallback() {
     this.draft = {};
     this.excepting = false;
-    // Re-render only when the visit or its steps changed, not on every sync-progress tick.
-    // Not while the camera or the microphone is on: the camera's picture would go (the news shows
-    // when it closes).
+    // Re-render only when the visit or its steps changed (held while the camera is open).
     this.unsubscribe = subscribe(() => {
       const seen = this.signature();
       if (this.busy || seen === this.seen || this.querySelector('[data-mic].on')) return;
@@ -60,8 +58,7 @@ class VisitScreen extends HTMLElement {
     return visitsAt(this.store.id, localDay()).find((v) => v.fields.status === 'arrived');
   }
 
-  // The answers of the step in hand are kept on the phone as they are entered, so a reload, a
-  // call or a crash mid-step loses nothing.
+  // The step's answers are kept as they are entered: a reload or crash mid-step loses nothing.
   draftKey() {
     const { visit, step } = this.inHand();
     return step ? `draft:${visit.id}:${step.key}` : null;
@@ -317,8 +314,7 @@ class VisitScreen extends HTMLElement {
     this.render();
   }
 
-  // A code the catalogue does not know: the closest names (rapidfuzz on the server; a plain
-  // substring search on the phone when offline), for the rep to choose.
+  // An unknown code: the closest names (the server's fuzzy match; offline, a substring search).
   async findByName(where) {
     const [key, index] = where.split('|');
     const name = this.querySelector('[data-find-name]').value.trim();
