@@ -38,6 +38,7 @@ CLAIM = Collection(
         "photo_checks": Field(Policy.SERVER),
         "pool": Field(Policy.SERVER),  # {id, name, name_en}
         "decision": Field(Policy.SERVER),  # {action, approved_cents, reason, comment, corrections, at}
+        "reopened": Field(Policy.SERVER),  # the decision taken back, kept for finance's next look
         "error": Field(Policy.SERVER),  # in English, for admins
         "error_code": Field(Policy.SERVER),  # reading_failed, receipt_unreadable: what the UI words
     },

@@ -515,7 +515,7 @@ def decide(session: Session, actor: Actor, claim_id: str, decision: Decision) ->
         "at": now.isoformat(),
     }
     status = "rejected" if reject else "approved"
-    fields: dict[str, Any] = {"decision": outcome}
+    fields: dict[str, Any] = {"decision": outcome, "reopened": None}
     if pool is not None:
         fields["pool"] = pool_ref(session, pool)
     _move(
@@ -578,7 +578,8 @@ def reopen(session: Session, settings: Settings, actor: Actor, claim_id: str) ->
         session,
         claim_id,
         "review",
-        {"decision": None, "pool": pool_ref(session, pool) if pool else None},
+        # the decision taken back stays readable: finance reopens to change part of it, not to retype it
+        {"decision": None, "reopened": rec.fields.get("decision"), "pool": pool_ref(session, pool) if pool else None},
         reopen=True,
         action=None,
         pool_id=pool.id if pool else None,

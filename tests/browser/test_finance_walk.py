@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -123,38 +124,55 @@ def _claims(finance: Any, status: str) -> list[dict]:
     return finance.get("/api/claims/", params={"status": status, "limit": 200}).json()["items"]
 
 
+def _submit(rep_api: Any, store: dict, promotion: dict, seed: int, day: Any, note: str, cents: int | None) -> str:
+    """A claim pushed as a phone would, its receipt dated ``day`` and both photos uploaded; no
+    ``cents``: the amount is left to the receipt's total."""
+    receipt_bytes, _ = receipt(seed, company=store["name"], day=day)
+    photo = jpeg(material_photo(seed + 1, store["name"], clock.local_naive()))
+    claim_id, phone = uuid7(), Phone()
+    fields = {
+        "store_id": store["id"],
+        "receipt": hashlib.sha256(receipt_bytes).hexdigest(),
+        "photos": [hashlib.sha256(photo).hexdigest()],
+        "promotion_id": promotion["id"],
+        "note": note,
+        "taken_at": clock.now().isoformat(),
+    } | ({"amount_cents": cents} if cents else {})
+    pushed = rep_api.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim_id, fields)))
+    assert pushed.json()["results"][0]["status"] == "applied", pushed.text
+    for data in (receipt_bytes, photo):
+        assert upload(rep_api, data).status_code == 200
+    return claim_id
+
+
 @pytest.fixture(scope="module")
-def long_note_claim(live_server: LiveServer) -> Iterator[str]:
-    """A claim in review whose rep's note holds a long word with nowhere to break."""
+def claims(live_server: LiveServer) -> Iterator[dict[str, str]]:
+    """Claims in review: one whose rep's note holds a long word with nowhere to break, and per
+    language one whose receipt is dated before its promotion (no pool matches) — each walk reopens
+    its own, and a reopened claim keeps the decision taken back."""
     with _client(live_server, "rep13") as rep_api, _client(live_server, "admin") as admin:
-        store, promotion = promoted_store(rep_api, admin, "WIDE", "长备注测试", "长备注测试池", 500_00)
-        receipt_bytes, _ = receipt(77, company=store["name"], day=clock.local_naive())
-        photo = jpeg(material_photo(78, store["name"], clock.local_naive()))
-        claim_id, phone = uuid7(), Phone()
-        fields = {
-            "store_id": store["id"],
-            "receipt": hashlib.sha256(receipt_bytes).hexdigest(),
-            "photos": [hashlib.sha256(photo).hexdigest()],
-            "amount_cents": 88_00,
-            "promotion_id": promotion["id"],
-            "note": f"发票号 {LONG_TOKEN} 请核对",
-            "taken_at": clock.now().isoformat(),
+        store, promotion = promoted_store(rep_api, admin, "WIDE", "长备注测试", "长备注测试池", 5000_00)
+        made = {
+            "long_note": _submit(
+                rep_api, store, promotion, 77, clock.local_naive(), f"发票号 {LONG_TOKEN} 请核对", 88_00
+            )
         }
-        pushed = rep_api.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim_id, fields)))
-        assert pushed.json()["results"][0]["status"] == "applied", pushed.text
-        for data in (receipt_bytes, photo):
-            assert upload(rep_api, data).status_code == 200
+        before = clock.local_naive() - timedelta(days=60)
+        for seed, lang in ((81, "zh"), (83, "en")):
+            made[lang] = _submit(rep_api, store, promotion, seed, before, "", None)
     with _client(live_server, "finance") as finance:
-        _wait_for_status(finance, claim_id, "review", timeout=120)
-    yield claim_id
+        for claim_id in made.values():
+            _wait_for_status(finance, claim_id, "review", timeout=120)
+    yield made
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_finance_walk(browser, live_server: LiveServer, long_note_claim: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+def test_finance_walk(browser, live_server: LiveServer, claims: dict[str, str], lang: str) -> None:  # type: ignore[no-untyped-def]
     words = TEXT[lang]
     with _client(live_server, "finance") as finance:
         review = _claims(finance, "review")
-        no_pool = next(c for c in review if "no_pool" in c["flags"])
+        no_pool = next(c for c in review if c["id"] == claims[lang])
+        assert "no_pool" in no_pool["flags"], no_pool
         dead = next(c for c in review if "reading_failed" in c["flags"])
         seeded = next(c for c in _claims(finance, "approved") if c["store"]["code"] and c["decided_at"])
         detail = finance.get(f"/api/claims/{no_pool['id']}").json()
@@ -262,6 +280,12 @@ def test_finance_walk(browser, live_server: LiveServer, long_note_claim: str, la
     assert page.get_attribute("[data-amount-hint]", "data-amount-from") == "decision"
     assert words["from_decision"] in page.inner_text("[data-amount-hint]")
     assert page.input_value("#ocr-merchant") == page.get_attribute("#ocr-merchant", "data-original")  # not corrected
+    # and after a reload too: the server keeps the decision taken back
+    page.reload()
+    page.wait_for_selector(f"fv-finance[claim-id='{no_pool['id']}'] [data-review]")
+    assert page.input_value("#ocr-total") == "1100.00"
+    assert page.inner_text("[data-corrected=total]") == words["corrected"].format(value=total)
+    assert page.get_attribute("[data-amount-hint]", "data-amount-from") == "decision"
     with _client(live_server, "finance") as finance:
         back = finance.get(f"/api/claims/{no_pool['id']}").json()
         assert back["status"] == "review" and back["pool"] is None
@@ -298,7 +322,7 @@ def test_finance_walk(browser, live_server: LiveServer, long_note_claim: str, la
     _layout_ok(page, "a claim whose reading died")
 
     # -- a long note: it wraps; the receipt and photos fit, zoomed too ---------------------------
-    _open(page, long_note_claim)
+    _open(page, claims["long_note"])
     assert LONG_TOKEN in page.inner_text("[data-rep-note]").replace("\n", "")
     _layout_ok(page, "a claim with a long note")
     page.click("[data-receipt-image]")

@@ -80,7 +80,12 @@ def test_finance_reopens_its_own_decision_the_same_day_and_the_money_goes_back(
         assert reopened.json()["pool"]["id"] == pool.id
         assert _spent(session, pool.id) == 60_00 + 70_00
         assert finance.post(f"/api/claims/{mine}/reopen").json()["code"] == "not_decided"
-        assert finance.get(f"/api/claims/{mine}").json()["can_reopen"] is False
+        detail = finance.get(f"/api/claims/{mine}").json()
+        assert detail["can_reopen"] is False
+        # the decision taken back is kept: a reload shows finance's corrected total and amount
+        kept = detail["fields"]["reopened"]
+        assert kept["corrections"] == {"total": "45.50"} and kept["approved_cents"] == 45_50, kept
+        assert detail["fields"]["decision"] is None
         back = finance.get("/api/claims/", params={"status": "review"}).json()
         assert mine in [c["id"] for c in back["items"]]
         assert finance.post(f"/api/claims/{rejected}/reopen").status_code == 200
@@ -94,6 +99,7 @@ def test_finance_reopens_its_own_decision_the_same_day_and_the_money_goes_back(
         # and it can be decided again
         again = finance.post(f"/api/claims/{mine}/decision", json={"action": "approve", "amount_cents": 40_00})
         assert again.status_code == 200 and again.json()["decision"]["approved_cents"] == 40_00
+        assert finance.get(f"/api/claims/{mine}").json()["fields"]["reopened"] is None
         assert _spent(session, pool.id) == 60_00 + 70_00 + 40_00
         assert finance.post(f"/api/claims/{mine}/reopen").status_code == 200
 

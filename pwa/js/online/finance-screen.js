@@ -8,7 +8,7 @@ import './strings.js';
 import { ApiError, OfflineError, api } from '../api.js';
 import { flagText, formatMoney, parseMoney } from '../claims.js';
 import { html, render } from '../html.js';
-import { getLang, has, localName, t } from '../i18n.js';
+import { formatDay, formatTime, has, localName, t } from '../i18n.js';
 import { bindHeader, header } from '../screens/header.js';
 
 const TABS = ['review', 'approved', 'rejected'];
@@ -16,10 +16,6 @@ const FIELDS = ['merchant', 'date', 'total'];
 // Flags that leave the three fields empty: finance types them from the receipt (a 'correct').
 const BY_HAND = ['reading_failed', 'receipt_unreadable', 'receipt_refused', 'receipt_missing', 'receipt_nothing_found'];
 
-const when = (iso, withTime = true) => {
-  const d = new Date(iso), locale = getLang() === 'zh' ? 'zh-CN' : 'en-US';
-  return withTime ? d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }) : d.toLocaleDateString(locale);
-};
 const yuan = (cents) => (cents != null ? (cents / 100).toFixed(2) : '');
 const unique = (list) => [...new Set(list || [])];
 
@@ -87,7 +83,7 @@ class FinanceScreen extends HTMLElement {
       const flags = unique(c.flags).filter((x) => x !== 'no_pool');
       return html`<li data-claim-row="${c.id}"><a href="#/finance/${encodeURIComponent(c.id)}">
         <span class="name">${c.store.name}</span><span class="dist">${formatMoney(c.approved_cents ?? c.claimed_cents)}</span>
-        <span class="addr">${c.rep?.name} · ${when(c.submitted_at, false)}
+        <span class="addr">${c.rep?.name} · ${formatDay(c.submitted_at)}
         ${c.pool ? html` · <span data-row-pool>${localName(c.pool)}</span> · ${t('fin_leftN', { left: formatMoney(c.pool.balance_cents) })}`
           : html` · <span class="warn" data-flag="no_pool">${flagText('no_pool')}</span>`}
         ${flags.length > 0 && html`<br><span class="warn">${flags.map((x) => html`<span data-flag="${x}">${flagText(x)}</span>`).reduce((a, b) => html`${a} · ${b}`)}</span>`}</span></a></li>`;
@@ -104,12 +100,13 @@ class FinanceScreen extends HTMLElement {
     this.show(await api(`/api/claims/${encodeURIComponent(this.claimId)}`), note);
   }
 
-  // One claim. `note`: what just happened (reopened), said at the top of the card. `again`: the
-  // decision just reopened ({corrections, approved_cents}), whose values fill the form again.
-  show(c, note = null, again = null) {
+  // One claim. `note`: what just happened (reopened), said at the top of the card. A decision
+  // reopened (the server keeps it as `reopened`) fills the form again with its values.
+  show(c, note = null) {
     this.claim = c;
     const f = c.fields, r = f.reading || {};
     const decided = c.status === 'approved' || c.status === 'rejected';
+    const again = decided ? null : f.reopened;
     const flags = unique(f.flags);
     const noPool = !c.pool;
     const corrections = f.decision?.corrections || {};
@@ -144,7 +141,7 @@ class FinanceScreen extends HTMLElement {
       <section class="card" data-review data-status="${c.status}">
         ${note && html`<p class="fin-note" data-reopened role="status">${note}</p>`}
         <h2 class="store-name">${c.store.name} <small>${c.store.code}</small></h2>
-        <p class="hint">${c.rep?.name} · ${when(c.submitted_at)}</p>
+        <p class="hint">${c.rep?.name} · ${formatTime(c.submitted_at)}</p>
         ${f.note && html`<p class="fin-rep-note" data-rep-note>${f.note}</p>`}
         ${f.status === 'reading' && html`<p class="warn">${t('claimReading')}</p>`}
         ${byHand && html`<p class="warn fin-by-hand" data-by-hand>${why && html`<strong data-why ${handFlag && html`data-flag="${handFlag}"`}>${why}</strong><br>`}${t('fin_byHand')}</p>`}
@@ -163,7 +160,7 @@ class FinanceScreen extends HTMLElement {
             ${c.pools.map((p) => html`<option value="${p.id}" ${c.pool && p.id === c.pool.id && html`selected`}>${localName(p)} — ${t('left')} ${formatMoney(p.balance_cents)}</option>`)}</select>`}</div>
         ${decided ? html`<div class="decision-box" data-decision-box><p class="decision ${c.status}" data-decision>${t(`fin_${c.status}`)}${c.status === 'approved' && d && html` · <span data-approved-amount>${formatMoney(d.approved_cents)}</span>`}${c.status === 'rejected' && d?.reason && ` · ${t(`rr_${d.reason}`)}`}</p>
           ${d?.comment && html`<p class="fin-comment" data-decision-comment>${d.comment}</p>`}
-          ${d && html`<p class="hint">${t('fin_decidedBy', { by: d.by, at: when(d.at) })}</p>`}
+          ${d && html`<p class="hint">${t('fin_decidedBy', { by: d.by, at: formatTime(d.at) })}</p>`}
           ${c.can_reopen && html`<button type="button" class="secondary fin-btn" data-reopen>${t('fin_reopen')}</button><p class="hint">${t('fin_reopenHint')}</p>`}
           <p class="error" data-decide-error role="alert" hidden></p></div>` : html`
         <label for="approve-amount">${t('approveAmount')}</label><input id="approve-amount" type="text" inputmode="decimal" value="${yuan(amount)}" data-approve-amount>
@@ -294,7 +291,6 @@ class FinanceScreen extends HTMLElement {
 
   async reopen(button) {
     this.near = button;
-    const before = this.claim.fields.decision;
     const done = this.busy(button, t('fin_reopening'));
     let claim;
     try {
@@ -305,7 +301,7 @@ class FinanceScreen extends HTMLElement {
       return;
     }
     // the corrected values and the amount stay in the form: finance changes what it reopened for
-    this.show(claim, t('fin_reopened'), before && { corrections: before.corrections || {}, approved_cents: before.approved_cents });
+    this.show(claim, t('fin_reopened'));
     this.querySelector('[data-reopened]')?.scrollIntoView?.({ block: 'center' });
   }
 }
