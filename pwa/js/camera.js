@@ -3,21 +3,28 @@
 // may also come from the phone's camera app or gallery (photoFromFile).
 const LONG_SIDE = 1600;
 
-// The camera into `video`; its box's shutter stays disabled until the picture is live.
+// The camera into `video`, the shutter disabled until live; an open overtaken by a cancel or a newer
+// open gives null and stops its stream.
+const opening = new WeakMap();
 export async function openCamera(video) {
+  const token = {};
+  opening.set(video, token);
+  const gone = (stream) => { if (opening.get(video) === token) return false; stream.getTracks().forEach((t) => t.stop()); return true; };
   const shutter = video.closest('.camera')?.querySelector('[data-shutter]');
   if (shutter) shutter.disabled = true;
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1920 } }, audio: false });
+  if (gone(stream)) return null;
   video.srcObject = stream;
-  await video.play();
+  try { await video.play(); } catch (e) { if (gone(stream)) return null; throw e; }
+  if (gone(stream)) return null;
   if (shutter) shutter.disabled = false;
   return stream;
 }
 
-// Stop the camera and let go of the picture (a closed camera shows no frozen last frame).
+// Stop the camera, drop the picture (no frozen frame), call off an open under way.
 export function closeCamera(stream) {
   stream?.getTracks().forEach((t) => t.stop());
-  for (const v of document.querySelectorAll('video')) if (stream && v.srcObject === stream) v.srcObject = null;
+  for (const v of document.querySelectorAll('video')) { opening.delete(v); if (stream && v.srcObject === stream) v.srcObject = null; }
 }
 
 function quality(ctx, w, h) {

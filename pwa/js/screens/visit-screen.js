@@ -340,6 +340,7 @@ class VisitScreen extends HTMLElement {
     box.hidden = false;
     const video = box.querySelector('video');
     try { this.stream = await openCamera(video); } catch (e) { box.hidden = true; import('../reason.js').then((m) => m.notify(t('noCamera'))); return; }
+    if (!this.stream) return;
     const detector = new window.BarcodeDetector({ formats: ['ean_13', 'ean_8', 'upc_a', 'upc_e', 'code_128'] });
     const started = Date.now();
     while (!box.hidden && Date.now() - started < 20000) {
