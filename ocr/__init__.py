@@ -8,7 +8,7 @@ photos), ``read_barcodes`` (zxing-cpp) and the ``OcrError`` hierarchy. ``python 
 """
 
 from ocr.barcodes import Barcode, read_barcodes
-from ocr.engine import Engine, Tesseract
+from ocr.engine import ENGINES, Engine, Tesseract, engine_named
 from ocr.errors import EngineError, ImageError, ImageTooLarge, NotAnImage, OcrError, TruncatedImage
 from ocr.images import MAX_PIXELS, ImageInfo, check_image, open_photo
 from ocr.match import StoreMatch, match_store
@@ -17,6 +17,7 @@ from ocr.receipt import Receipt, read_receipt
 from ocr.watermark import Watermark, WatermarkCheck, check_watermark, read_watermark
 
 __all__ = [
+    "ENGINES",
     "MAX_PIXELS",
     "SAME_PHOTO_BITS",
     "Barcode",
@@ -37,6 +38,7 @@ __all__ = [
     "check_image",
     "check_watermark",
     "closest",
+    "engine_named",
     "match_store",
     "open_photo",
     "phashes",

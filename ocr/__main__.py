@@ -1,11 +1,17 @@
 """Command line of the OCR library; every command prints JSON.
 
-    python -m ocr receipt IMAGE [--stores stores.csv] [--mdy]
+    python -m ocr receipt IMAGE... [--engine rapidocr|tesseract] [--stores stores.csv] [--mdy]
+                                     one JSON object per line per file, the engine loaded once
+    python -m ocr sign IMAGE... [--candidates NAMES.txt]
+                                     the text of a shop's sign, and the store it names
+    python -m ocr signs DIR [--count 60] [--seed 5]
+                                     write generated storefront photos with ground truth
     python -m ocr watermark IMAGE [--store NAME --expected 2026-11-24T14:03]
     python -m ocr photo IMAGE            perceptual hashes and blur / darkness scores
     python -m ocr synth DIR [--receipts 40] [--photos 12] [--seed 7]
 
-A file that is not a usable photo prints {"error": code, "detail": ...} and exits with 2.
+A file that is not a usable photo prints {"error": code, "detail": ...} (receipt: on its line, the
+other files still read) and exits with 2.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from ocr.engine import ENGINES, engine_named
 from ocr.errors import OcrError
 from ocr.images import open_photo
 from ocr.match import match_store
 from ocr.photos import phashes, quality
 from ocr.receipt import read_receipt
+from ocr.signs import read_sign
+from ocr.signsynth import write_signs
 from ocr.synth import write_dataset
 from ocr.watermark import check_watermark, read_watermark
 
@@ -39,9 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     receipt = sub.add_parser("receipt", help="merchant, date, total (tax, items) with confidences")
-    receipt.add_argument("image", type=Path)
+    receipt.add_argument("images", type=Path, nargs="+", metavar="IMAGE")
+    receipt.add_argument("--engine", choices=ENGINES, default="rapidocr", help="OCR engine (default: %(default)s)")
     receipt.add_argument("--stores", type=Path, help="CSV with id,name: suggest the store the merchant matches")
     receipt.add_argument("--mdy", action="store_true", help="read ambiguous numeric dates month first")
+    sign = sub.add_parser("sign", help="a storefront's sign text and the candidate store it names (one JSON line each)")
+    sign.add_argument("images", type=Path, nargs="+", metavar="IMAGE")
+    sign.add_argument("--candidates", type=Path, help="store names, one per line: match names the sign's store")
+    signs = sub.add_parser("signs", help="write generated storefront photos with Chinese signs and ground truth")
+    signs.add_argument("dir", type=Path)
+    signs.add_argument("--count", type=int, default=60)
+    signs.add_argument("--seed", type=int, default=5)
     mark = sub.add_parser("watermark", help="time and place printed on a photo; flags against a store and time")
     mark.add_argument("image", type=Path)
     mark.add_argument("--store", help="the store the photo should show")
@@ -59,19 +76,21 @@ def main(argv: list[str] | None = None) -> int:
         write_dataset(args.dir, receipts=args.receipts, photos=args.photos, seed=args.seed)
         print(json.dumps({"dir": str(args.dir), "receipts": args.receipts, "photos": args.photos}))
         return 0
+    if args.command == "receipt":
+        return _receipts(args)
+    if args.command == "sign":
+        return _signs(args)
+    if args.command == "signs":
+        write_signs(args.dir, count=args.count, seed=args.seed)
+        print(json.dumps({"dir": str(args.dir), "signs": args.count}))
+        return 0
     try:
         data = args.image.read_bytes()
     except OSError as exc:
         parser.error(str(exc))
     try:
         out: dict
-        if args.command == "receipt":
-            result = read_receipt(data, dayfirst=not args.mdy)
-            out = result.as_dict()
-            if args.stores:
-                found = match_store(result.merchant.value, _stores(args.stores))
-                out["store"] = asdict(found) if found else None
-        elif args.command == "watermark":
+        if args.command == "watermark":
             mark_result = read_watermark(data)
             out = mark_result.as_dict()
             if args.store and args.expected:
@@ -88,6 +107,68 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
+
+
+def _signs(args: argparse.Namespace) -> int:
+    """Each photo's sign read with the engine loaded once; ``match`` is null when no candidate is credible."""
+    names: list[tuple[str, str]] = []
+    if args.candidates:
+        try:
+            lines = args.candidates.read_text(encoding="utf-8-sig").splitlines()
+        except OSError as exc:
+            print(json.dumps({"error": "unreadable_file", "detail": str(exc)}, ensure_ascii=False))
+            return 2
+        names = [(n.strip(), n.strip()) for n in lines if n.strip()]
+    failed = False
+    try:
+        engine = engine_named("rapidocr")
+    except OcrError as exc:
+        print(json.dumps({"error": exc.code, "detail": str(exc)}, ensure_ascii=False))
+        return 2
+    for path in args.images:
+        out: dict = {"file": str(path)}
+        try:
+            found = read_sign(path.read_bytes(), engine=engine, candidates=names)
+        except OSError as exc:
+            out.update(error="unreadable_file", detail=str(exc))
+        except OcrError as exc:
+            out.update(error=exc.code, detail=str(exc))
+        else:
+            out.update(lines=found.texts, seconds=found.seconds)
+            if args.candidates:
+                out["match"] = {"name": found.match.name, "score": found.match.score} if found.match else None
+        failed = failed or "error" in out
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 2 if failed else 0
+
+
+def _receipts(args: argparse.Namespace) -> int:
+    """Each file read with one engine, loaded before the first; a bad file does not stop the rest."""
+    stores = _stores(args.stores) if args.stores else None
+    failed = False
+    try:
+        engine = engine_named(args.engine)
+    except OcrError as exc:
+        print(json.dumps({"error": exc.code, "detail": str(exc)}, ensure_ascii=False))
+        return 2
+    for path in args.images:
+        out: dict = {"file": str(path)}
+        started = time.perf_counter()
+        try:
+            result = read_receipt(path.read_bytes(), engine=engine, dayfirst=not args.mdy)
+        except OSError as exc:
+            out.update(error="unreadable_file", detail=str(exc))
+        except OcrError as exc:
+            out.update(error=exc.code, detail=str(exc))
+        else:
+            out.update(result.as_dict())
+            if stores is not None:
+                found = match_store(result.merchant.value, stores)
+                out["store"] = asdict(found) if found else None
+        out["seconds"] = round(time.perf_counter() - started, 3)
+        failed = failed or "error" in out
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 2 if failed else 0
 
 
 if __name__ == "__main__":

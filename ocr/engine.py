@@ -1,6 +1,7 @@
 """The OCR engine behind a one-method interface: ``read(image, langs, psm) -> list[Line]``.
 
-``Tesseract`` runs Debian's tesseract through pytesseract; tests inject a failing engine to see
+``Tesseract`` runs Debian's tesseract through pytesseract; ``ocr.rapid.RapidOcr`` runs PP-OCR
+(``engine_named`` gives either by name); tests inject a failing engine to see
 how callers cope, without patching. Tesseract's errors become ``EngineError``.
 """
 
@@ -26,6 +27,7 @@ class Word:
     text: str
     conf: float  # 0..1
     box: tuple[int, int, int, int]  # left, top, width, height
+    slope: float = 0.0  # the box's top edge, dy/dx (RapidOCR's quads; 0 from tesseract)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,15 @@ class Line:
     def top(self) -> int:
         return min(w.box[1] for w in self.words)
 
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """The union of its words' boxes: left, top, width, height."""
+        left = min(w.box[0] for w in self.words)
+        top = self.top
+        right = max(w.box[0] + w.box[2] for w in self.words)
+        bottom = max(w.box[1] + w.box[3] for w in self.words)
+        return left, top, right - left, bottom - top
+
 
 class Engine(Protocol):
     def read(self, image: Image.Image, langs: str, psm: int) -> list[Line]: ...
@@ -71,6 +82,8 @@ def join_words(words: list[str]) -> str:
 
 
 class Tesseract:
+    name = "tesseract"
+
     def __init__(self, timeout: float = 30.0) -> None:
         self.timeout = timeout
 
@@ -95,3 +108,17 @@ class Tesseract:
             box = (data["left"][i], data["top"][i], data["width"][i], data["height"][i])
             lines.setdefault(key, []).append(Word(text, conf / 100, box))
         return [Line(tuple(words)) for words in lines.values()]
+
+
+ENGINES = ("rapidocr", "tesseract")
+
+
+def engine_named(name: str) -> Engine:
+    """The engine called ``name`` (``ENGINES``); RapidOCR's is the process's one instance."""
+    if name == "tesseract":
+        return Tesseract()
+    if name == "rapidocr":
+        from ocr.rapid import RapidOcr  # onnxruntime and OpenCV load only for it
+
+        return RapidOcr.shared()
+    raise ValueError(f"unknown OCR engine {name!r}; one of {', '.join(ENGINES)}")

@@ -34,10 +34,14 @@ MONTHS = {
 }
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 
+# A date ends where no digit follows, or where the time printed against it begins: PP-OCR reads
+# "10-03-2018 23:03" as one box and drops the space ("10-03-201823:03").
+_END = r"(?=\d{2}:\d{2}(?!\d)|(?!\d))"
+
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ymd_cn", re.compile(r"(?<!\d)(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")),
-    ("ymd", re.compile(r"(?<!\d)(20\d{2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)")),
-    ("dmy", re.compile(r"(?<!\d)(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(20\d{2}|\d{2})(?!\d)")),
+    ("ymd", re.compile(rf"(?<!\d)(20\d{{2}})\s*[-/.]\s*(\d{{1,2}})\s*[-/.]\s*(\d{{2}}|\d){_END}")),
+    ("dmy", re.compile(rf"(?<!\d)(\d{{1,2}})\s*[-/.]\s*(\d{{1,2}})\s*[-/.]\s*(20\d{{2}}|\d{{2}}){_END}")),
     (
         "d_mon_y",
         re.compile(rf"(?<!\d)(\d{{1,2}})\s*[-/ .]?\s*({_MONTH_RE})[A-Z]*\.?\s*[-/ .,]?\s*(20\d{{2}}|\d{{2}})(?!\d)"),
@@ -111,7 +115,7 @@ def amounts(text: str) -> list[Decimal]:
     """Money amounts written in ``text``, left to right."""
     # repair letters inside numbers ("1O.5O" → "10.50") only between digits, dots and commas
     fixed = re.sub(
-        r"(?<=[\d.,])[OoDQlI|SB](?=[\d.,OoDQlI|SB]*\d)|(?<=\d)[OoDQ](?=\b)",
+        r"(?<=[\d.,])[OoDQlI|SB](?=[\d.,OoDQlI|SB]*\d)|(?<=\d)[OoDQ](?=\b)|(?<=RM)[IlO](?=[\d.,]*\d)",
         lambda m: m.group(0).translate(_CONFUSABLE_DIGITS),
         text,
     )

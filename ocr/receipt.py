@@ -1,8 +1,10 @@
 """Receipts: photo in, merchant / date / total (plus tax and line items) out, each with a confidence.
 
-``parse_receipt(lines)`` is pure: it takes OCR'd lines (text and confidence) and picks the fields.
-``read_receipt(data)`` runs the whole pipeline — safe decode, EXIF orientation, crop, deskew,
-scale, flattened light, tesseract (chi_sim+eng) — and times each stage.
+``parse_receipt(lines)`` is pure: it takes OCR'd lines (text and confidence) and picks the fields;
+it works on either engine's lines. ``read_receipt(data, engine=...)`` runs the whole pipeline and
+times each stage: safe decode and EXIF orientation, then for RapidOCR (PP-OCR, the default) the
+upright photo as it is, each field keeping its line's box on the photo; for tesseract crop, deskew,
+scale and flattened light first (its boxes are on that prepared copy, so none are given).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class TextLine:
     text: str
     conf: float  # tesseract's mean word confidence, 0..1
     height: float = 0.0  # median word height in pixels (the shop's name is printed larger)
+    box: tuple[float, float, float, float] | None = None  # x, y, w, h as fractions of the photo
 
     @cached_property
     def amounts(self) -> list[Decimal]:
@@ -43,6 +46,7 @@ class Field:
     value: str | None
     confidence: float  # 0..1: how sure we are the value is right (0 when nothing was found)
     line: str | None = None  # the OCR'd line it came from, for finance to see
+    box: tuple[float, float, float, float] | None = None  # that line on the photo: x, y, w, h in 0..1
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class Receipt:
         return asdict(self)
 
 
+def _from(value: str, confidence: float, line: TextLine) -> Field:
+    return Field(value, confidence, line.text, line.box)
+
+
 # --- total -----------------------------------------------------------------------------------
 
 # How strongly a line's words say "this is what was paid". Checked in order; the first match wins.
@@ -74,7 +82,8 @@ _TOTAL_KEYS: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"实收|实付|应付|应收|付款金额|支付金额"), 1.0),
     (
         re.compile(
-            r"^ROUND(ED|ING)\b|ROUND(ED|ING)?\s*(TOTAL|AMOUNT)|TOTAL\s*ROUND|NETT?\s*TOTAL|GRAND\s*TOTAL|AMOUNT\s*DUE|TOTAL\s*(AMOUNT\s*)?PAYABLE|TOTAL\s*DUE|TOTAL\s*AMOUNT"
+            r"^ROUND(ED|ING)\b|ROUND(ED|ING)?\s*(TOTAL|AMOUNT)|TOTAL\s*ROUND|NETT?\s*TOTAL|GRAND\s*TOTAL|AMOUNT\s*DUE|TOTAL\s*(AMOUNT\s*)?PAYABLE|TOTAL\s*DUE|TOTAL\s*AMOUNT|"
+            r"(AMT|AMOUNT)\s*PAID\s*INCL"
         ),
         0.95,
     ),
@@ -84,7 +93,7 @@ _TOTAL_KEYS: list[tuple[re.Pattern[str], float]] = [
         ),
         0.85,
     ),
-    (re.compile(r"TOTAL|TOTA1|T0TAL|TOTAI"), 0.6),
+    (re.compile(r"TOTAL|TOTA1|T0TAL|TOTAI|\bT[O0]?TAL\b"), 0.6),
     # what a card or e-wallet was charged is what was paid (cash is not: it is what was handed over)
     (re.compile(r"微信|支付宝|银联|刷卡|WECHAT|ALIPAY|CREDIT\s*CARD|VISA|MASTER"), 0.5),
 ]
@@ -136,11 +145,38 @@ def _find_total(lines: Sequence[TextLine]) -> tuple[Field, int | None]:
         else:
             printed = [i for i, line in enumerate(lines) if paid in line.amounts]
             if printed:
-                return Field(f"{paid:.2f}", round(0.7 * lines[printed[0]].conf, 2), lines[printed[0]].text), printed[0]
+                return _from(f"{paid:.2f}", round(0.7 * lines[printed[0]].conf, 2), lines[printed[0]]), printed[0]
+    rounded = _rounded(lines, index, value)
+    if rounded is not None:
+        value, index = rounded
     agree = sum(1 for line in lines if value in line.amounts)
     confirmed = paid == value or agree > 1
     confidence = weight * lines[index].conf * (1.0 if confirmed else 0.85)
-    return Field(f"{value:.2f}", round(min(confidence, 1.0), 2), lines[index].text), index
+    return _from(f"{value:.2f}", round(min(confidence, 1.0), 2), lines[index]), index
+
+
+_ROUNDING = re.compile(r"ROUNDING|ROUND\s*ADJ|抹零|舍入")
+_CENTS = re.compile(r"(\(|-)?\s*(?:RM|\$)?\s*(\d*)[.,](\d{2})\)?\s*$")
+
+
+def _rounded(lines: Sequence[TextLine], index: int, value: Decimal) -> tuple[Decimal, int] | None:
+    """A rounding adjustment printed just after the total: the rounded amount, when a later
+    line prints it, is what was paid (``37.44``, ``Rounding .01``, ``37.45``)."""
+    for i in range(index + 1, min(index + 3, len(lines))):
+        if not _ROUNDING.search(lines[i].text.upper()):
+            continue
+        m = _CENTS.search(lines[i].text)
+        if not m:
+            return None
+        step = Decimal(f"{m.group(2) or 0}.{m.group(3)}")
+        if not step or step >= 1:
+            return None
+        for rounded in [value - step] if m.group(1) else [value + step, value - step]:
+            later = next((j for j in range(i + 1, len(lines)) if rounded in lines[j].amounts), None)
+            if later is not None:
+                return rounded, later
+        return None
+    return None
 
 
 _CASH = re.compile(r"\bCASH\b|TENDER|现金|收款|实收现金")
@@ -170,7 +206,7 @@ def _tendered_arithmetic(lines: Sequence[TextLine]) -> tuple[Field, int | None]:
     for i in range(len(lines) - 2):
         total, tendered, change = last[i], last[i + 1], last[i + 2]
         if total and tendered and change is not None and tendered > total and tendered - change == total:
-            return Field(f"{total:.2f}", round(0.8 * lines[i].conf, 2), lines[i].text), i
+            return _from(f"{total:.2f}", round(0.8 * lines[i].conf, 2), lines[i]), i
     return Field(None, 0.0), None
 
 
@@ -185,7 +221,7 @@ def _fallback_total(lines: Sequence[TextLine]) -> tuple[Field, int | None]:
     if not repeated:
         return Field(None, 0.0), None
     _, value, index = max(repeated)
-    return Field(f"{value:.2f}", 0.3, lines[index].text), index
+    return _from(f"{value:.2f}", 0.3, lines[index]), index
 
 
 # --- date ------------------------------------------------------------------------------------
@@ -205,7 +241,7 @@ def _find_date(lines: Sequence[TextLine], dayfirst: bool) -> Field:
     labelled, _, parsed, line = max(found, key=lambda f: (f[0], f[1]))
     distinct = {f[2] for f in found}
     confidence = line.conf * (1.0 if labelled or len(distinct) == 1 else 0.8)
-    return Field(parsed.isoformat(), round(confidence, 2), line.text)
+    return _from(parsed.isoformat(), round(confidence, 2), line)
 
 
 # --- merchant --------------------------------------------------------------------------------
@@ -245,7 +281,7 @@ def _find_merchant(lines: Sequence[TextLine]) -> Field:
         return named + 0.6 * larger - 0.06 * i + 0.3 * line.conf
 
     _, text, line, named = max(plausible, key=score)
-    return Field(text, round(line.conf * (1.0 if named else 0.7), 2), line.text)
+    return _from(text, round(line.conf * (1.0 if named else 0.7), 2), line)
 
 
 def _strip_registration(text: str) -> str:
@@ -262,7 +298,7 @@ def _find_tax(lines: Sequence[TextLine], total_index: int | None) -> Field:
         if _TAX.search(upper) and not re.search(r"\bNO\b|REG|ID|%\s*$|SUMMARY|INCL", upper):
             values = line.amounts
             if values:
-                return Field(f"{values[-1]:.2f}", round(line.conf * 0.8, 2), line.text)
+                return _from(f"{values[-1]:.2f}", round(line.conf * 0.8, 2), line)
     return Field(None, 0.0)
 
 
@@ -302,9 +338,22 @@ def parse_receipt(lines: Sequence[TextLine], *, dayfirst: bool = True) -> Receip
     )
 
 
-def _text_lines(lines: Sequence[Line]) -> list[TextLine]:
+def _text_lines(lines: Sequence[Line], size: tuple[int, int] | None = None) -> list[TextLine]:
+    """Engine lines top to bottom; with the photo's ``size``, each keeps its box as fractions."""
     ordered = sorted(lines, key=lambda line: line.top)
-    return [TextLine(line.text, line.conf, line.height) for line in ordered]
+
+    def box(line: Line) -> tuple[float, float, float, float] | None:
+        if size is None:
+            return None
+        left, top, width, height = line.box
+        return (
+            round(left / size[0], 4),
+            round(top / size[1], 4),
+            round(width / size[0], 4),
+            round(height / size[1], 4),
+        )
+
+    return [TextLine(line.text, line.conf, line.height, box(line)) for line in ordered]
 
 
 def han_share(lines: Sequence[TextLine]) -> float:
@@ -333,21 +382,30 @@ def merge(first: Receipt, second: Receipt) -> Receipt:
 
 
 def read_receipt(data: bytes, *, engine: Engine | None = None, dayfirst: bool = True) -> Receipt:
-    """Read a receipt photo. Raises ``ImageError`` for bytes that are not a usable photo and
-    ``EngineError`` when tesseract fails; an unreadable receipt gives empty fields at confidence 0."""
+    """Read a receipt photo (``engine`` default: tesseract). Raises ``ImageError`` for bytes that
+    are not a usable photo and ``EngineError`` when the engine fails; an unreadable receipt gives
+    empty fields at confidence 0."""
     engine = engine or Tesseract()
     started = time.perf_counter()
     photo = open_photo(data)
     decoded = time.perf_counter()
-    prepared = prepare_receipt(photo)
-    prepped = time.perf_counter()
-    lines = _text_lines(engine.read(prepared.image, LANGS, PSM_FIRST))
-    receipt = parse_receipt(lines, dayfirst=dayfirst)
-    if han_share(lines) > 0.3:
-        again = parse_receipt(_text_lines(engine.read(prepared.image, LANGS, PSM_CHINESE)), dayfirst=dayfirst)
-        receipt = merge(again, receipt)
+    if getattr(engine, "name", "") == "rapidocr":
+        # PP-OCR reads the photo as taken: its detector copes with light and tilt, and its
+        # boxes then fall on the picture finance sees.
+        prepped = decoded
+        angle = 0.0
+        receipt = parse_receipt(_text_lines(engine.read(photo, LANGS, 0), photo.size), dayfirst=dayfirst)
+    else:
+        prepared = prepare_receipt(photo)
+        prepped = time.perf_counter()
+        angle = prepared.angle
+        lines = _text_lines(engine.read(prepared.image, LANGS, PSM_FIRST))
+        receipt = parse_receipt(lines, dayfirst=dayfirst)
+        if han_share(lines) > 0.3:
+            again = parse_receipt(_text_lines(engine.read(prepared.image, LANGS, PSM_CHINESE)), dayfirst=dayfirst)
+            receipt = merge(again, receipt)
     read = time.perf_counter()
-    receipt.angle = prepared.angle
+    receipt.angle = angle
     receipt.timings = {
         "decode": round(decoded - started, 3),
         "prepare": round(prepped - decoded, 3),

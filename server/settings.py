@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -85,6 +86,21 @@ class Settings(BaseSettings):
         default=None,
         description="Vosk models, one sub-folder per language code (en, zh). Empty means <data_dir>/models/speech; "
         "`fieldvisit speech-models en zh` downloads the small published models there.",
+    )
+    ocr_receipt_engine: Literal["rapidocr", "tesseract"] = Field(
+        default="rapidocr",
+        description="OCR engine for receipts: rapidocr (PP-OCR, measured far better on real receipts: "
+        "bench/ocr_receipts.py) or tesseract.",
+    )
+    ocr_watermark_engine: Literal["rapidocr", "tesseract"] = Field(
+        default="tesseract",
+        description="OCR engine for the time and place band printed on photos. bench/ocr_watermarks.py on 16 "
+        "generated photos: tesseract time 81 %, store 88 %; rapidocr time 75 %, store 100 %.",
+    )
+    ocr_read_signs: bool = Field(
+        default=True,
+        description="Read the shop sign on check-in and claim photos (RapidOCR) and flag sign_mismatch when it "
+        "names another of the rep's or nearby stores.",
     )
     speech_max_seconds: float = Field(default=300.0, description="Longest voice note transcribed, in seconds.")
     jobs_embedded: bool = Field(

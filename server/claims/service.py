@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from ocr import (
     EngineError,
     ImageError,
+    engine_named,
     match_store,
     read_receipt,
 )
@@ -30,7 +31,7 @@ from server.claims.rules import CLAIM, MAX_CENTS, READ_CLAIM
 from server.db import utcnow
 from server.errors import Conflict, Forbidden, InvalidInput
 from server.jobs.service import Claimed, Done, Inputs, JobKind, Retry, public_reason
-from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
+from server.photos import inspect_photo, local_time, recycled_of, remember_hashes, sign_candidates
 from server.replication.blobaccess import HeldBlobs, holds
 from server.replication.models import BlobMeta
 from server.replication.publish import server_update
@@ -112,15 +113,18 @@ def match_pool(session: Session, store: Store, on: date, promotion_id: str | Non
 # -- the reading job ----------------------------------------------------------------------------
 
 
-def _field(value: str | None, confidence: float, line: str | None = None) -> dict[str, Any]:
-    return {"value": value, "confidence": round(confidence, 2), "line": line}
+def _field(
+    value: str | None, confidence: float, line: str | None = None, box: tuple[float, ...] | None = None
+) -> dict[str, Any]:
+    return {"value": value, "confidence": round(confidence, 2), "line": line, "box": list(box) if box else None}
 
 
-def _read_receipt(data: bytes, flags: list[str]) -> dict[str, Any]:
-    """The receipt's fields with confidences; nothing found is null at confidence 0 (and flagged)."""
+def _read_receipt(settings: Settings, data: bytes, flags: list[str]) -> dict[str, Any]:
+    """The receipt's fields with confidences and their boxes on the photo; nothing found is null
+    at confidence 0 (and flagged)."""
     empty = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
     try:
-        receipt = read_receipt(data)
+        receipt = read_receipt(data, engine=engine_named(settings.ocr_receipt_engine))
     except ImageError as exc:
         flags.append("receipt_unreadable")
         return {**empty, "error": str(exc)}
@@ -129,7 +133,7 @@ def _read_receipt(data: bytes, flags: list[str]) -> dict[str, Any]:
     if not (receipt.total.value or receipt.date.value or receipt.merchant.value):
         flags.append("receipt_nothing_found")
     reading: dict[str, Any] = {
-        name: _field(f.value, f.confidence, f.line)
+        name: _field(f.value, f.confidence, f.line, f.box)
         for name, f in (
             ("merchant", receipt.merchant),
             ("date", receipt.date),
@@ -146,6 +150,7 @@ class _ToRead:
     rec: RecordState
     review: ClaimReview
     store: Store
+    candidates: list[tuple[str, str]]  # the stores its photos could show (the sign's match)
 
 
 def _load_claim(session: Session, settings: Settings, job: Claimed) -> Inputs | Done:
@@ -161,7 +166,7 @@ def _load_claim(session: Session, settings: Settings, job: Claimed) -> Inputs | 
     refused = {m.sha256 for m in session.exec(select(BlobMeta).where(col(BlobMeta.sha256).in_(shas))) if m.refused}
     blobs = HeldBlobs(blob_store(settings), {sha for sha in shas if holds(session, sha, rec.created_by)})
     return Inputs(
-        _ToRead(rec, review, store),
+        _ToRead(rec, review, store, sign_candidates(session, store, rec.created_by)),
         blobs={sha: blobs.path(sha) for sha in shas},
         refused=frozenset(refused),
         wait_until=review.submitted_at + WAIT_FOR_PHOTOS,
@@ -179,7 +184,7 @@ def _read_photos(settings: Settings, inputs: Inputs) -> tuple[dict[str, Any], li
         flags.append("receipt_refused" if fields["receipt"] in inputs.refused else "receipt_missing")
         reading: dict[str, Any] = {"merchant": _field(None, 0), "date": _field(None, 0), "total": _field(None, 0)}
     else:
-        reading = _read_receipt(receipt_path.read_bytes(), flags)
+        reading = _read_receipt(settings, receipt_path.read_bytes(), flags)
     taken = local_time(settings, fields.get("taken_at"))
     checks: list[dict[str, Any]] = []
     for sha in fields["photos"]:
@@ -188,7 +193,15 @@ def _read_photos(settings: Settings, inputs: Inputs) -> tuple[dict[str, Any], li
             flags.append("photo_refused" if sha in inputs.refused else "photo_missing")
             continue
         try:
-            checks.append({"blob": sha, **inspect_photo(settings, claim.store.name, path.read_bytes(), taken)})
+            seen = inspect_photo(
+                settings,
+                claim.store.name,
+                path.read_bytes(),
+                taken,
+                store_id=claim.store.id,
+                candidates=claim.candidates,
+            )
+            checks.append({"blob": sha, **seen})
         except ImageError as exc:
             checks.append({"blob": sha, "error": str(exc), "flags": ["photo_unreadable"]})
         except EngineError as exc:

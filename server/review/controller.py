@@ -23,7 +23,7 @@ from sync.blobs import SHA256_RE
 Flag = Annotated[
     str | None,
     QueryParameter(
-        pattern="^(any|outside_geofence|location_missing|watermark_mismatch|recycled_photo|blurred_dark|exception)$"
+        pattern="^(any|outside_geofence|location_missing|watermark_mismatch|recycled_photo|blurred_dark|exception|sign_mismatch)$"
     ),
 ]
 

@@ -25,6 +25,7 @@ FLAG_BITS = {
     "recycled_photo": 8,
     "blurred_dark": 16,
     "exception": 32,
+    "sign_mismatch": 64,
 }
 # Detailed flags (what the page says in words) → the filter they fall under.
 FLAG_GROUP = {
@@ -38,6 +39,7 @@ FLAG_GROUP = {
     "blurred": "blurred_dark",
     "dark": "blurred_dark",
     "exception_taken": "exception",
+    "sign_mismatch": "sign_mismatch",
 }
 
 

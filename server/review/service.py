@@ -25,7 +25,7 @@ from server.audit import service as audit
 from server.db import utcnow
 from server.errors import Conflict, Forbidden, InvalidInput
 from server.jobs.service import Claimed, Done, Inputs, JobKind, Retry
-from server.photos import inspect_photo, local_time, recycled_of, remember_hashes
+from server.photos import inspect_photo, local_time, recycled_of, remember_hashes, sign_candidates
 from server.replication.blobaccess import held_path
 from server.replication.context import RuleContext
 from server.replication.models import BlobMeta
@@ -86,6 +86,7 @@ class QueueFilter(BaseModel):
             "recycled_photo",
             "blurred_dark",
             "exception",
+            "sign_mismatch",
         ]
         | None
     ) = None
@@ -376,8 +377,9 @@ def _load_checkin(session: Session, settings: Settings, job: Claimed) -> Inputs 
         return Done({"skipped": "gone, no photo or already read"})
     meta = session.get(BlobMeta, review.photo)
     session.expunge(review)
+    candidates = sign_candidates(session, store, review.rep_id)
     return Inputs(
-        (review, store.name),
+        (review, store.name, candidates),
         blobs={review.photo: held_path(settings, session, review.photo, review.rep_id)},
         refused=frozenset({review.photo} if meta and meta.refused else ()),
         wait_until=review.received_at + WAIT_FOR_PHOTO,
@@ -387,8 +389,9 @@ def _load_checkin(session: Session, settings: Settings, job: Claimed) -> Inputs 
 
 def _read_checkin(settings: Settings, inputs: Inputs) -> tuple[list[str], dict[str, Any]]:
     """Read a check-in photo once it has arrived: watermark against the store and the visit's
-    time, light and sharpness; make its thumbnails. Tesseract runs outside any transaction."""
-    review, store_name = inputs.value
+    time, the shop sign against the stores it could show, light and sharpness; make its
+    thumbnails. OCR runs outside any transaction."""
+    review, store_name, candidates = inputs.value
     sha = review.photo
     path = inputs.blobs[sha]
     if path is None:
@@ -398,7 +401,7 @@ def _read_checkin(settings: Settings, inputs: Inputs) -> tuple[list[str], dict[s
         settings, review.arrived_at.isoformat()
     )
     try:
-        reading = inspect_photo(settings, store_name, data, taken)
+        reading = inspect_photo(settings, store_name, data, taken, store_id=review.store_id, candidates=candidates)
         make_thumbnails(settings, sha, data)
     except ImageError as exc:
         return ["photo_unreadable"], {"error": str(exc)}
@@ -449,5 +452,6 @@ _PHOTO_FLAGS = frozenset(
         "photo_refused",
         "photo_missing",
         "photo_unreadable",
+        "sign_mismatch",
     }
 )

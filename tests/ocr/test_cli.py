@@ -25,6 +25,20 @@ def test_receipt_command_prints_fields_with_confidences(tmp_path: Path) -> None:
     assert "store" in out
 
 
+def test_several_receipts_one_line_each_and_a_bad_file_does_not_stop_the_rest(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.jpg"
+    junk.write_bytes(b"not a picture")
+    files = [SROIE / "img" / "038.jpg", junk, SROIE / "img" / "599.jpg"]
+    done = run("receipt", *map(str, files), "--engine", "rapidocr")
+    assert done.returncode == 2, done.stderr  # one file failed
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [row["file"] for row in rows] == list(map(str, files))
+    assert [row.get("total", {}).get("value") for row in rows] == ["13.10", None, "42.40"]
+    assert rows[1]["error"] == "not_an_image"
+    assert all(row["seconds"] > 0 for row in rows)
+    assert rows[0]["total"]["box"] is not None
+
+
 def test_watermark_and_photo_commands(generated: Path) -> None:
     photo = sorted((generated / "photos").glob("*.jpg"))[0]
     truth = json.loads(photo.with_suffix(".json").read_text(encoding="utf-8"))

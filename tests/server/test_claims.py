@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 import threading
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from ocr.signsynth import make_storefront
 from server.accounts.models import User
 from server.accounts.service import Actor
 from server.claims import service
@@ -185,11 +187,21 @@ def test_photo_checks_flag_a_recycled_photo_another_day_and_another_store(
     # a photo from another store
     elsewhere = jpeg(material_photo(5, "百佳名烟名酒", WHEN))
     fourth = _submit(app_client, phone, store.id, _sha(receipt_bytes), [_sha(elsewhere)])
-    for data in (receipt_bytes, first_photo, recycled, fresh, elsewhere):
+    # the front of the rep's other store, its sign read (RapidOCR) and matched to that store
+    neighbour = world.east.stores[rep.username][1]
+    neighbour.name = "华联超市"
+    session.add(neighbour)
+    session.commit()
+    front, _ = make_storefront(random.Random(4), "华联超市")
+    fifth = _submit(app_client, phone, store.id, _sha(receipt_bytes), [_sha(front)])
+    for data in (receipt_bytes, first_photo, recycled, fresh, elsewhere, front):
         assert upload(app_client, data).status_code == 200
     run_pending(settings)
 
-    flags = {cid: _claim(app_client, cid)["flags"] for cid in (first, second, third, fourth)}
+    flags = {cid: _claim(app_client, cid)["flags"] for cid in (first, second, third, fourth, fifth)}
+    assert "sign_mismatch" in flags[fifth] and "sign_mismatch" not in flags[first]
+    sign = _claim(app_client, fifth)["photo_checks"][0]["sign"]
+    assert sign["texts"][0] == "华联超市" and sign["match"]["id"] == neighbour.id
     assert "recycled_photo" not in flags[first]
     assert "recycled_photo" in flags[second]
     assert _claim(app_client, second)["photo_checks"][0]["recycled_of"]["record_id"] == first
@@ -333,7 +345,7 @@ def test_bad_photos_are_refused_clearly_and_the_claim_still_reaches_finance(
         fields = _claim(app_client, cases[name])
         assert fields["status"] == "review", (name, fields)
         assert flag in fields["flags"], (name, fields["flags"])
-        assert fields["reading"]["total"] == {"value": None, "confidence": 0, "line": None}
+        assert fields["reading"]["total"] == {"value": None, "confidence": 0, "line": None, "box": None}
     # a claim naming something that is not a blob, or another region's store, is refused by name
     bad = app_client.post(
         "/api/sync/push",

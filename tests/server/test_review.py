@@ -289,3 +289,37 @@ def test_dashboard_figures_and_csv_exports(
     confirmations = sup.get("/api/team/export/confirmations?from=2026-11-20&to=2026-11-24").content
     assert "2026-11-24" in confirmations.decode("utf-8-sig") and rep.username in confirmations.decode("utf-8-sig")
     assert sup.get("/api/team/export/secrets").status_code == 400
+
+
+def test_a_check_in_photo_of_another_stores_sign_is_flagged(
+    app_client: TestClient, world: World, session: Session, settings: Settings
+) -> None:
+    """The shop sign read by RapidOCR (the real engine), matched against the rep's stores: a photo
+    of the rep's other store's front is ``sign_mismatch``, with what the sign says; the store's
+    own front is not, even though the watermark band names the store either way."""
+    import random
+
+    from ocr.signsynth import make_storefront
+
+    template_id, rep, store = _setup(app_client, world, session)
+    other = world.east.stores[rep.username][2]
+    store.name, other.name = "鑫盛副食店", "华联超市"
+    session.add(store)
+    session.add(other)
+    session.commit()
+    phone = Phone()
+    own_front, _ = make_storefront(random.Random(3), "鑫盛副食店")
+    other_front, _ = make_storefront(random.Random(4), "华联超市")
+    mine = load_visit(app_client, phone, store, template_id, "2026-11-23", own_front)
+    wrong = load_visit(app_client, phone, store, template_id, "2026-11-24", other_front)
+    run_pending(settings)
+    session.expire_all()
+    got_mine, got_wrong = session.get(VisitReview, mine.id), session.get(VisitReview, wrong.id)
+    assert got_mine is not None and got_wrong is not None
+    assert "sign_mismatch" not in got_mine.flags, got_mine.flags
+    assert "sign_mismatch" in got_wrong.flags, got_wrong.flags
+    sign = (got_wrong.capture or {})["server"]["sign"]
+    assert sign["texts"][0] == "华联超市" and sign["match"]["id"] == other.id
+    sup = _signed_in(settings, world.east.supervisor.username)
+    listed = sup.get("/api/review?flag=sign_mismatch").json()
+    assert [i["visit_id"] for i in listed["items"]] == [wrong.id] and listed["counts"]["sign_mismatch"] == 1

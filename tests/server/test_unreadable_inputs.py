@@ -89,7 +89,7 @@ def test_a_claim_whose_reading_job_dies_goes_to_finance_flagged_and_is_decided(
     reject_me = _submit(app_client, phone, store.id, _sha(receipt_bytes), [_sha(photo)], amount_cents=30_00)
     type_me = _submit(app_client, phone, store.id, _sha(receipt_bytes), [_sha(photo)])
 
-    def crash(_: bytes) -> Any:  # what the demo server met: the reader fails the same way every time
+    def crash(_: bytes, **__: Any) -> Any:  # what the demo server met: the reader fails the same way every time
         raise OSError("image file is truncated (53 bytes not processed) in /srv/fieldvisit/blobs/ab/cd/x")
 
     monkeypatch.setattr(claims, "read_receipt", crash)
@@ -104,7 +104,7 @@ def test_a_claim_whose_reading_job_dies_goes_to_finance_flagged_and_is_decided(
 
         fields = _claim(app_client, reject_me)  # what the rep's phone pulls
         assert fields["status"] == "review" and fields["flags"] == ["reading_failed"]
-        assert fields["reading"]["total"] == {"value": None, "confidence": 0, "line": None}
+        assert fields["reading"]["total"] == {"value": None, "confidence": 0, "line": None, "box": None}
         assert "could not be read automatically" in fields["error"] and "/srv" not in fields["error"]
         assert fields["error_code"] == "reading_failed"  # what the UI words in its own language
         assert fields["pool"]["id"] == pool.id
@@ -142,7 +142,7 @@ def test_an_admin_retry_reads_a_flagged_claim_again_until_finance_decides(
     claim_id = _submit(app_client, Phone(), store.id, _sha(receipt_bytes), [_sha(photo)], amount_cents=20_00)
     real = claims.read_receipt
 
-    def crash(_: bytes) -> Any:
+    def crash(_: bytes, **__: Any) -> Any:
         raise RuntimeError("tesseract segfaulted")
 
     monkeypatch.setattr(claims, "read_receipt", crash)
