@@ -115,6 +115,20 @@ def test_a_claim_filed_offline_is_approved_by_finance_and_the_rep_sees_it(  # ty
     assert finance.input_value("#ocr-date") == truth.iso_date
     assert finance.input_value("#ocr-merchant") != ""
     assert finance.locator("[data-ocr=total] .conf span").get_attribute("style") != "width:0%"
+    # each field's box drawn where it was read: inside the receipt, the total's below the merchant's
+    boxes = finance.evaluate(
+        """() => { const img = document.querySelector('[data-receipt-image]').getBoundingClientRect();
+            return Object.fromEntries([...document.querySelectorAll('.receipt [data-box]')].map((b) => {
+              const r = b.getBoundingClientRect();
+              const inside = r.left >= img.left - 1 && r.right <= img.right + 1 && r.top >= img.top - 1
+                && r.bottom <= img.bottom + 1;
+              return [b.dataset.box, { inside, w: r.width, h: r.height, top: r.top }]; })); }"""
+    )
+    assert set(boxes) == {"merchant", "date", "total"}, boxes
+    assert all(b["inside"] and b["w"] > 10 and b["h"] > 3 for b in boxes.values()), boxes
+    assert boxes["total"]["top"] > boxes["merchant"]["top"]
+    finance.focus("#ocr-total")
+    assert "active" in (finance.get_attribute(".receipt [data-box=total]", "class") or "")
     balance = int(finance.get_attribute("[data-balance]", "data-balance"))
     with _client(live_server, "finance") as finance_api:  # the demo's approved claim drew on it this morning
         pool = finance_api.get(f"/api/claims/{claim_id}").json()["pool"]

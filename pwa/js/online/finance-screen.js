@@ -108,12 +108,14 @@ class FinanceScreen extends HTMLElement {
     const decided = c.status === 'approved' || c.status === 'rejected';
     const again = decided ? null : f.reopened;
     const flags = unique(f.flags);
+    // where on the receipt each field was read (x, y, w, h as fractions of the photo)
+    const boxed = FIELDS.filter((k) => Array.isArray(r[k]?.box) && r[k].box.length === 4 && r[k].box.every(Number.isFinite));
     const noPool = !c.pool;
     const corrections = f.decision?.corrections || {};
     const field = (key, type = 'text') => {
       const original = r[key]?.value ?? null, corrected = decided ? corrections[key] : again?.corrections?.[key];
       const isCorrected = corrected != null && corrected !== original;
-      return html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${t(`ocr_${key}`)}</label>
+      return html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${boxed.includes(key) && html`<span class="ocr-swatch" data-swatch="${key}"></span>`}${t(`ocr_${key}`)}</label>
       <input id="ocr-${key}" type="${type}" value="${isCorrected ? corrected : original}" data-original="${original}" ${decided && html`disabled`} ${type === 'text' && key === 'total' && html`inputmode="decimal"`}>
       ${isCorrected ? html`<p class="corrected" data-corrected="${key}">${original != null ? t('fin_correctedFrom', { value: original }) : t('fin_typedByFinance')}</p>`
         : original != null && html`<div class="row ocr-read">${confidence(r[key].confidence)}${r[key].line && html`<small class="ocr-line">“${r[key].line}”</small>`}</div>`}</div>`;
@@ -136,8 +138,9 @@ class FinanceScreen extends HTMLElement {
     const main = this.querySelector('main');
     render(main, html`<div class="review fin-claim">
       ${noReceipt ? html`<figure class="receipt none" data-no-receipt><figcaption data-flag="${noReceipt}">${flagText(noReceipt)}</figcaption></figure>`
-        : html`<figure class="receipt"><img src="/api/blobs/${encodeURIComponent(f.receipt)}" alt="${t('receiptPhoto')}" data-receipt-image data-zoom>
-        <figcaption>${t('tapToZoom')}</figcaption></figure>`}
+        : html`<figure class="receipt"><div class="receipt-frame"><img src="/api/blobs/${encodeURIComponent(f.receipt)}" alt="${t('receiptPhoto')}" data-receipt-image data-zoom>
+          ${boxed.map((k) => html`<span class="ocr-box" data-box="${k}" data-xywh="${r[k].box.join(',')}"></span>`)}</div>
+        <figcaption>${boxed.length > 0 && html`<span data-boxes-hint>${t('fin_boxesHint')}</span> · `}${t('tapToZoom')}</figcaption></figure>`}
       <section class="card" data-review data-status="${c.status}">
         ${note && html`<p class="fin-note" data-reopened role="status">${note}</p>`}
         <h2 class="store-name">${c.store.name} <small>${c.store.code}</small></h2>
@@ -176,10 +179,20 @@ class FinanceScreen extends HTMLElement {
         const check = (f.photo_checks || []).find((p) => p.blob === sha) || {};
         const bad = (check.flags || []).length > 0;
         return html`<figure class="${bad ? 'flagged' : ''}"><img src="/api/blobs/${encodeURIComponent(sha)}" alt="${t('fin_photoN', { n: i + 1 })}" loading="lazy" data-zoom>
-          <figcaption><span>${t('fin_photoN', { n: i + 1 })}</span>${check.watermark && html`<span data-watermark> · ${check.watermark.place || '—'} · ${String(check.watermark.taken_at || '—').replace('T', ' ')}</span>`}</figcaption></figure>`;
+          <figcaption><span>${t('fin_photoN', { n: i + 1 })}</span>${check.watermark && html`<span data-watermark> · ${check.watermark.place || '—'} · ${String(check.watermark.taken_at || '—').replace('T', ' ')}</span>`}${check.sign?.texts?.length > 0 && html`<span data-sign> · ${t('signRead')} “${check.sign.texts[0]}”</span>`}</figcaption></figure>`;
       })}</section></div>`);
     for (const bar of main.querySelectorAll('[data-pct]')) bar.style.width = `${bar.dataset.pct}%`;
-    for (const img of this.querySelectorAll('[data-zoom]')) img.onclick = () => img.classList.toggle('zoomed');
+    for (const box of main.querySelectorAll('[data-xywh]')) {
+      const [x, y, w, h] = box.dataset.xywh.split(',').map((v) => Math.min(1, Math.max(0, Number(v))) * 100);
+      Object.assign(box.style, { left: `${x}%`, top: `${y}%`, width: `${w}%`, height: `${h}%` });
+    }
+    // a field's box stands out while its input is in hand
+    for (const k of boxed) {
+      const input = this.querySelector(`#ocr-${k}`), box = main.querySelector(`[data-box="${k}"]`);
+      input?.addEventListener('focus', () => box?.classList.add('active'));
+      input?.addEventListener('blur', () => box?.classList.remove('active'));
+    }
+    for (const img of this.querySelectorAll('[data-zoom]')) img.onclick = () => { img.classList.toggle('zoomed'); img.closest('.receipt-frame')?.classList.toggle('zoomed', img.classList.contains('zoomed')); };
     if (!decided) this.bindDecision(amount);
     const reopen = this.querySelector('[data-reopen]');
     if (reopen) reopen.onclick = () => this.reopen(reopen);

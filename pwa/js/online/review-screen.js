@@ -13,7 +13,7 @@ import { bindHeader, header, supervisorTabs } from '../screens/header.js';
 import { choiceLabel } from '../screens/visit-screen.js';
 import { list } from '../state.js';
 
-const FLAGS = ['any', 'outside_geofence', 'location_missing', 'watermark_mismatch', 'recycled_photo', 'blurred_dark', 'exception'];
+const FLAGS = ['any', 'outside_geofence', 'location_missing', 'watermark_mismatch', 'sign_mismatch', 'recycled_photo', 'blurred_dark', 'exception'];
 const STATUSES = ['pending', 'approved', 'rejected', 'all'];
 const REASONS = ['not_at_store', 'photo_unclear', 'wrong_store', 'recycled_photo', 'watermark_wrong', 'steps_incomplete', 'other'];
 
@@ -167,6 +167,7 @@ class ReviewScreen extends HTMLElement {
     const d = detail || item;
     const cap = d.capture || {};
     const mark = cap.server?.watermark || {};
+    const sign = cap.server?.sign;
     const prev = d.previous;
     const pane = this.querySelector('[data-item]');
     render(pane, html`<button type="button" class="link close" data-close>‹ ${t('back')}</button>
@@ -184,6 +185,7 @@ class ReviewScreen extends HTMLElement {
       <dl class="facts">
         ${cap.at && html`<dt>${t('capture')}</dt><dd>${formatTime(cap.at)}${cap.width ? ` · ${cap.width}×${cap.height}` : ''}${cap.brightness != null ? ` · ☀ ${cap.brightness}` : ''}${cap.sharpness != null ? ` · ◎ ${cap.sharpness}` : ''}</dd>`}
         ${(mark.place || mark.taken_at) && html`<dt>${t('watermarkRead')}</dt><dd data-watermark>${[mark.place, mark.taken_at && formatTime(mark.taken_at)].filter(Boolean).join(' · ')}</dd>`}
+        ${sign?.texts?.length > 0 && html`<dt>${t('signRead')}</dt><dd data-sign>“${sign.texts[0]}”${sign.match && sign.match.id !== d.store.id && html` · ${t('signNames', { name: sign.match.name })}`}</dd>`}
       </dl>
       ${detail?.steps?.length > 0 && html`<h3>${t('steps')}</h3>${stepsHtml(detail.steps)}`}
       ${d.status === 'pending' ? html`<div class="actions decide">
