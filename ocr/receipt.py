@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from ocr.engine import Engine, Line, Tesseract
+from ocr.engine import Engine, Line, Tesseract, join_words
 from ocr.fields import amounts, parse_date
 from ocr.images import open_photo
 from ocr.preprocess import prepare_receipt
@@ -263,7 +263,7 @@ def _letters(text: str) -> int:
 def _find_merchant(lines: Sequence[TextLine]) -> Field:
     plausible = []
     for i, line in enumerate(lines[:12]):
-        text = _strip_registration(line.text.strip(" .,:;-|'\"*~_"))
+        text = _strip_registration(_repair_legal(line.text.strip(" .,:;-|'\"*~_")))
         letters = _letters(text)
         if letters < 3 or letters < 0.5 * len(text.replace(" ", "")) or line.conf < 0.45:
             continue
@@ -280,12 +280,39 @@ def _find_merchant(lines: Sequence[TextLine]) -> Field:
         larger = min(line.height / typical, 2.0) - 1.0 if typical and line.height else 0.0
         return named + 0.6 * larger - 0.06 * i + 0.3 * line.conf
 
-    _, text, line, named = max(plausible, key=score)
+    index, text, line, named = max(plausible, key=score)
+    text, named = _whole_name(lines, index, text, named)
     return _from(text, round(line.conf * (1.0 if named else 0.7), 2), line)
+
+
+_CONTINUES = re.compile(r"^\(?\s*(CO\.?|SDN|BHD|\(M\)|S/B|ENTERPRISE|TRADING|有限公司)\b")
+_LEGAL = re.compile(r"SDN\.?\s*BHD|\bBHD\b|S/B\b|\bLTD\b|有限公司")
+_NAME_WORDS = re.compile(r"^[A-Z&'.]+(\s+[A-Z&'.]+){1,2}$")  # two or three words
+
+
+def _whole_name(lines: Sequence[TextLine], index: int, text: str, named: bool) -> tuple[str, bool]:
+    """A name printed over two lines: ``POPULAR BOOK`` / ``CO. (M) SDN BHD``, or a short upper-case
+    line just above a company's legal name (``GHEE HIANG`` / ``GH DISTRIBUTOR ... SDN BHD``)."""
+    if not _LEGAL.search(text.upper()) and index + 1 < len(lines):
+        after = _strip_registration(_repair_legal(lines[index + 1].text.strip()))
+        if _CONTINUES.search(after.upper()):
+            return join_words([text, after]), True
+    if _LEGAL.search(text.upper()) and index > 0:
+        before = lines[index - 1].text.strip(" .,:;-|'\"*~_")
+        if _NAME_WORDS.match(before) and _letters(before) >= 4 and not _NOT_MERCHANT.search(before):
+            return f"{before} {text}", named
+    return text, named
+
+
+def _repair_legal(text: str) -> str:
+    """The legal suffixes OCR slips on: ``5/B`` → ``S/B``, ``SN BHD`` / ``SDN BHO`` → ``SDN BHD``."""
+    text = re.sub(r"(?<=\s)5/B\b", "S/B", text)
+    return re.sub(r"\bS[DO0]?N\.?\s*BH[DO0]\b", "SDN BHD", text, flags=re.IGNORECASE)
 
 
 def _strip_registration(text: str) -> str:
     """Drop a company registration number printed after the name: ``AEON CO. (M) BHD (126926-H)``."""
+    text = re.sub(r"\s*[\(\[{][^\)\]}]*\d{3,}[^\)\]}]*[\)\]}]?\s*$", "", text)
     return re.sub(r"\s*[\(\[{]?\s*\d{4,}\s*[-\s]?\s*[A-Z0-9]?\s*[\)\]}]?\s*$", "", text).strip()
 
 

@@ -7,6 +7,7 @@ moment against a nearly empty pool: one gets the money, the other is told the po
 from __future__ import annotations
 
 import hashlib
+import io
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from sync import uuid7
 from tests import clock
 from tests.browser.conftest import rep_phone
 from tests.claimhelp import jpeg, material_photo, promoted_store, receipt
-from tests.livesupport import PHONE, LiveServer, new_context, wait_synced
+from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa, wait_synced
 from tests.synchelp import Phone, upload
 
 pytestmark = pytest.mark.browser
@@ -198,3 +199,65 @@ def test_two_finance_pages_approving_at_once_cannot_overdraw_a_nearly_empty_pool
         )
         assert pool["spent_cents"] == 100_00 and pool["balance_cents"] == 50_00
         context.close()
+
+
+def test_a_photo_of_another_stores_sign_is_flagged_for_finance_and_the_supervisor(  # type: ignore[no-untyped-def]
+    browser, live_server: LiveServer
+) -> None:
+    """The front of the rep's other store, sent as a claim's material photo and as a visit's
+    check-in photo: finance (phone, zh-CN) and the supervisor (desktop, English) see
+    ``sign_mismatch`` and what the sign says."""
+    import random
+
+    from ocr.signs import core
+    from ocr.signsynth import make_storefront
+    from tests.browser.test_review import _push_visit, _wait_inspected
+
+    with _client(live_server, "rep10") as rep_api:  # Chengdu, supervised by sup-cd; no other browser test's rep
+        stores = [s for s in rep_api.get("/api/stores", params={"limit": 500}).json()["items"] if "（" not in s["name"]]
+        store = stores[0]
+        shown = next(s for s in stores[1:] if not set(core(s["name"])) & set(core(store["name"])))
+        front = jpeg(Image.open(io.BytesIO(make_storefront(random.Random(8), shown["name"])[0])))
+        blank = jpeg(Image.new("RGB", (400, 600), (238, 240, 240)))
+        claim_id = uuid7()
+        fields = {
+            "store_id": store["id"],
+            "receipt": hashlib.sha256(blank).hexdigest(),
+            "photos": [hashlib.sha256(front).hexdigest()],
+            "amount_cents": 80_00,
+            "taken_at": clock.now().isoformat(),
+        }
+        phone = Phone()
+        pushed = rep_api.post("/api/sync/push", json=phone.batch(phone.op("claim.submit", claim_id, fields)))
+        assert pushed.json()["results"][0]["status"] == "applied", pushed.text
+        for data in (blank, front):
+            assert upload(rep_api, data).status_code == 200
+        template_id = next(t["id"] for t in rep_api.get("/api/templates").json() if t["code"] == "standard")
+        visit_id = _push_visit(rep_api, phone, store, template_id, clock.today().isoformat(), front, far=False)
+    with _client(live_server, "finance") as finance_api:
+        claim = _wait_for_status(finance_api, claim_id, "review")
+        assert "sign_mismatch" in claim["fields"]["flags"], claim["fields"]["flags"]
+
+    context, finance = _finance_page(browser, live_server, locale="zh-CN", **PHONE)
+    finance.goto(f"/#/finance/{claim_id}")
+    finance.wait_for_selector("[data-flags] [data-flag=sign_mismatch]")
+    assert "门头显示其他门店" in finance.inner_text("[data-flags] [data-flag=sign_mismatch]")
+    assert shown["name"] in finance.inner_text(".photos [data-sign]")
+    context.close()
+
+    with _client(live_server, "sup-cd") as sup_api:
+        assert "sign_mismatch" in _wait_inspected(sup_api, visit_id)["flags"]
+    desktop = {"viewport": {"width": 1280, "height": 800}}
+    sup_ctx = new_context(browser, base_url=live_server.url, timezone_id="Asia/Shanghai", locale="en-US", **desktop)
+    sup = sup_ctx.new_page()
+    sup.set_default_timeout(20000)
+    sign_in_pwa(sup, "sup-cd")
+    sup.goto("/#/review")
+    sup.click("[data-flag=sign_mismatch]")
+    sup.wait_for_selector("[data-flag=sign_mismatch].on")
+    sup.click(f"fv-review [data-item-id='{visit_id}']")
+    sup.wait_for_selector("[data-item] [data-sign]")
+    assert "Sign shows another store" in sup.inner_text("[data-item] [data-item-flags]")
+    sign = sup.inner_text("[data-item] [data-sign]")
+    assert shown["name"] in sign and "that is" in sign
+    sup_ctx.close()

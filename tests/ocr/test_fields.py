@@ -110,3 +110,24 @@ def test_nothing_found_is_empty_with_zero_confidence() -> None:
     assert receipt.merchant.value is None and receipt.merchant.confidence == 0
     assert receipt.total.value is None and receipt.total.confidence == 0
     assert receipt.date.value is None
+
+
+def test_merchant_names_over_two_lines_and_legal_suffix_slips() -> None:
+    def merchant(*lines: str) -> str | None:
+        return parse_receipt([TextLine(x, 0.95, 20) for x in lines]).merchant.value
+
+    assert merchant("POPULAR BOOK", "CO. (M) SDN BHD", "(Co. No. 113825-W)") == "POPULAR BOOK CO. (M) SDN BHD"
+    assert merchant("3180404", "GHEE HIANG", "GH DISTRIBUTOR & MARKETING SDN BHD") == (
+        "GHEE HIANG GH DISTRIBUTOR & MARKETING SDN BHD"
+    )
+    assert merchant("POSTED", "BE MED SP SDN BHD", "(1097826-H)") == "BE MED SP SDN BHD"  # one word: a stamp
+    assert merchant("COSWAY (M) SDN BHD (E0118-A)", "2nd Floor") == "COSWAY (M) SDN BHD"
+    assert merchant("99 SPEED MART 5/B (519537-X)", "LOT P.T. 2811") == "99 SPEED MART S/B"
+    assert merchant("鑫盛超市", "有限公司", "地址：人民路1号") == "鑫盛超市有限公司"
+
+
+def test_a_rounded_total_and_a_date_run_into_its_time() -> None:
+    lines = ["Total Sales (Inclusive GST) RM 37.44", "Rounding Adjustment RM .01", "37.45", "CREDIT RM 37.45"]
+    assert parse_receipt([TextLine(x, 0.9, 20) for x in lines]).total.value == "37.45"
+    assert parse_date("10-03-201823:03") == date(2018, 3, 10)
+    assert parse_date("2018-03-1023:03") == date(2018, 3, 10)

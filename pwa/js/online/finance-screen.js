@@ -179,7 +179,7 @@ class FinanceScreen extends HTMLElement {
         const check = (f.photo_checks || []).find((p) => p.blob === sha) || {};
         const bad = (check.flags || []).length > 0;
         return html`<figure class="${bad ? 'flagged' : ''}"><img src="/api/blobs/${encodeURIComponent(sha)}" alt="${t('fin_photoN', { n: i + 1 })}" loading="lazy" data-zoom>
-          <figcaption><span>${t('fin_photoN', { n: i + 1 })}</span>${check.watermark && html`<span data-watermark> · ${check.watermark.place || '—'} · ${String(check.watermark.taken_at || '—').replace('T', ' ')}</span>`}${check.sign?.texts?.length > 0 && html`<span data-sign> · ${t('signRead')} “${check.sign.texts[0]}”</span>`}</figcaption></figure>`;
+          <figcaption><span>${t('fin_photoN', { n: i + 1 })}</span>${check.watermark && html`<span data-watermark> · ${check.watermark.place || '—'} · ${String(check.watermark.taken_at || '—').replace('T', ' ')}</span>`}${check.sign?.texts?.length > 0 && html`<span> · ${t('signRead')} </span><q data-sign>${check.sign.texts[0]}</q>`}</figcaption></figure>`;
       })}</section></div>`);
     for (const bar of main.querySelectorAll('[data-pct]')) bar.style.width = `${bar.dataset.pct}%`;
     for (const box of main.querySelectorAll('[data-xywh]')) {
