@@ -153,23 +153,27 @@ class Browser:
             self.process.kill()
 
 
-def run_lighthouse(binary: Path, url: str, port: int, out: Path, assets: bool = False) -> dict:
-    subprocess.run(
-        [
-            str(binary),
-            url,
-            *(["--save-assets"] if assets else []),
-            f"--port={port}",
-            "--disable-storage-reset",
-            f"--only-categories={','.join(CATEGORIES)}",
-            "--output=json",
-            f"--output-path={out}",
-            "--quiet",
-        ],
-        check=True,
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-    )
-    return json.loads(out.read_text(encoding="utf-8"))
+def run_lighthouse(binary: Path, url: str, port: int, out: Path, assets: bool = False, tries: int = 3) -> dict:
+    """One Lighthouse run. A run Lighthouse itself gives up on (a runtime error such as
+    NO_NAVSTART: its trace of the load failed) is run again, up to ``tries`` times, and said so;
+    a page that loads and scores low is never re-run."""
+    command = [
+        str(binary),
+        url,
+        *(["--save-assets"] if assets else []),
+        f"--port={port}",
+        "--disable-storage-reset",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--output=json",
+        f"--output-path={out}",
+        "--quiet",
+    ]
+    for attempt in range(1, tries + 1):
+        done = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM})
+        if done.returncode == 0:
+            return json.loads(out.read_text(encoding="utf-8"))
+        print(f"  lighthouse failed on {url} (attempt {attempt} of {tries}); running it again", flush=True)
+    raise SystemExit(f"lighthouse failed {tries} times on {url}")
 
 
 def failing(report: dict) -> list[str]:
