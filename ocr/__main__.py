@@ -21,11 +21,12 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from ocr.engine import ENGINES, engine_named
+from ocr.engine import ENGINES, Engine, engine_named
 from ocr.errors import OcrError
 from ocr.images import open_photo
 from ocr.match import match_store
@@ -109,8 +110,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _each_file(engine_name: str, paths: list[Path], read: Callable[[Engine, bytes], dict]) -> int:
+    """``read`` on each file with one engine, loaded before the first; one JSON line per file, a
+    bad file on its own line (it does not stop the rest); exit 2 when any failed."""
+    try:
+        engine = engine_named(engine_name)
+    except OcrError as exc:
+        print(json.dumps({"error": exc.code, "detail": str(exc)}, ensure_ascii=False))
+        return 2
+    failed = False
+    for path in paths:
+        out: dict = {"file": str(path)}
+        started = time.perf_counter()
+        try:
+            out.update(read(engine, path.read_bytes()))
+        except OSError as exc:
+            out.update(error="unreadable_file", detail=str(exc))
+        except OcrError as exc:
+            out.update(error=exc.code, detail=str(exc))
+        out["seconds"] = round(time.perf_counter() - started, 3)
+        failed = failed or "error" in out
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 2 if failed else 0
+
+
 def _signs(args: argparse.Namespace) -> int:
-    """Each photo's sign read with the engine loaded once; ``match`` is null when no candidate is credible."""
+    """Each photo's sign; ``match`` is null when no candidate is credible."""
     names: list[tuple[str, str]] = []
     if args.candidates:
         try:
@@ -119,56 +144,30 @@ def _signs(args: argparse.Namespace) -> int:
             print(json.dumps({"error": "unreadable_file", "detail": str(exc)}, ensure_ascii=False))
             return 2
         names = [(n.strip(), n.strip()) for n in lines if n.strip()]
-    failed = False
-    try:
-        engine = engine_named("rapidocr")
-    except OcrError as exc:
-        print(json.dumps({"error": exc.code, "detail": str(exc)}, ensure_ascii=False))
-        return 2
-    for path in args.images:
-        out: dict = {"file": str(path)}
-        try:
-            found = read_sign(path.read_bytes(), engine=engine, candidates=names)
-        except OSError as exc:
-            out.update(error="unreadable_file", detail=str(exc))
-        except OcrError as exc:
-            out.update(error=exc.code, detail=str(exc))
-        else:
-            out.update(lines=found.texts, seconds=found.seconds)
-            if args.candidates:
-                out["match"] = {"name": found.match.name, "score": found.match.score} if found.match else None
-        failed = failed or "error" in out
-        print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 2 if failed else 0
+
+    def read(engine: Engine, data: bytes) -> dict:
+        found = read_sign(data, engine=engine, candidates=names)
+        out: dict = {"lines": found.texts}
+        if args.candidates:
+            out["match"] = {"name": found.match.name, "score": found.match.score} if found.match else None
+        return out
+
+    return _each_file("rapidocr", args.images, read)
 
 
 def _receipts(args: argparse.Namespace) -> int:
-    """Each file read with one engine, loaded before the first; a bad file does not stop the rest."""
+    """Each receipt's fields, and the store the merchant matches when ``--stores`` is given."""
     stores = _stores(args.stores) if args.stores else None
-    failed = False
-    try:
-        engine = engine_named(args.engine)
-    except OcrError as exc:
-        print(json.dumps({"error": exc.code, "detail": str(exc)}, ensure_ascii=False))
-        return 2
-    for path in args.images:
-        out: dict = {"file": str(path)}
-        started = time.perf_counter()
-        try:
-            result = read_receipt(path.read_bytes(), engine=engine, dayfirst=not args.mdy)
-        except OSError as exc:
-            out.update(error="unreadable_file", detail=str(exc))
-        except OcrError as exc:
-            out.update(error=exc.code, detail=str(exc))
-        else:
-            out.update(result.as_dict())
-            if stores is not None:
-                found = match_store(result.merchant.value, stores)
-                out["store"] = asdict(found) if found else None
-        out["seconds"] = round(time.perf_counter() - started, 3)
-        failed = failed or "error" in out
-        print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 2 if failed else 0
+
+    def read(engine: Engine, data: bytes) -> dict:
+        result = read_receipt(data, engine=engine, dayfirst=not args.mdy)
+        out = result.as_dict()
+        if stores is not None:
+            found = match_store(result.merchant.value, stores)
+            out["store"] = asdict(found) if found else None
+        return out
+
+    return _each_file(args.engine, args.images, read)
 
 
 if __name__ == "__main__":
