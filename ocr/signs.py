@@ -118,7 +118,10 @@ def rank(texts: Sequence[str], candidates: Sequence[tuple[str, str]]) -> list[Si
 
 def match_sign(texts: Sequence[str], candidates: Sequence[tuple[str, str]]) -> SignMatch | None:
     """The candidate the sign names, or None when none is credible (or two are as likely)."""
-    ranked = rank(texts, candidates)
+    return _credible(rank(texts, candidates))
+
+
+def _credible(ranked: list[SignMatch]) -> SignMatch | None:
     if not ranked or ranked[0].score < CREDIBLE:
         return None
     if len(ranked) > 1 and ranked[0].score - ranked[1].score < MARGIN:
@@ -141,7 +144,7 @@ def check_sign(sign: Sign, expected: tuple[str, str], others: Sequence[tuple[str
     pool = [expected, *[c for c in others if c[0] != expected[0]]]
     ranked = rank(sign.texts, pool)
     mine = next(m.score for m in ranked if m.id == expected[0])
-    best = match_sign(sign.texts, pool)
+    best = _credible(ranked)
     flags = ["sign_mismatch"] if best and best.id != expected[0] and best.score - mine >= MISMATCH_LEAD else []
     return SignCheck(flags, mine, best)
 
