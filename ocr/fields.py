@@ -111,6 +111,9 @@ _AMOUNT = re.compile(
 )
 
 
+_TIMED = re.compile(r"TIME|时间|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}", re.IGNORECASE)
+
+
 def amounts(text: str) -> list[Decimal]:
     """Money amounts written in ``text``, left to right."""
     # repair letters inside numbers ("1O.5O" → "10.50") only between digits, dots and commas
@@ -120,8 +123,11 @@ def amounts(text: str) -> list[Decimal]:
         text,
     )
     found = []
+    timed = _TIMED.search(fixed)
     for m in _AMOUNT.finditer(fixed):
-        whole, _, cents = m.groups()
+        whole, separator, cents = m.groups()
+        if separator == ":" and timed and int(cents) < 60:
+            continue  # "16/04/2018 8:21", "Time 8:21": a clock, not a misread decimal point
         try:
             found.append(Decimal(re.sub(r"[,，.]", "", whole) + "." + cents))
         except InvalidOperation:

@@ -14,7 +14,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
+from typing import Any
 
 from ocr.engine import Engine, Line, Tesseract, join_words
 from ocr.fields import amounts, parse_date
@@ -82,8 +83,8 @@ _TOTAL_KEYS: list[tuple[re.Pattern[str], float]] = [
     (re.compile(r"实收|实付|应付|应收|付款金额|支付金额"), 1.0),
     (
         re.compile(
-            r"^ROUND(ED|ING)\b|ROUND(ED|ING)?\s*(TOTAL|AMOUNT)|TOTAL\s*ROUND|NETT?\s*TOTAL|GRAND\s*TOTAL|AMOUNT\s*DUE|TOTAL\s*(AMOUNT\s*)?PAYABLE|TOTAL\s*DUE|TOTAL\s*AMOUNT|"
-            r"(AMT|AMOUNT)\s*PAID\s*INCL"
+            r"^ROUND(ED|ING)\b|ROUND(ED|ING)?\s*(TOTAL|AMOUNT)|TOTAL\s*ROUND|NETT?\s*TOTAL|GRAND\s*TOTAL|AMOUNT\s*DUE|TOTAL\s*(AMOUNT\s*|AMT\s*)?P[AO]YABLE|TOTAL\s*DUE|TOTAL\s*AMOUNT|"
+            r"(AMT|AMOUNT)\s*PAID\s*INCL|^\W*[A-Z]{1,5}\s+INCLUSIVE\s*(OF\s*)?GST\s*:"
         ),
         0.95,
     ),
@@ -116,6 +117,12 @@ def _strength(text: str) -> float:
     return 0.0
 
 
+def _bare_amount(text: str) -> bool:
+    """A line that is only an amount (its currency, a tax code): not a label of its own, such as
+    the ``CASH 50.00`` after a total line whose amount did not read."""
+    return not re.search(r"[^\W\d_]", re.sub(r"\b(RM|MYR|RMB|SR|ZR|[SZ])\b|[¥￥元$]", "", text.upper()))
+
+
 def _find_total(lines: Sequence[TextLine]) -> tuple[Field, int | None]:
     candidates: list[tuple[float, Decimal, int]] = []
     for i, line in enumerate(lines):
@@ -123,8 +130,8 @@ def _find_total(lines: Sequence[TextLine]) -> tuple[Field, int | None]:
         if not weight:
             continue
         values = [a for a in line.amounts if a > 0]
-        if not values and i + 1 < len(lines):  # the amount printed on the next line
-            values = [a for a in lines[i + 1].amounts if a > 0]
+        if not values and i + 1 < len(lines) and _bare_amount(lines[i + 1].text):
+            values = [a for a in lines[i + 1].amounts if a > 0]  # the amount printed on the next line
         if values:
             candidates.append((weight, values[-1], i))
     if not candidates:
@@ -179,7 +186,7 @@ def _rounded(lines: Sequence[TextLine], index: int, value: Decimal) -> tuple[Dec
     return None
 
 
-_CASH = re.compile(r"\bCASH\b|TENDER|现金|收款|实收现金")
+_CASH = re.compile(r"\bCASH\b|TENDER|\bPAID\b|现金|收款|实收现金")
 _CHANGE = re.compile(r"CHANGE|找零|找赎")
 
 
@@ -282,6 +289,7 @@ def _find_merchant(lines: Sequence[TextLine]) -> Field:
 
     index, text, line, named = max(plausible, key=score)
     text, named = _whole_name(lines, index, text, named)
+    text = _respell(text)
     return _from(text, round(line.conf * (1.0 if named else 0.7), 2), line)
 
 
@@ -305,9 +313,52 @@ def _whole_name(lines: Sequence[TextLine], index: int, text: str, named: bool) -
 
 
 def _repair_legal(text: str) -> str:
-    """The legal suffixes OCR slips on: ``5/B`` → ``S/B``, ``SN BHD`` / ``SDN BHO`` → ``SDN BHD``."""
+    """The legal suffixes OCR slips on: ``5/B`` → ``S/B``, ``SN BHD`` / ``SUN BHD`` / ``SDN BHO`` → ``SDN BHD``."""
     text = re.sub(r"(?<=\s)5/B\b", "S/B", text)
-    return re.sub(r"\bS[DO0]?N\.?\s*BH[DO0]\b", "SDN BHD", text, flags=re.IGNORECASE)
+    return re.sub(r"\bS[DOU0]?N\.?\s*BH[DO0]\b", "SDN BHD", text, flags=re.IGNORECASE)
+
+
+# Letters the recognisers read for one another (the first for the second): one such slip in a word
+# of a name, turning a common English word into none, is put back.
+_CONFUSED = {"I": "LF1", "L": "I1", "R": "N", "N": "RM", "M": "N", "D": "OU0", "O": "D0Q", "G": "C", "C": "G", "S": "5"}
+_MISREAD_AS: dict[str, str] = {}
+for _right, _wrongs in _CONFUSED.items():
+    for _wrong in _wrongs:
+        _MISREAD_AS[_wrong] = _MISREAD_AS.get(_wrong, "") + _right
+_COMMON = 100  # times per the word list's corpus: "gardenia" 222, "bakeries" 154; rarer is a name
+
+
+@cache
+def _words() -> Any:
+    from spellchecker import SpellChecker  # 0.2 s and 40 MB, loaded on the first merchant
+
+    return SpellChecker(language="en", distance=1).word_frequency
+
+
+def _respell(name: str) -> str:
+    """``TASTE OF THE WORID`` → ``WORLD``, ``GARDENFA BAKERIES`` → ``GARDENIA``: a word of five
+    letters or more that is no English word, where exactly one swap of a confusable letter makes a
+    common one. Names that are no English word either way (GHEE HIANG, COSWAY) stay as read."""
+    if not re.search(r"[A-Za-z]{5}", name):
+        return name
+    known = _words()
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        lower = word.lower()
+        if known[lower]:
+            return word
+        found = {
+            lower[:i] + right + lower[i + 1 :]
+            for i, ch in enumerate(word.upper())
+            for right in _MISREAD_AS.get(ch, "").lower()
+        }
+        common = [w for w in found if known[w] >= _COMMON]
+        if len(common) != 1:
+            return word
+        return common[0].upper() if word.isupper() else common[0].capitalize() if word[0].isupper() else common[0]
+
+    return re.sub(r"(?<![\w])[A-Za-z0-9]{5,}(?![\w])", fix, name)
 
 
 def _strip_registration(text: str) -> str:

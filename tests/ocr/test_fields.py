@@ -131,3 +131,46 @@ def test_a_rounded_total_and_a_date_run_into_its_time() -> None:
     assert parse_receipt([TextLine(x, 0.9, 20) for x in lines]).total.value == "37.45"
     assert parse_date("10-03-201823:03") == date(2018, 3, 10)
     assert parse_date("2018-03-1023:03") == date(2018, 3, 10)
+
+
+def test_a_clock_is_not_an_amount_and_the_amount_paid_wins() -> None:
+    # "8:21" on a line with a date or "Time" is the clock, not a misread "8.21"
+    assert amounts("Entry Time 16/04/2018 (Mon) 8:21") == []
+    assert amounts("TOTAL 8:21") == [Decimal("8.21")]  # a colon for a decimal point, no clock near
+    parking = ["FIRST CITY PARKING SDN BHD", "Entry Time 16/04/2018 (Mon) 8:21", "Exit Time 16/04/2018 8:21"]
+    parking += ["Parking Fee RM7.00", "Tal RM7.00", "Paid RM7.00", "Change RM0.00"]
+    assert parse_receipt(lines(*parking)).total.value == "7.00"
+    # a misread label ("Poyable") still says payable; paid less change agrees with it
+    store = ["Total Amt Incl GST @ 6% : 7.42", "Rounding Adjustment: (0.01)", "Total Amt Poyable : 7.40"]
+    assert parse_receipt(lines("KEDAI", *store, "Paid Amount: 10.00", "Change: 2.60")).total.value == "7.40"
+
+
+def test_a_total_line_whose_amount_did_not_read_takes_no_label_below_it() -> None:
+    # "CASH 50.00" under an unreadable total is the cash handed over; subtotal, cash and change
+    # (25.00 = 50.00 - 25.00) give the total
+    receipt = parse_receipt(lines("GHEE HIANG", "SubTotal 25.00", "Net Total 25. J", "C 50.00", "C. GE 25.00"))
+    assert receipt.total.value == "25.00"
+    assert parse_receipt(lines("KEDAI", "TOTAL", "RM 12.00", "CASH 20.00")).total.value == "12.00"
+    assert (
+        parse_receipt(lines("KEDAI", "SR: Inclusive of GST @6% 23.58 1.42", "Total Inclusive GST: 25.00")).total.value
+        == "25.00"
+    )
+    assert parse_receipt(lines("RAPID RAIL SUN BHD", "Date 01/02/2018")).merchant.value == "RAPID RAIL SDN BHD"
+
+
+def test_a_name_word_misread_by_one_confusable_letter_is_put_back() -> None:
+    def merchant(name: str) -> str | None:
+        return parse_receipt([TextLine(name, 0.95, 30), TextLine("Date 01/02/2018", 0.9, 20)]).merchant.value
+
+    assert merchant("TASTE OF THE WORID SDN BHD") == "TASTE OF THE WORLD SDN BHD"  # I for L
+    assert merchant("GARDENFA BAKERIES (KL) SDN BHD") == "GARDENIA BAKERIES (KL) SDN BHD"  # F for I
+    assert merchant("Max Income Resounces Sdn Bhd") == "Max Income Resources SDN BHD"  # N for R, case kept
+    # names that are no English word stay as read, and so does a word two slips away
+    for name in (
+        "GHEE HIANG",
+        "COSWAY (M) SDN BHD",
+        "SYARIKAT PERNIAGAAN GIN KEE",
+        "SANYO STATIONERY",
+        "WONLB TRADING",
+    ):
+        assert merchant(name) == name
