@@ -23,6 +23,9 @@ BAND_SHARE = 0.36  # watermarks sit in the bottom third
 # clock beside a small date reads best as sparse text (11).
 ATTEMPTS = ((400, 6), (400, 11), (200, 11))
 _TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])\s*[:：]\s*([0-5]\d)(?:\s*[:：]\s*([0-5]\d))?(?!\d)")
+# PP-OCR reads our band's "2026/02/18 14:14:00" as one word, "2026/02/1814:14:00": a year-first
+# date with a two-digit day, a clock straight after it.
+_RUN_ON = re.compile(r"(\d{4}\s*[/.\-年]\s*\d{1,2}\s*[/.\-月]\s*\d{2})(?=\d{1,2}\s*[:：]\s*\d{2})")
 _GPS = re.compile(r"(-?\d{1,3}\.\d{3,})\s*[,，]\s*(-?\d{1,3}\.\d{3,})")
 _PLACE_WORDS = re.compile(r"地点|位置|地址|省|市|区|县|路|街|道|号|店|超市")
 _WEEKDAY = re.compile(r"星期|周[一二三四五六日天]|MON|TUE|WED|THU|FRI|SAT|SUN")
@@ -53,6 +56,7 @@ def _bright_text(photo: Image.Image, share: float, height: int) -> Image.Image:
 
 def parse_watermark(lines: list[str]) -> tuple[str | None, str | None, tuple[float, float] | None]:
     """(time, place, gps) from a watermark's lines — pure."""
+    lines = [_RUN_ON.sub(r"\1 ", line) for line in lines]
     text = " ".join(lines)
     day: date | None = parse_date(text, dayfirst=False)
     clock = None

@@ -12,12 +12,14 @@ import pytest
 from PIL import Image, ImageFilter
 
 from ocr import (
+    ENGINES,
     EngineError,
     ImageTooLarge,
     NotAnImage,
     TruncatedImage,
     check_watermark,
     closest,
+    engine_named,
     open_photo,
     phashes,
     quality,
@@ -26,6 +28,7 @@ from ocr import (
 )
 from ocr.fields import normalise_merchant
 from ocr.synth import make_photo
+from ocr.watermark import parse_watermark
 from tests.ocr.conftest import SROIE, key
 
 
@@ -54,11 +57,12 @@ def test_generated_chinese_receipts(generated: Path) -> None:
     assert right["merchant"] >= len(names) - 1
 
 
-def test_watermarks_read_and_checked(generated: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_watermarks_read_and_checked(generated: Path, engine: str) -> None:
     ours = sorted((generated / "photos").glob("*.jpg"))[0::2]  # even ones carry our band
     for path in ours:
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        mark = read_watermark(path.read_bytes())
+        mark = read_watermark(path.read_bytes(), engine=engine_named(engine))
         assert mark.taken_at is not None and mark.taken_at.startswith(truth["time"])
         when = datetime.fromisoformat(truth["time"])
         same = check_watermark(mark, store_name=truth["store"], expected=when)
@@ -67,6 +71,16 @@ def test_watermarks_read_and_checked(generated: Path) -> None:
         assert other_day.flags == ["watermark_time_mismatch"]
         other_store = check_watermark(mark, store_name="蓝天洗车行", expected=when)
         assert other_store.flags == ["watermark_store_mismatch"]
+
+
+def test_a_clock_run_into_the_date_is_read_as_the_time() -> None:
+    # PP-OCR reads "2026/02/18 14:14:00" as one word; the time is not the "14:00" at its end
+    assert parse_watermark(["万家福烟酒店", "2026/02/1814:14:00", "GPS 30.86231, 104.84868 ±12m"]) == (
+        "2026-02-18T14:14:00",
+        "万家福烟酒店",
+        (30.86231, 104.84868),
+    )
+    assert parse_watermark(["2026/01/15 09:04:00"])[0] == "2026-01-15T09:04:00"
 
 
 def test_photo_without_watermark_is_flagged_missing() -> None:
