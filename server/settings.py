@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         description="OCR engine for the time and place band printed on photos. bench/ocr_watermarks.py on 24 "
         "generated photos: rapidocr time 100 %, store 100 %; tesseract time 83 %, store 88 %.",
     )
+    currency: str = Field(
+        default="CNY",
+        pattern=r"^[A-Z]{3}$",
+        description="The distributor's currency (ISO 4217): a receipt read in another (RM, $) is flagged "
+        "currency_mismatch for finance.",
+    )
     ocr_read_signs: bool = Field(
         default=True,
         description="Read the shop sign on check-in and claim photos (RapidOCR) and flag sign_mismatch when it "

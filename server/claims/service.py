@@ -142,6 +142,8 @@ def _read_receipt(settings: Settings, data: bytes, flags: list[str]) -> dict[str
         )
     }
     reading.update(currency=receipt.currency, seconds=round(sum(receipt.timings.values()), 2))
+    if receipt.currency and receipt.currency != settings.currency:
+        flags.append("currency_mismatch")  # the total is not in our money: finance converts or rejects
     return reading
 
 

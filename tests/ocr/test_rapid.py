@@ -10,7 +10,7 @@ import pytest
 from ocr import EngineError, engine_named, read_receipt
 from ocr.engine import Word
 from ocr.fields import normalise_merchant
-from ocr.rapid import RapidOcr, group_lines, missing_models
+from ocr.rapid import DET_SIDE, RapidOcr, det_side_default, group_lines, missing_models
 from tests.ocr.conftest import SROIE, key
 
 
@@ -86,3 +86,14 @@ def test_missing_models_fail_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("ocr.rapid.models_dir", lambda: tmp_path)
     with pytest.raises(EngineError, match="pip install"):
         RapidOcr()
+
+
+def test_the_detector_size_is_a_setting_with_a_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FIELDVISIT_OCR_DET_SIDE", raising=False)
+    assert det_side_default() == DET_SIDE == 1280
+    monkeypatch.setenv("FIELDVISIT_OCR_DET_SIDE", "960")
+    assert det_side_default() == 960
+    monkeypatch.setenv("FIELDVISIT_OCR_DET_SIDE", "12")  # too small to find any text: the floor
+    assert det_side_default() == 320
+    monkeypatch.setenv("FIELDVISIT_OCR_DET_SIDE", "big")  # not a number: the default, not a crash
+    assert det_side_default() == DET_SIDE

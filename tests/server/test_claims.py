@@ -33,6 +33,7 @@ from sync import uuid7
 from tests.claimhelp import jpeg, material_photo, receipt
 from tests.conftest import make_client, sign_in
 from tests.factories import World
+from tests.ocr.conftest import SROIE
 from tests.synchelp import Phone, upload
 
 WHEN = datetime(2026, 11, 20, 10, 30)  # local time the rep photographed the material
@@ -308,6 +309,26 @@ def test_corrections_and_rejections(app_client: TestClient, settings: Settings, 
     assert fields["decision"]["reason"] == "receipt_unreadable" and fields["decision"]["comment"] == "重拍小票"
     assert _claim(app_client, fix)["decision"]["corrections"] == {"date": "2026-11-19", "total": "45.50"}
     assert pool.id == _claim(app_client, fix)["pool"]["id"]
+
+
+def test_a_receipt_in_another_currency_is_flagged_with_what_was_read(
+    app_client: TestClient, settings: Settings, session: Session, world: World
+) -> None:
+    """A Malaysian scan (RM) filed with a distributor working in yuan: finance sees the total read
+    and that it is not in our money; the Chinese receipts above raise no such flag."""
+    store = world.east.stores[world.east.reps[0].username][0]
+    _pool(session, world, 1000_00)
+    sign_in(app_client, world.east.reps[0].username)
+    scan = (SROIE / "img" / "038.jpg").read_bytes()  # total RM 13.10
+    photo = jpeg(material_photo(31, store.name, WHEN))
+    claim_id = _submit(app_client, Phone(), store.id, _sha(scan), [_sha(photo)], amount_cents=13_10)
+    for data in (scan, photo):
+        assert upload(app_client, data).status_code == 200
+    run_pending(settings)
+    fields = _claim(app_client, claim_id)
+    assert fields["status"] == "review", fields
+    assert fields["reading"]["currency"] == "MYR" and fields["reading"]["total"]["value"] == "13.10"
+    assert "currency_mismatch" in fields["flags"], fields["flags"]
 
 
 def test_bad_photos_are_refused_clearly_and_the_claim_still_reaches_finance(

@@ -115,7 +115,7 @@ class FinanceScreen extends HTMLElement {
     const field = (key, type = 'text') => {
       const original = r[key]?.value ?? null, corrected = decided ? corrections[key] : again?.corrections?.[key];
       const isCorrected = corrected != null && corrected !== original;
-      return html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${boxed.includes(key) && html`<span class="ocr-swatch" data-swatch="${key}"></span>`}${t(`ocr_${key}`)}</label>
+      return html`<div class="ocr-field" data-ocr="${key}"><label for="ocr-${key}">${boxed.includes(key) && html`<span class="ocr-swatch" data-swatch="${key}"></span>`}${t(`ocr_${key}`)}${key === 'total' && flags.includes('currency_mismatch') && r.currency && html` <span class="warn" data-currency>${r.currency}</span>`}</label>
       <input id="ocr-${key}" type="${type}" value="${isCorrected ? corrected : original}" data-original="${original}" ${decided && html`disabled`} ${type === 'text' && key === 'total' && html`inputmode="decimal"`}>
       ${isCorrected ? html`<p class="corrected" data-corrected="${key}">${original != null ? t('fin_correctedFrom', { value: original }) : t('fin_typedByFinance')}</p>`
         : original != null && html`<div class="row ocr-read">${confidence(r[key].confidence)}${r[key].line && html`<small class="ocr-line">“${r[key].line}”</small>`}</div>`}</div>`;
