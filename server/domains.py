@@ -11,6 +11,7 @@ from server.accounts.domain import DOMAIN as ACCOUNTS
 from server.catalog.domain import DOMAIN as CATALOG
 from server.claims.domain import DOMAIN as CLAIMS
 from server.dictation.domain import DOMAIN as DICTATION
+from server.insights.domain import DOMAIN as INSIGHTS
 from server.notes.domain import DOMAIN as NOTES
 from server.registry import Domain, Installed
 from server.registry import install as _install
@@ -27,6 +28,7 @@ DOMAINS: tuple[Domain, ...] = (
     VISITS,
     CLAIMS,
     REVIEW,
+    INSIGHTS,
 )
 
 

@@ -133,6 +133,13 @@ class Settings(BaseSettings):
     ontime_claim_hours: int = Field(
         default=48, ge=1, le=24 * 30, description="A claim is on time when filed within this many hours of the visit."
     )
+    effective_min_minutes: int = Field(
+        default=5,
+        ge=0,
+        le=240,
+        description="An effective visit lasts at least this many minutes from arrival to check-out (and is "
+        "checked out, inside the geofence or approved).",
+    )
     ontime_healthy: float = Field(
         default=0.92, gt=0, le=1, description="The on-time rate of key actions the dashboard calls healthy."
     )

@@ -60,7 +60,7 @@ def planned_on(visit_days: str, cycle_weeks: int, anchor: str, day: date) -> boo
     return elapsed % cycle_weeks == 0
 
 
-def _reps(session: Session, team: str | None) -> list[User]:
+def reps_of(session: Session, team: str | None) -> list[User]:
     query = select(User).where(User.role == Role.rep.value, col(User.active).is_(True))
     if team is not None:
         query = query.where(User.team_id == team)
@@ -91,7 +91,7 @@ def dashboard(
 ) -> dict[str, Any]:
     team = team_scope(actor, team)
     days = date_range(settings, start, end)
-    reps = _reps(session, team)
+    reps = reps_of(session, team)
     rep_ids = [r.id for r in reps]
     first, last = days[0], days[-1]
 
@@ -189,7 +189,7 @@ def confirmations(
     """The to-do: each rep of the team for one day, with their confirmation or without one."""
     team = team_scope(actor, team)
     day = day or today(settings)
-    reps = _reps(session, team)
+    reps = reps_of(session, team)
     rep_ids = [r.id for r in reps]
     found = {
         c.rep_id: c
@@ -248,7 +248,7 @@ def export(
         raise InvalidInput(f"Export one of: {', '.join(EXPORTS)}.")
     team = team_scope(actor, team)
     days = date_range(settings, start, end, default_days=31)
-    reps = {r.id: r for r in _reps(session, team)}
+    reps = {r.id: r for r in reps_of(session, team)}
     if kind == "confirmations":
         found = session.exec(
             select(DayConfirmation)
