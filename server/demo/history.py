@@ -58,6 +58,7 @@ def _flags(rng: random.Random, care: float, excepted: int) -> list[str]:
 
 def seed_history(session: Session, settings: Settings, now: datetime, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed)
+    stays = random.Random(seed + 1)  # time on site: its own stream, so the rest of the history stays as it was
     today = (now + CHINA).date()
     days = [today - timedelta(days=i) for i in range(DAYS, 0, -1)]
     days = [d for d in days if d.isoweekday() != 7]
@@ -109,6 +110,11 @@ def seed_history(session: Session, settings: Settings, now: datetime, seed: int 
                     "team_id": rep.team_id,
                     "day": day,
                     "arrived_at": arrived,
+                    # a careless rep's visit is now and then a minute at the door, not an effective visit
+                    "checked_out_at": arrived
+                    + timedelta(
+                        minutes=stays.randint(1, 4) if stays.random() < (1 - care) * 1.5 else stays.randint(7, 19)
+                    ),
                     "received_at": arrived + timedelta(minutes=rng.randint(1, 240)),
                     "planned": store in planned,
                     "photo": None,

@@ -4,6 +4,14 @@ import { addStrings } from '../i18n.js';
 
 addStrings({
   en: {
+    effectiveVisits: 'Effective visits', effPerDay: '{n} effective visits per rep per day ({days} rep-days)',
+    effDefinition: 'Effective: checked out with every required step done or excepted, inside the geofence or approved by the supervisor, at least {min} minutes on site.',
+    effNotCounted: 'Not counted: {open} not checked out · {location} outside the geofence, not approved · {short} too short', teamLine: 'team {n}',
+    claimCycle: 'Claim cycle time', cycleMedian: 'Median {median} days from submission to decision (90 % within {p90} days)',
+    cycleReview: 'Finance review: median {hours} h (case: {ref} h)', cycleOpen: '{n} still open, oldest {hours} h',
+    cycleWeek: '{week}: median {median} days, 90 % within {p90} days, {n} decided', cycleTarget: 'case: {n} days',
+    cycleLegend: 'Bar: median days per week · tick: 90th percentile',
+    cycleDefinition: 'From the server receiving the claim to finance’s decision. Reference: {before} days by hand, {after} days with the system.',
     loading: 'Loading…', financeTitle: 'Claims review', fin_review: 'To review', fin_approved: 'Approved', fin_rejected: 'Rejected',
     fin_reading: 'Being read', left: 'left', confidence: 'OCR confidence', poolBalance: '{left} left in the pool',
     tapToZoom: 'Tap to zoom', fin_boxesHint: 'Outlined: where each field was read', ocr_merchant: 'Merchant', ocr_date: 'Date', ocr_total: 'Total', suggestedStore: 'Matches store',
@@ -66,6 +74,14 @@ addStrings({
     fin_amountFrom_typed: 'Typed by you: clear it to follow the total again.', fin_amountFrom_none: 'Type the amount to approve.',
   },
   zh: {
+    effectiveVisits: '有效拜访', effPerDay: '人均每日有效拜访 {n} 次（{days} 人·天）',
+    effDefinition: '有效拜访：已离店且必做步骤全部完成或特批，在电子围栏内或经主管通过，在店至少 {min} 分钟。',
+    effNotCounted: '未计入：{open} 次未离店 · {location} 次围栏外未通过 · {short} 次在店过短', teamLine: '团队 {n}',
+    claimCycle: '核销周期', cycleMedian: '从提交到决定中位 {median} 天（90% 在 {p90} 天内）',
+    cycleReview: '财务审核：中位 {hours} 小时（案例：{ref} 小时）', cycleOpen: '{n} 条未处理，最久 {hours} 小时',
+    cycleWeek: '{week}：中位 {median} 天，90% 在 {p90} 天内，已决定 {n} 条', cycleTarget: '案例：{n} 天',
+    cycleLegend: '柱：每周中位天数 · 短线：90 分位',
+    cycleDefinition: '从服务器收到核销到财务决定。参考：人工 {before} 天，系统 {after} 天。',
     loading: '正在加载…', financeTitle: '核销审核', fin_review: '待审核', fin_approved: '已通过', fin_rejected: '已驳回', fin_reading: '识别中', left: '剩余',
     confidence: '识别置信度', poolBalance: '费用池剩余 {left}', tapToZoom: '点击放大', fin_boxesHint: '框线标出各字段的读取位置', ocr_merchant: '商户', ocr_date: '日期', ocr_total: '合计',
     suggestedStore: '匹配门店', pool: '费用池', approveAmount: '核准金额（元）', approve: '通过', rejectReason: '驳回原因', comment: '给业务员的说明',

@@ -8,6 +8,7 @@ import { html, render } from '../html.js';
 import { countsText, formatTime, t } from '../i18n.js';
 import { localDay } from '../route.js';
 import { bindHeader, header, supervisorTabs } from '../screens/header.js';
+import { effectiveCard } from './insights.js';
 
 const KIND_LABEL = { step: 'steps', note: 'sum_notes', claim: 'sum_claims' };
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
@@ -78,6 +79,7 @@ class TeamScreen extends HTMLElement {
     render(this, html`${header(t('team'))}<main class="team">${supervisorTabs('team')}
       <section class="card" data-todo><p class="hint">${t('loading')}</p></section>
       <section class="card" data-board><p class="hint">${t('loading')}</p></section>
+      <section class="card" data-effective><p class="hint">${t('loading')}</p></section>
       <section class="card"><h3>${t('exportCsv')}</h3><form class="filters" data-export>
         <label>${t('from')} <input type="date" name="from" value="${start}"></label>
         <label>${t('to')} <input type="date" name="to" value="${end}"></label></form>
@@ -91,6 +93,7 @@ class TeamScreen extends HTMLElement {
     }
     this.loadTodo().catch((e) => this.fail('[data-todo]', e));
     this.loadBoard(start, end).catch((e) => this.fail('[data-board]', e));
+    effectiveCard(this.querySelector('[data-effective]'), start, end).catch((e) => this.fail('[data-effective]', e));
   }
 
   fail(where, e) {

@@ -1,0 +1,53 @@
+"""The outcomes at phone size, as their users meet them: the supervisor's effective visits (zh-CN)
+and finance's claim cycle time (English), each drawn, each figure the API's own, each with its
+definition and a CSV that downloads."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_supervisor_sees_effective_visits_and_finance_the_claim_cycle(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    sup_ctx = new_context(browser, **PHONE, base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = sup_ctx.new_page()
+    sign_in_pwa(page, "sup-cd")
+    page.goto("/#/team")
+    card = page.locator("[data-effective]")
+    expect(card.locator("[data-effective-team]")).to_contain_text("人均每日有效拜访")
+    link = card.locator("[data-csv]")
+    query = parse_qs(urlparse(link.get_attribute("href") or "").query)
+    body = page.request.get(
+        "/api/insights/effective-visits", params={"from": query["from"][0], "to": query["to"][0]}
+    ).json()
+    worked = [r for r in body["reps"] if r["days"]]
+    assert worked and body["team"]["per_day"] > 0
+    expect(card.locator("[data-effective-team]")).to_contain_text(f"{body['team']['per_day']:g}")
+    expect(card.locator("g[data-effective-rep]")).to_have_count(len(worked))  # one bar per rep who worked
+    expect(card.locator("[data-effective-definition]")).to_contain_text(f"{body['definition']['min_minutes']} 分钟")
+    csv = page.request.get(link.get_attribute("href") or "")
+    assert csv.ok and csv.body().decode("utf-8-sig").startswith("day,rep,rep_name,visits,effective")
+    sup_ctx.close()
+
+    fin_ctx = new_context(browser, **PHONE, base_url=live_server.url, locale="en-US", timezone_id="Asia/Shanghai")
+    page = fin_ctx.new_page()
+    sign_in_pwa(page, "finance")
+    card = page.locator("[data-cycle]")
+    cycle = page.request.get("/api/insights/claim-cycle").json()
+    assert cycle["overall"]["decided"] > 0
+    median_days = round(cycle["overall"]["total_hours"]["median"] / 24, 1)
+    expect(card.locator("[data-cycle-median]")).to_contain_text(f"Median {median_days:g} days")
+    decided_weeks = [w for w in cycle["weeks"] if w["decided"]]
+    expect(card.locator("g[data-cycle-week]")).to_have_count(len(decided_weeks))
+    expect(card.locator("svg line.ref")).to_have_count(1)  # the case's 6.5 days
+    expect(card.locator("[data-cycle-definition]")).to_contain_text("47 days by hand")
+    assert page.request.get(card.locator("[data-csv]").get_attribute("href") or "").ok
+    # a supervisor's page never offers the claim figures: the API says so too
+    assert page.request.get("/api/insights/effective-visits").status == 403
+    fin_ctx.close()
