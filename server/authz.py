@@ -82,6 +82,7 @@ class Action(StrEnum):
     JOB_READ = "job.read"  # the durable jobs: state, attempts, last error
     JOB_RETRY = "job.retry"  # run a dead job again
     STATUS_READ = "status.read"  # which speech models and OCR languages the server has
+    ALERT_READ = "alert.read"  # what slipped, for whoever can act on it (server/insights/alerts.py)
 
 
 ACTIONS: dict[Action, frozenset[Role]] = {
@@ -100,6 +101,7 @@ ACTIONS: dict[Action, frozenset[Role]] = {
     Action.JOB_READ: frozenset({Role.admin}),
     Action.JOB_RETRY: frozenset({Role.admin}),
     Action.STATUS_READ: frozenset({Role.admin}),
+    Action.ALERT_READ: frozenset({Role.supervisor, Role.finance, Role.admin}),
 }
 
 

@@ -140,6 +140,20 @@ class Settings(BaseSettings):
         description="An effective visit lasts at least this many minutes from arrival to check-out (and is "
         "checked out, inside the geofence or approved).",
     )
+    alert_overdue_cycles: int = Field(
+        default=2, ge=1, le=20, description="Alert when a store has missed this many planned visits in a row."
+    )
+    alert_confirm_by: str = Field(
+        default="20:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Local time after which a rep with visits today and no confirmation is an alert.",
+    )
+    alert_claim_hours: int = Field(
+        default=48, ge=1, le=24 * 60, description="Alert when a read claim has waited this long for finance."
+    )
+    alert_pool_left: float = Field(
+        default=0.1, gt=0, lt=1, description="Alert when an open budget pool has less than this share left."
+    )
     ontime_healthy: float = Field(
         default=0.92, gt=0, le=1, description="The on-time rate of key actions the dashboard calls healthy."
     )

@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from server.authz import Action
 from server.deps import DB, AppSettings, CurrentActor
 from server.guards import requires
-from server.insights import measures
+from server.insights import alerts, measures
 
 From = Annotated[date | None, QueryParameter(name="from")]
 To = Annotated[date | None, QueryParameter(name="to")]
@@ -29,6 +29,12 @@ def _csv(body: bytes, name: str) -> Response[bytes]:
 class InsightsController(Controller):
     path = "/api/insights"
     tags = ["insights"]
+
+    @get("/alerts", sync_to_thread=True, guards=[requires(Action.ALERT_READ)])
+    def alerts(self, db: DB, actor: CurrentActor, settings: AppSettings) -> dict[str, Any]:
+        """What slipped, for the caller to act on: stores overdue, days not confirmed (supervisors),
+        claims waiting for a decision, pools nearly spent (finance), with the thresholds."""
+        return alerts.alerts(db, settings, actor)
 
     @get("/effective-visits", sync_to_thread=True, guards=[requires(Action.REVIEW_READ)])
     def effective(

@@ -31,6 +31,13 @@ def test_the_supervisor_sees_effective_visits_and_finance_the_claim_cycle(browse
     expect(card.locator("[data-effective-team]")).to_contain_text(f"{body['team']['per_day']:g}")
     expect(card.locator("g[data-effective-rep]")).to_have_count(len(worked))  # one bar per rep who worked
     expect(card.locator("[data-effective-definition]")).to_contain_text(f"{body['definition']['min_minutes']} 分钟")
+    # the to-do's alerts, each with what to do, as many as the API has (at most 30 listed)
+    alerts = page.request.get("/api/insights/alerts").json()["alerts"]
+    expect(page.locator("[data-alerts] [data-alert-count]")).to_have_text(str(len(alerts)))
+    expect(page.locator("[data-alerts] li[data-alert]")).to_have_count(min(30, len(alerts)))
+    assert alerts, "the demo has something slipping"
+    first = page.locator("[data-alerts] li[data-alert]").first
+    expect(first).to_have_attribute("data-alert", alerts[0]["kind"])
     csv = page.request.get(link.get_attribute("href") or "")
     assert csv.ok and csv.body().decode("utf-8-sig").startswith("day,rep,rep_name,visits,effective")
     sup_ctx.close()
@@ -48,6 +55,10 @@ def test_the_supervisor_sees_effective_visits_and_finance_the_claim_cycle(browse
     expect(card.locator("svg line.ref")).to_have_count(1)  # the case's 6.5 days
     expect(card.locator("[data-cycle-definition]")).to_contain_text("47 days by hand")
     assert page.request.get(card.locator("[data-csv]").get_attribute("href") or "").ok
+    kinds = {a["kind"] for a in page.request.get("/api/insights/alerts").json()["alerts"]}
+    assert kinds <= {"claim_waiting", "pool_nearly_spent"}  # finance's: claims and money, never a rep's day
+    shown = page.locator("[data-alerts] li[data-alert]")
+    expect(shown).to_have_count(len(page.request.get("/api/insights/alerts").json()["alerts"][:30]))
     # a supervisor's page never offers the claim figures: the API says so too
     assert page.request.get("/api/insights/effective-visits").status == 403
     fin_ctx.close()

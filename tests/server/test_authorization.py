@@ -299,6 +299,7 @@ def _rest_calls(walk: Walk, world: World) -> dict[authz.Action, Callable[[TestCl
         authz.Action.JOB_READ: lambda c: c.get("/api/admin/jobs", params={"state": "dead"}),
         authz.Action.JOB_RETRY: lambda c: c.post(f"/api/admin/jobs/{uuid7()}/retry"),
         authz.Action.STATUS_READ: lambda c: c.get("/api/admin/status"),
+        authz.Action.ALERT_READ: lambda c: c.get("/api/insights/alerts"),
     }
 
 

@@ -163,6 +163,7 @@ GUARDED = {
     ("PATCH", "/api/admin/pools/{pool_id:str}", Action.PROMOTION_CREATE),
     ("POST", "/api/claims/{claim_id:str}/reopen", Action.CLAIM_DECIDE),
     ("POST", "/api/review/reopen", Action.REVIEW_DECIDE),
+    ("GET", "/api/insights/alerts", Action.ALERT_READ),
     ("GET", "/api/insights/effective-visits", Action.REVIEW_READ),
     ("GET", "/api/insights/effective-visits.csv", Action.REVIEW_READ),
     ("GET", "/api/insights/claim-cycle", Action.CLAIM_READ),

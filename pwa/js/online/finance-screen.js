@@ -10,7 +10,7 @@ import { flagText, formatMoney, parseMoney } from '../claims.js';
 import { html, render } from '../html.js';
 import { formatDay, formatTime, has, localName, t } from '../i18n.js';
 import { bindHeader, header } from '../screens/header.js';
-import { cycleCard } from './insights.js';
+import { alertsCard, cycleCard } from './insights.js';
 
 const TABS = ['review', 'approved', 'rejected'];
 const FIELDS = ['merchant', 'date', 'total'];
@@ -92,7 +92,10 @@ class FinanceScreen extends HTMLElement {
     render(main, html`<nav class="tabs">${TABS.map((s) => html`<a href="#/finance" data-tab="${s}" ${s === this.tab && html`aria-current="page"`}>
         ${t(`fin_${s}`)} <small>${data.counts[s] || 0}</small></a>`)}</nav>
       <ul class="stores fin-list" data-claim-queue>${data.items.length ? data.items.map(row) : html`<li class="empty">${t('noClaims')}</li>`}</ul>
+      <section class="card" data-alerts><p class="hint">${t('loading')}</p></section>
       <section class="card" data-cycle><p class="hint">${t('loading')}</p></section>`);
+    const alerts = main.querySelector('[data-alerts]');
+    alertsCard(alerts, { claimLinks: true }).catch((e) => render(alerts, html`<p class="error">${errorText(e)}</p>`));
     const cycle = main.querySelector('[data-cycle]');
     cycleCard(cycle).catch((e) => render(cycle, html`<p class="error">${errorText(e)}</p>`));
     for (const a of main.querySelectorAll('[data-tab]')) {

@@ -5,7 +5,8 @@
 import './strings.js';
 import { api } from '../api.js';
 import { html, render } from '../html.js';
-import { t } from '../i18n.js';
+import { formatMoney } from '../claims.js';
+import { formatDay, localName, t } from '../i18n.js';
 
 const fixed = (x, digits = 1) => (x == null ? '—' : (Math.round(x * 10 ** digits) / 10 ** digits).toString());
 const days = (hours) => (hours == null ? null : hours / 24);
@@ -76,4 +77,33 @@ export async function cycleCard(box) {
     <p class="hint" data-cycle-definition>${t('cycleDefinition', { before: ref.claim_days_before, after: ref.claim_days_after })}</p>
     <p class="actions">${csvLink('/api/insights/claim-cycle.csv', { from: data.from, to: data.to })}</p>`);
   for (const svg of box.querySelectorAll('[data-max-width]')) svg.style.maxWidth = `${svg.dataset.maxWidth}px`;
+}
+
+// What slipped, each with what to do about it. Names and codes are the server's data, shown as text.
+function alertText(a) {
+  const rep = a.rep?.name || a.rep?.username || '';
+  switch (a.kind) {
+    case 'claim_waiting': return [t('al_claim_waiting', { store: a.store.name, rep, hours: fixed(a.hours, 0) }), t('do_claim_waiting')];
+    case 'day_unconfirmed': return [t('al_day_unconfirmed', { rep, day: formatDay(a.day), n: a.visits }), t('do_day_unconfirmed')];
+    case 'store_overdue': return [t('al_store_overdue', { store: a.store.name, code: a.store.code, n: a.missed,
+      last: a.last_visit ? formatDay(a.last_visit) : t('al_never') }), t('do_store_overdue', { rep })];
+    case 'pool_nearly_spent': return [t('al_pool_nearly_spent', { pool: localName(a.pool), left: formatMoney(a.left_cents),
+      amount: formatMoney(a.amount_cents) }), t('do_pool_nearly_spent')];
+    default: return [a.kind, ''];
+  }
+}
+
+export async function alertsCard(box, { claimLinks = false } = {}) {
+  const data = await api('/api/insights/alerts');
+  const item = (a) => {
+    const [what, todo] = alertText(a);
+    const text = claimLinks && a.kind === 'claim_waiting' ? html`<a href="#/finance/${encodeURIComponent(a.claim)}">${what}</a>` : what;
+    return html`<li data-alert="${a.kind}"><span class="warn">${text}</span><br><small>${todo}</small></li>`;
+  };
+  // the most urgent five in sight; the rest (up to 30) one tap away, so the to-do stays near the top
+  const first = data.alerts.slice(0, 5), rest = data.alerts.slice(5, 30);
+  render(box, html`<h2>${t('alerts')} <small data-alert-count>${data.alerts.length}</small></h2>
+    ${first.length ? html`<ul class="alerts" data-alerts-list>${first.map(item)}</ul>` : html`<p class="ok" data-no-alerts>${t('noAlerts')}</p>`}
+    ${rest.length > 0 && html`<details class="more-alerts"><summary>${t('moreAlerts', { n: data.alerts.length - first.length })}</summary>
+      <ul class="alerts">${rest.map(item)}</ul></details>`}`);
 }

@@ -4,6 +4,11 @@ import { addStrings } from '../i18n.js';
 
 addStrings({
   en: {
+    alerts: 'Alerts', noAlerts: 'Nothing has slipped.', moreAlerts: '{n} more', al_never: 'none',
+    al_claim_waiting: 'Claim at {store} ({rep}) waiting {hours} h for a decision', do_claim_waiting: 'Decide it, or ask finance to.',
+    al_day_unconfirmed: '{rep} has not confirmed {day} ({n} visits)', do_day_unconfirmed: 'Remind them to confirm the day.',
+    al_store_overdue: '{store} ({code}) missed {n} planned visits; last visit: {last}', do_store_overdue: 'Put it on {rep}’s route, or ask why.',
+    al_pool_nearly_spent: 'Pool {pool}: {left} left of {amount}', do_pool_nearly_spent: 'Top it up or close the promotion.',
     effectiveVisits: 'Effective visits', effPerDay: '{n} effective visits per rep per day ({days} rep-days)',
     effDefinition: 'Effective: checked out with every required step done or excepted, inside the geofence or approved by the supervisor, at least {min} minutes on site.',
     effNotCounted: 'Not counted: {open} not checked out · {location} outside the geofence, not approved · {short} too short', teamLine: 'team {n}',
@@ -74,6 +79,11 @@ addStrings({
     fin_amountFrom_typed: 'Typed by you: clear it to follow the total again.', fin_amountFrom_none: 'Type the amount to approve.',
   },
   zh: {
+    alerts: '提醒', noAlerts: '暂无需要处理的事项。', moreAlerts: '还有 {n} 条', al_never: '无',
+    al_claim_waiting: '{store}（{rep}）的核销已等待决定 {hours} 小时', do_claim_waiting: '请尽快决定，或提醒财务处理。',
+    al_day_unconfirmed: '{rep} 未确认 {day}（{n} 次拜访）', do_day_unconfirmed: '提醒其完成当日确认。',
+    al_store_overdue: '{store}（{code}）已连续错过 {n} 次计划拜访；上次拜访：{last}', do_store_overdue: '安排 {rep} 拜访，或询问原因。',
+    al_pool_nearly_spent: '费用池 {pool}：剩余 {left} / {amount}', do_pool_nearly_spent: '追加预算或结束促销。',
     effectiveVisits: '有效拜访', effPerDay: '人均每日有效拜访 {n} 次（{days} 人·天）',
     effDefinition: '有效拜访：已离店且必做步骤全部完成或特批，在电子围栏内或经主管通过，在店至少 {min} 分钟。',
     effNotCounted: '未计入：{open} 次未离店 · {location} 次围栏外未通过 · {short} 次在店过短', teamLine: '团队 {n}',

@@ -8,7 +8,7 @@ import { html, render } from '../html.js';
 import { countsText, formatTime, t } from '../i18n.js';
 import { localDay } from '../route.js';
 import { bindHeader, header, supervisorTabs } from '../screens/header.js';
-import { effectiveCard } from './insights.js';
+import { alertsCard, effectiveCard } from './insights.js';
 
 const KIND_LABEL = { step: 'steps', note: 'sum_notes', claim: 'sum_claims' };
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
@@ -77,6 +77,7 @@ class TeamScreen extends HTMLElement {
     this.day = localDay();
     const end = localDay(), start = localDay(new Date(Date.now() - 13 * 86400000));
     render(this, html`${header(t('team'))}<main class="team">${supervisorTabs('team')}
+      <section class="card" data-alerts><p class="hint">${t('loading')}</p></section>
       <section class="card" data-todo><p class="hint">${t('loading')}</p></section>
       <section class="card" data-board><p class="hint">${t('loading')}</p></section>
       <section class="card" data-effective><p class="hint">${t('loading')}</p></section>
@@ -91,6 +92,7 @@ class TeamScreen extends HTMLElement {
         e.currentTarget.href = `/api/team/export/${a.dataset.exportKind}.csv?${new URLSearchParams({ from: f.from.value, to: f.to.value })}`;
       };
     }
+    alertsCard(this.querySelector('[data-alerts]')).catch((e) => this.fail('[data-alerts]', e));
     this.loadTodo().catch((e) => this.fail('[data-todo]', e));
     this.loadBoard(start, end).catch((e) => this.fail('[data-board]', e));
     effectiveCard(this.querySelector('[data-effective]'), start, end).catch((e) => this.fail('[data-effective]', e));
