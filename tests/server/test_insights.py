@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from sqlmodel import Session
 
 from server.claims.models import ClaimReview
-from server.review.models import VisitReview
+from server.review.models import VisitReview, flag_bits
 from sync import uuid7
 from tests.conftest import sign_in
 from tests.factories import World
@@ -36,6 +36,7 @@ def _visit(session: Session, world: World, rep_n: int, day: date, minutes: float
             arrived_at=arrived,
             checked_out_at=None if minutes is None else arrived + timedelta(minutes=minutes),
             flags=list(flags),
+            flag_bits=flag_bits(list(flags)),  # as the review follower keeps them
             status=status,
         )
     )
