@@ -110,8 +110,11 @@ def seed_history(session: Session, settings: Settings, now: datetime, seed: int 
                     "team_id": rep.team_id,
                     "day": day,
                     "arrived_at": arrived,
-                    # a careless rep's visit is now and then a minute at the door, not an effective visit
-                    "checked_out_at": arrived
+                    # a careless rep's visit is now and then a minute at the door, not an effective visit;
+                    # the last day's are still open on the server (its check-outs not yet synced)
+                    "checked_out_at": None
+                    if day == pending_day
+                    else arrived
                     + timedelta(
                         minutes=stays.randint(1, 4) if stays.random() < (1 - care) * 1.5 else stays.randint(7, 19)
                     ),
