@@ -139,8 +139,13 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> dict
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real server in its own process, on its own database seeded with the demo distributor."""
-    root = tmp_path_factory.mktemp("live")
-    url = _test_database_url(root, "_live")
+    yield from demo_server(tmp_path_factory, "live")
+
+
+def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[LiveServer]:
+    """A real server process on a fresh database of its own (``test_<name>``), seeded with the demo."""
+    root = tmp_path_factory.mktemp(name)
+    url = _test_database_url(root, f"_{name}")
     fresh_database(url)
     server = start_server(root / "data", url, env=CLOCK_ENV)
     yield server

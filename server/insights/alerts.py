@@ -17,7 +17,7 @@ Rules (thresholds in settings):
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from server.accounts.service import Actor
 from server.authz import Action, require
 from server.claims.models import BudgetPool, ClaimReview
 from server.db import utcnow
+from server.insights.measures import as_utc
 from server.review.dashboard import planned_on, reps_of
 from server.review.models import DayConfirmation, VisitReview
 from server.scope import audience
@@ -37,10 +38,6 @@ from server.stores.models import Store
 
 LOOKBACK_DAYS = 92
 ORDER = ("claim_waiting", "day_unconfirmed", "store_overdue", "pool_nearly_spent")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def missed_since(
@@ -183,7 +180,7 @@ def _waiting(session: Session, settings: Settings, now: datetime, rep_ids: list[
         query = query.where(col(ClaimReview.rep_id).in_(rep_ids))
     out = []
     for claim, store_name, rep in session.exec(query):
-        hours = (now - _aware(claim.read_at)).total_seconds() / 3600  # type: ignore[arg-type]
+        hours = (now - as_utc(claim.read_at)).total_seconds() / 3600  # type: ignore[arg-type]
         out.append(
             {
                 "kind": "claim_waiting",

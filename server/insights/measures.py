@@ -52,7 +52,7 @@ LOCATION_BITS = FLAG_BITS["outside_geofence"] | FLAG_BITS["location_missing"]
 REFERENCE = {"claim_days_before": 47.0, "claim_days_after": 6.5, "finance_review_hours": 4.2, "effective_gain": 2.3}
 
 
-def _utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -79,7 +79,7 @@ def why_not_effective(
         return "open"
     if bits & LOCATION_BITS and status != "approved":
         return "location"
-    if (_utc(checked_out_at) - _utc(arrived_at)).total_seconds() / 60 < min_minutes:
+    if (as_utc(checked_out_at) - as_utc(arrived_at)).total_seconds() / 60 < min_minutes:
         return "short"
     return None
 
@@ -159,7 +159,7 @@ def _counts(cell: dict[str, int]) -> dict[str, int]:
 
 
 def _hours(a: datetime, b: datetime) -> float:
-    return (_utc(b) - _utc(a)).total_seconds() / 3600
+    return (as_utc(b) - as_utc(a)).total_seconds() / 3600
 
 
 def cycle_definition() -> dict[str, Any]:
@@ -173,7 +173,7 @@ def cycle_definition() -> dict[str, Any]:
 
 
 def _week(settings: Settings, moment: datetime) -> str:
-    local = _utc(moment).astimezone(ZoneInfo(settings.timezone)).date()
+    local = as_utc(moment).astimezone(ZoneInfo(settings.timezone)).date()
     year, week, _ = local.isocalendar()
     return f"{year}-W{week:02d}"
 

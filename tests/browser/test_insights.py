@@ -10,9 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.clock import CLOCK_ENV
-from tests.conftest import _test_database_url, fresh_database
-from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa, start_server
+from tests.conftest import demo_server
+from tests.livesupport import PHONE, LiveServer, new_context, sign_in_pwa
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +20,7 @@ pytestmark = pytest.mark.browser
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A demo server of its own: the walks after this one meet the shared server as they always did
     (with this module on it, the review walk's reject timed out on PostgreSQL; see the issue note)."""
-    root = tmp_path_factory.mktemp("insights")
-    url = _test_database_url(root, "_insights")
-    fresh_database(url)
-    server = start_server(root / "data", url, env=CLOCK_ENV)
-    yield server
-    server.stop()
+    yield from demo_server(tmp_path_factory, "insights")
 
 
 def test_the_supervisor_sees_effective_visits_and_finance_the_claim_cycle(browser, own_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
