@@ -83,6 +83,8 @@ class Action(StrEnum):
     JOB_RETRY = "job.retry"  # run a dead job again
     STATUS_READ = "status.read"  # which speech models and OCR languages the server has
     ALERT_READ = "alert.read"  # what slipped, for whoever can act on it (server/insights/alerts.py)
+    SAMPLE_ALLOCATE = "sample.allocate"  # trial samples to the model's top stores (a supervisor: their team's)
+    MODEL_TRAIN = "model.train"  # retrain the store-potential model
 
 
 ACTIONS: dict[Action, frozenset[Role]] = {
@@ -102,6 +104,8 @@ ACTIONS: dict[Action, frozenset[Role]] = {
     Action.JOB_RETRY: frozenset({Role.admin}),
     Action.STATUS_READ: frozenset({Role.admin}),
     Action.ALERT_READ: frozenset({Role.supervisor, Role.finance, Role.admin}),
+    Action.SAMPLE_ALLOCATE: frozenset({Role.supervisor, Role.admin}),
+    Action.MODEL_TRAIN: frozenset({Role.admin}),
 }
 
 

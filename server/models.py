@@ -6,6 +6,7 @@ from server.accounts.models import AuthSession, LoginFailure, Region, Team, User
 from server.audit.models import AuditEntry
 from server.catalog.models import CompetitorSku, Material, MaterialAllocation, Sku
 from server.claims.models import BudgetPool, ClaimReview, PhotoHash, Promotion
+from server.insights.models import Delivery, PotentialModel, ShelfCount, StorePotential, VisitFact
 from server.jobs.models import Job
 from server.replication.models import BlobHolder, BlobMeta, BlobRef, SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.review.models import DayConfirmation, KeyAction, VisitReview
@@ -24,22 +25,27 @@ __all__ = [
     "ClaimReview",
     "CompetitorSku",
     "DayConfirmation",
+    "Delivery",
     "Job",
     "KeyAction",
     "LoginFailure",
     "Material",
     "MaterialAllocation",
     "PhotoHash",
+    "PotentialModel",
     "Promotion",
     "Region",
+    "ShelfCount",
     "Sku",
     "Store",
+    "StorePotential",
     "SyncChange",
     "SyncCounter",
     "SyncDevice",
     "SyncRecord",
     "Team",
     "User",
+    "VisitFact",
     "VisitReview",
     "VisitTemplate",
     "metadata",

@@ -62,11 +62,12 @@ _DOCS_PREFIX = "/api/docs"
 
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # What the API's state-changing endpoints take; everything else with a body is refused. Each
-# upload endpoint says which it takes (blobs: bytes; store import: CSV; transcription: audio).
+# upload endpoint says which it takes (blobs: bytes; store and delivery imports: CSV; transcription: audio).
 _JSON = ("application/json",)
 _UPLOAD_TYPES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("PUT", "/api/blobs/", ("application/octet-stream",)),
     ("POST", "/api/admin/stores/import", ("text/csv", "application/octet-stream")),
+    ("POST", "/api/insights/deliveries.csv", ("text/csv", "application/octet-stream")),
     ("POST", "/api/speech/transcribe", ("application/octet-stream", "audio/")),
 )
 

@@ -154,6 +154,22 @@ class Settings(BaseSettings):
     alert_pool_left: float = Field(
         default=0.1, gt=0, lt=1, description="Alert when an open budget pool has less than this share left."
     )
+    sell_through_days: int = Field(
+        default=90,
+        ge=7,
+        le=365,
+        description="A new product sold through at a store when it sold within this many days of being placed there.",
+    )
+    sell_through_target: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="The sell-through a launch should reach when its SKU names no target "
+        "of its own; below it is an alert once the launch's first window has closed.",
+    )
+    potential_top_share: float = Field(
+        default=0.2, gt=0, lt=1, description="The share of stores the store-potential model marks for trial samples."
+    )
     ontime_healthy: float = Field(
         default=0.92, gt=0, le=1, description="The on-time rate of key actions the dashboard calls healthy."
     )

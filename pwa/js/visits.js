@@ -32,7 +32,7 @@ export function missing(step, answers) {
     if (f.type === 'photos' || f.type === 'barcodes') ok = Array.isArray(v) && v.length >= (f.min || 1) && (f.max == null || v.length <= f.max);
     else if (f.type === 'yesno') ok = typeof v === 'boolean';
     else if (f.type === 'number') ok = typeof v === 'number' && (f.min == null || v >= f.min);
-    else if (f.type === 'facings' || f.type === 'materials') ok = typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((n) => Number.isInteger(n) && n >= 0) && (!f.required || Object.values(v).some((n) => n > 0));
+    else if (['facings', 'stock', 'materials'].includes(f.type)) ok = typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((n) => Number.isInteger(n) && n >= 0) && (!f.required || Object.values(v).some((n) => n > 0));
     else if (f.type === 'choice') ok = f.options.includes(v);
     else if (f.type === 'text') ok = typeof v === 'string' && !!v.trim();
     if (!ok) out.push(f.key);

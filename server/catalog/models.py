@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -15,6 +17,10 @@ class Sku(SQLModel, table=True):
     name: str = Field(max_length=120)
     name_en: str = Field(default="", max_length=120)
     category: str = Field(default="", max_length=32)
+    # A new product: its launch day, and the sell-through it should reach (share of the stores it
+    # was placed in, 0–1; the alert fires below it). None for the established range.
+    launch_date: date | None = None
+    launch_target: float | None = Field(default=None, ge=0, le=1)
 
 
 class CompetitorSku(SQLModel, table=True):

@@ -152,6 +152,8 @@ def _visit_ops(
                 answers[f["key"]] = [_photo(session, settings, rep, store, at, n * 10 + i)]
             elif kind == "facings":
                 answers[f["key"]] = {sku[(n + i) % len(sku)]: 3 + n} if f.get("required", True) else {}
+            elif kind == "stock":
+                answers[f["key"]] = {sku[(n + i) % len(sku)]: 10 + n, sku[(n + i + 1) % len(sku)]: 0}
             elif kind == "yesno":
                 answers[f["key"]] = (n + len(f["key"])) % 3 != 0
             elif kind == "barcodes" and scan is not None:

@@ -24,7 +24,9 @@ from server.claims.models import BudgetPool, Promotion
 from server.db import session_scope, utcnow
 from server.demo.activity import seed_activity
 from server.demo.history import seed_history
+from server.demo.season import seed_season
 from server.domains import publish_all
+from server.insights.ranking import retrain_now
 from server.settings import Settings
 from server.stores.models import Channel, Store
 from server.visits.service import ensure_default_templates
@@ -41,6 +43,7 @@ ALLOCATION = {
     "POSM-005": 2,
     "POSM-006": 10,
     "POSM-007": 5,
+    "POSM-008": 0,  # trial samples come from the potential ranking (server/insights/ranking.py)
 }
 STORE_COUNT = 2800
 
@@ -184,6 +187,7 @@ OWN_SKUS = (
     ("BEV-006", "清泉 鲜橙汁 1L", "Qingquan orange juice 1L", "juice"),
     ("BEV-007", "清泉 无糖绿茶 500ml", "Qingquan sugar-free green tea 500ml", "tea"),
     ("BEV-008", "清泉 新品 气泡果汁 330ml", "Qingquan new sparkling juice 330ml", "juice"),
+    ("BEV-009", "清泉 新品 椰子水 330ml", "Qingquan new coconut water 330ml", "juice"),
 )
 COMPETITORS = (
     (
@@ -245,6 +249,7 @@ MATERIALS = (
     ("POSM-005", "堆头围板", "Floor display wrap", "set"),
     ("POSM-006", "餐桌台卡", "Table tent", "pcs"),
     ("POSM-007", "吊旗", "Hanging flag", "string"),
+    ("POSM-008", "试饮装", "Trial sample pack", "pack"),  # sent to the store-potential model's top stores
 )
 
 
@@ -408,6 +413,9 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
         _promotions(session, regions, now.astimezone(CHINA).date())
         ensure_default_templates(session)
         seed_history(session, settings, now)
+        seed_season(session, now.astimezone(CHINA).date(), seed)
+        session.flush()
+        retrain_now(session, settings, now)  # the first ranking, so the dashboard has one on first start
         publish_all(session)
         seed_activity(session, settings, now)
     return demo_logins()

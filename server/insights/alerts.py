@@ -12,6 +12,10 @@ Rules (thresholds in settings):
   decision longer than ``alert_claim_hours``. To do: decide it.
 - ``pool_nearly_spent`` (finance): a budget pool open today with less than ``alert_pool_left`` of
   its amount left. To do: top it up or close the promotion.
+- ``sell_through_low`` (supervisor, over the team's stores; admin, over all): a new product whose
+  first window closed in the last ``sell_through_days`` days with its sell-through on that day
+  (``stock.figures``) below its target (the SKU's, else ``sell_through_target``). To do: visit the
+  stores where it was placed and did not sell (the launch card lists them per rep).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from server.accounts.service import Actor
 from server.authz import Action, require
 from server.claims.models import BudgetPool, ClaimReview
 from server.db import utcnow
+from server.insights import stock
 from server.insights.measures import as_utc
 from server.review.dashboard import planned_on, reps_of
 from server.review.models import DayConfirmation, VisitReview
@@ -37,7 +42,7 @@ from server.settings import Settings
 from server.stores.models import Store
 
 LOOKBACK_DAYS = 92
-ORDER = ("claim_waiting", "day_unconfirmed", "store_overdue", "pool_nearly_spent")
+ORDER = ("claim_waiting", "day_unconfirmed", "sell_through_low", "store_overdue", "pool_nearly_spent")
 
 
 def missed_since(
@@ -60,6 +65,8 @@ def definition(settings: Settings) -> dict[str, Any]:
         "confirm_by": settings.alert_confirm_by,
         "claim_hours": settings.alert_claim_hours,
         "pool_left": settings.alert_pool_left,
+        "sell_through_target": settings.sell_through_target,
+        "sell_through_days": settings.sell_through_days,
     }
 
 
@@ -77,6 +84,7 @@ def alerts(session: Session, settings: Settings, actor: Actor) -> dict[str, Any]
         reps = reps_of(session, team)
         found += _overdue(session, settings, reps, today)
         found += _unconfirmed(session, settings, reps, local)
+        found += _sell_through(session, settings, reps if team is not None else None, today)
     if role in (Role.finance, Role.admin, Role.supervisor):
         found += _waiting(
             session, settings, now, [r.id for r in reps_of(session, team)] if role is Role.supervisor else None
@@ -191,6 +199,40 @@ def _waiting(session: Session, settings: Settings, now: datetime, rep_ids: list[
                 "rank": hours,
             }
         )
+    return out
+
+
+def _sell_through(session: Session, settings: Settings, reps: list[User] | None, today: date) -> list[dict[str, Any]]:
+    window = settings.sell_through_days
+    stores = list(
+        session.exec(
+            select(Store.id).where(col(Store.rep_id).in_([r.id for r in reps]))
+            if reps is not None
+            else select(Store.id)
+        )
+    )
+    out = []
+    for sku in stock.launches(session):
+        assert sku.launch_date is not None
+        closed = sku.launch_date + timedelta(days=window)
+        if not closed <= today < closed + timedelta(days=window):
+            continue
+        target = sku.launch_target if sku.launch_target is not None else settings.sell_through_target
+        events = stock.load_events(session, sku.id, stores if reps is not None else None)
+        figures = stock.figures(events, stores, sku.launch_date, closed, window)
+        if figures["sell_through"] is not None and figures["sell_through"] < target:
+            out.append(
+                {
+                    "kind": "sell_through_low",
+                    "sku": stock.launch_view(sku, settings),
+                    "sell_through": figures["sell_through"],
+                    "target": target,
+                    "placed": figures["placed"],
+                    "sold": figures["sold"],
+                    "day": closed.isoformat(),
+                    "rank": target - figures["sell_through"],
+                }
+            )
     return out
 
 

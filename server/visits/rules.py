@@ -98,7 +98,7 @@ class Scan(Shape):
 
 
 # One answer, by the template field's type: photos a list of SHA-256, barcodes a list of Scan, yesno
-# a bool, number a number, facings and materials {code: count}, choice and text a string;
+# a bool, number a number, facings, stock and materials {code: count}, choice and text a string;
 # ``captures`` maps each photo's SHA-256 to its Capture. Whether an answer fits its field is the
 # step rule's to say.
 Answer = (

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from server.stores.models import Channel
 
-FieldType = Literal["photos", "yesno", "number", "facings", "barcodes", "materials", "choice", "text"]
+# facings, stock and materials are {code: count}: facings and stock per own SKU, materials per POSM item
+FieldType = Literal["photos", "yesno", "number", "facings", "stock", "barcodes", "materials", "choice", "text"]
 KEY = r"^[a-z][a-z0-9_]{0,31}$"
 
 EXCEPTION_REASONS = ("store_closed", "owner_refused", "strategic_customer", "no_stock_delivered", "safety", "other")
@@ -94,7 +95,7 @@ def missing(step: TemplateStep, answers: dict[str, Any]) -> list[str]:
             ok = isinstance(value, bool)
         elif f.type == "number":
             ok = isinstance(value, int | float) and not isinstance(value, bool) and (f.min is None or value >= f.min)
-        elif f.type in ("facings", "materials"):
+        elif f.type in ("facings", "stock", "materials"):
             ok = isinstance(value, dict) and all(
                 isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value.values()
             )
@@ -129,6 +130,9 @@ DISPLAY = {
         _f("own_only", "yesno", "冰柜只放本品", "Only own products in own cooler"),
         _f("price_tags", "yesno", "价签齐全", "Price tags present"),
         _f("out_of_stock", "facings", "缺货SKU", "Out-of-stock SKUs", required=False),
+        # shelf and back-room units per own SKU, after today's delivery: distribution and
+        # sell-through are read from consecutive counts (server/insights/stock.py)
+        _f("stock", "stock", "本品库存（货架+库房）", "Own SKU stock (shelf + back room)", required=False),
     ],
 }
 COMPETITORS = {

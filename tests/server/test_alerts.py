@@ -103,7 +103,8 @@ def test_alerts_for_whoever_can_act(
 
     sign_in(app_client, east.supervisor.username)
     body = app_client.get("/api/insights/alerts").json()
-    assert body["definition"] == {"overdue_cycles": 2, "confirm_by": "20:00", "claim_hours": 48, "pool_left": 0.1}
+    assert body["definition"] == {"overdue_cycles": 2, "confirm_by": "20:00", "claim_hours": 48, "pool_left": 0.1,
+                                  "sell_through_target": 0.5, "sell_through_days": 90}  # fmt: skip
     kinds = [x["kind"] for x in body["alerts"]]
     assert kinds == ["claim_waiting", "day_unconfirmed", "store_overdue", "store_overdue"], kinds
     assert body["alerts"][0]["claim"] == late and body["alerts"][0]["hours"] == 50

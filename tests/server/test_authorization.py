@@ -300,6 +300,8 @@ def _rest_calls(walk: Walk, world: World) -> dict[authz.Action, Callable[[TestCl
         authz.Action.JOB_RETRY: lambda c: c.post(f"/api/admin/jobs/{uuid7()}/retry"),
         authz.Action.STATUS_READ: lambda c: c.get("/api/admin/status"),
         authz.Action.ALERT_READ: lambda c: c.get("/api/insights/alerts"),
+        authz.Action.SAMPLE_ALLOCATE: lambda c: c.post("/api/insights/potential/1/samples", json={}),
+        authz.Action.MODEL_TRAIN: lambda c: c.post("/api/insights/potential/retrain"),
     }
 
 

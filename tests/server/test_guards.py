@@ -168,6 +168,14 @@ GUARDED = {
     ("GET", "/api/insights/effective-visits.csv", Action.REVIEW_READ),
     ("GET", "/api/insights/claim-cycle", Action.CLAIM_READ),
     ("GET", "/api/insights/claim-cycle.csv", Action.CLAIM_READ),
+    ("GET", "/api/insights/launches", Action.REVIEW_READ),
+    ("GET", "/api/insights/launches/{code:str}", Action.REVIEW_READ),
+    ("GET", "/api/insights/launches/{code:str}/csv", Action.REVIEW_READ),
+    ("POST", "/api/insights/deliveries.csv", Action.CATALOG_EDIT),
+    ("GET", "/api/insights/potential", Action.REVIEW_READ),
+    ("GET", "/api/insights/potential.csv", Action.REVIEW_READ),
+    ("POST", "/api/insights/potential/retrain", Action.MODEL_TRAIN),
+    ("POST", "/api/insights/potential/{version:int}/samples", Action.SAMPLE_ALLOCATE),
 }
 
 

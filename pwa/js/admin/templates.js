@@ -17,7 +17,7 @@ addStrings({
     av_err_points: 'points are 0 to 1000.', av_err_options: 'a choice needs at least one choice (at most 20).',
     av_err_fields: 'a step needs 1 to 20 fields.', av_err_steps: 'a template needs 1 to 12 steps.',
     av_err_invalid: 'this is not valid.', av_err_check: 'Some values are not valid: check the highlighted fields.',
-    ft_photos: 'Photos', ft_yesno: 'Yes / no', ft_number: 'Number', ft_facings: 'Facings per product', ft_barcodes: 'Barcodes',
+    ft_photos: 'Photos', ft_yesno: 'Yes / no', ft_number: 'Number', ft_facings: 'Facings per product', ft_stock: 'Stock count per product', ft_barcodes: 'Barcodes',
     ft_materials: 'Materials placed', ft_choice: 'Choice', ft_text: 'Text',
   },
   zh: {
@@ -31,12 +31,12 @@ addStrings({
     av_err_points: '分值须在 0 到 1000 之间。', av_err_options: '选项类型至少需要一个选项（最多 20 个）。',
     av_err_fields: '每个步骤需要 1 到 20 个字段。', av_err_steps: '模板需要 1 到 12 个步骤。',
     av_err_invalid: '此项无效。', av_err_check: '有输入无效，请检查标红的字段。',
-    ft_photos: '照片', ft_yesno: '是 / 否', ft_number: '数字', ft_facings: '各产品排面', ft_barcodes: '条码',
+    ft_photos: '照片', ft_yesno: '是 / 否', ft_number: '数字', ft_facings: '各产品排面', ft_stock: '各产品库存', ft_barcodes: '条码',
     ft_materials: '投放物料', ft_choice: '选项', ft_text: '文字',
   },
 });
 
-const TYPES = ['photos', 'yesno', 'number', 'facings', 'barcodes', 'materials', 'choice', 'text'];
+const TYPES = ['photos', 'yesno', 'number', 'facings', 'stock', 'barcodes', 'materials', 'choice', 'text'];
 
 // A problem is {key, code}: key is the server's path (steps.1.fields.0.label), code what is wrong.
 // The server's validation answers name the path but say what in English only, so the code comes

@@ -183,9 +183,10 @@ class VisitScreen extends HTMLElement {
       case 'number':
         return wrap(html`<input type="number" inputmode="decimal" data-number="${f.key}" value="${value}" aria-label="${name}">`);
       case 'facings':
+      case 'stock':
       case 'materials': {
         // By code: the same order on every screen and after every reload.
-        const items = [...list(f.type === 'facings' ? 'sku' : 'material')]
+        const items = [...list(f.type === 'materials' ? 'material' : 'sku')]
           .sort((a, b) => a.fields.code.localeCompare(b.fields.code));
         const left = f.type === 'materials' ? remainingMaterials(localDay(), value) : null;
         return wrap(html`<div class="grid">${items.map((i) => html`<label class="qty">${localName(i.fields)}
