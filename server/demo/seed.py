@@ -26,6 +26,7 @@ from server.demo.activity import seed_activity
 from server.demo.history import seed_history
 from server.demo.season import seed_season
 from server.domains import publish_all
+from server.insights import rep_alerts
 from server.insights.ranking import retrain_now
 from server.settings import Settings
 from server.stores.models import Channel, Store
@@ -418,6 +419,8 @@ def seed_demo(settings: Settings, *, seed: int = 2026) -> list[tuple[str, str, s
         retrain_now(session, settings, now)  # the first ranking, so the dashboard has one on first start
         publish_all(session)
         seed_activity(session, settings, now)
+        rep_alerts.evaluate(session, settings, now)  # this morning's route alerts, and tomorrow's run
+        rep_alerts.schedule(session, settings, now)
     return demo_logins()
 
 

@@ -82,7 +82,7 @@ def alerts(session: Session, settings: Settings, actor: Actor) -> dict[str, Any]
     found: list[dict[str, Any]] = []
     if role in (Role.supervisor, Role.admin):
         reps = reps_of(session, team)
-        found += _overdue(session, settings, reps, today)
+        found += overdue(session, settings, reps, today)
         found += _unconfirmed(session, settings, reps, local)
         found += _sell_through(session, settings, reps if team is not None else None, today)
     if role in (Role.finance, Role.admin, Role.supervisor):
@@ -101,7 +101,7 @@ def _rep(user: User) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "name": user.display_name}
 
 
-def _overdue(session: Session, settings: Settings, reps: list[User], today: date) -> list[dict[str, Any]]:
+def overdue(session: Session, settings: Settings, reps: list[User], today: date) -> list[dict[str, Any]]:
     by_id = {r.id: r for r in reps}
     stores = list(session.exec(select(Store).where(col(Store.rep_id).in_(list(by_id)))))
     last = dict(

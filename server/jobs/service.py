@@ -102,6 +102,7 @@ class JobKind:
        writing (a model not installed: say so on the record, and wait): both commit too.
     ``dead(session, settings, job, reason)`` tells the record the job served that it gave up, in
     the transaction that records the job dead (in a savepoint: if it fails, the job is still dead).
+    ``schedule(session, settings, now)``, for a job that recurs, queues its next run.
     """
 
     name: str
@@ -109,6 +110,9 @@ class JobKind:
     read: Callable[[Any, Inputs], Any] = lambda _settings, _inputs: None
     write: Callable[[Session, Any, Inputs, Any], dict[str, Any] | None] = lambda _s, _settings, _i, found: found
     dead: Callable[[Session, Any, Claimed, str], None] | None = None
+    # A recurring job: queues its next run (session, settings, now); each worker calls it at start,
+    # and the job's own ``write`` queues the one after.
+    schedule: Callable[[Session, Any, datetime], None] | None = None
 
 
 KINDS: dict[str, JobKind] = {}

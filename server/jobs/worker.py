@@ -113,6 +113,18 @@ def run_pending(settings: Settings, kinds: list[str] | None = None, limit: int =
     return done
 
 
+def schedule_recurring(settings: Settings) -> None:
+    """Queue the next run of every recurring job kind (a worker starting; idempotent)."""
+    for kind in list(service.KINDS.values()):
+        if kind.schedule is None:
+            continue
+        try:
+            with session_scope(settings) as session:
+                kind.schedule(session, settings, utcnow())
+        except Exception:  # never keeps the worker from starting; the next start tries again
+            log.exception("job %s: scheduling its next run failed", kind.name)
+
+
 class Worker:
     def __init__(self, settings: Settings, name: str = "fv-jobs") -> None:
         self.settings = settings
@@ -128,6 +140,7 @@ class Worker:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
+        schedule_recurring(self.settings)
         while not self._stop.is_set():
             try:
                 busy = run_one(self.settings)

@@ -1,7 +1,7 @@
 // Today's route: the stores planned for today, in order, each done / in progress / missed.
 import { distanceM, lastFix, locate } from '../geo.js';
 import { html, render } from '../html.js';
-import { formatDistance, t } from '../i18n.js';
+import { formatDistance, localName, t } from '../i18n.js';
 import { localDay, order, plannedOn, statusOf } from '../route.js';
 import { by, list, subscribe } from '../state.js';
 import { bindHeader, header, repTabs } from './header.js';
@@ -13,10 +13,11 @@ class RouteScreen extends HTMLElement {
       <main>
         ${repTabs('route')}
         <div class="meta"><span data-route-count></span><span data-route-day></span></div>
+        <ul class="alerts" data-rep-alerts></ul>
         <ol class="stores route" data-route></ol>
       </main>`);
     bindHeader(this);
-    this.unsubscribe = subscribe(() => this.renderRoute(), ['store', 'visit']);
+    this.unsubscribe = subscribe(() => this.renderRoute(), ['store', 'visit', 'alert']);
     this.renderRoute();
     locate().then((fix) => { if (fix && this.isConnected) { this.fix = fix; this.renderRoute(); } });
   }
@@ -38,6 +39,10 @@ class RouteScreen extends HTMLElement {
         <span class="dist">${d}</span>
         <span class="addr"><span class="chip status-${status}" data-route-status>${t(`st_${status}`)}</span>${s.address}</span></a></li>`;
     });
+    // what slipped, from the server's daily evaluation: what, and what to do
+    const alerts = list('alert').filter((a) => a.fields.active).map((a) => html`<li data-rep-alert>${localName(a.fields, 'text')}</li>`);
+    render(this.querySelector('[data-rep-alerts]'), html`${alerts.slice(0, 3)}${alerts.length > 3 && html`<li><details class="missed">
+      <summary>${t('moreAlerts', { n: alerts.length - 3 })}</summary><ul class="alerts">${alerts.slice(3)}</ul></details></li>`}`);
     render(this.querySelector('[data-route]'), items.length ? html`${items}` : html`<li class="empty">${t('nothingPlanned')}</li>`);
     this.querySelector('[data-route-count]').textContent = t('routeCount', { done: counts.done, n: ordered.length });
     this.querySelector('[data-route-day]').textContent = day;
