@@ -37,7 +37,7 @@ pytestmark = pytest.mark.browser
 # Names the zh-CN UI keeps in Latin letters (units, formats, products of that name).
 LATIN_OK = frozenset(
     {
-        *("csv", "ocr", "gps", "sku", "posm", "id", "pwa", "url", "json", "api", "cpu", "kb", "mb", "gb", "km"),
+        *("csv", "ocr", "gps", "sku", "posm", "id", "pwa", "url", "json", "api", "cpu", "kb", "mb", "gb", "km", "auc"),
         *("ms", "min", "px", "fieldvisit", "vosk", "tesseract", "rapidocr", "postgresql", "sqlite", "jpeg", "png"),
     }
 )

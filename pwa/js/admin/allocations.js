@@ -53,7 +53,8 @@ class AdminAllocations extends HTMLElement {
         aria-label="${t('al_qty', { material: localName(m), rep: repName(r) })}"><small class="adm-cell-status" aria-live="polite"></small></span>`, { cls: 'num' }]),
     ];
     const end = Math.min(data.total, this.offset + data.reps.length);
-    render(list, html`${table(cols, data.reps, { empty: t('al_none') })}
+    // a column per material: the grid scrolls sideways in its own box when they outgrow the screen
+    render(list, html`<div class="adm-scroll">${table(cols, data.reps, { empty: t('al_none') })}</div>
       ${data.total > PAGE && html`<div class="adm-pager"><span class="adm-muted">${t('adm_range', { from: this.offset + 1, to: end, total: data.total })}</span>
         <span class="adm-buttons"><button type="button" class="adm-btn" data-page="-1" ${this.offset === 0 && html`disabled`}>${t('adm_prev')}</button>
         <button type="button" class="adm-btn" data-page="1" ${end >= data.total && html`disabled`}>${t('adm_next')}</button></span></div>`}`);

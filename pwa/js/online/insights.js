@@ -9,6 +9,7 @@ import { formatMoney } from '../claims.js';
 import { formatDay, localName, t } from '../i18n.js';
 
 const fixed = (x, digits = 1) => (x == null ? '—' : (Math.round(x * 10 ** digits) / 10 ** digits).toString());
+const pct = (x) => `${Math.round(x * 1000) / 10}%`;
 const days = (hours) => (hours == null ? null : hours / 24);
 
 function csvLink(path, params) {
@@ -89,6 +90,8 @@ function alertText(a) {
       last: a.last_visit ? formatDay(a.last_visit) : t('al_never') }), t('do_store_overdue', { rep })];
     case 'pool_nearly_spent': return [t('al_pool_nearly_spent', { pool: localName(a.pool), left: formatMoney(a.left_cents),
       amount: formatMoney(a.amount_cents) }), t('do_pool_nearly_spent')];
+    case 'sell_through_low': return [t('al_sell_through_low', { sku: localName(a.sku), p: pct(a.sell_through), day: formatDay(a.day),
+      target: pct(a.target) }), t('do_sell_through_low')];
     default: return [a.kind, ''];
   }
 }

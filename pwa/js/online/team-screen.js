@@ -9,6 +9,7 @@ import { countsText, formatTime, t } from '../i18n.js';
 import { localDay } from '../route.js';
 import { bindHeader, header, supervisorTabs } from '../screens/header.js';
 import { alertsCard, effectiveCard } from './insights.js';
+import { launchCard, potentialCard } from './outlets.js';
 
 const KIND_LABEL = { step: 'steps', note: 'sum_notes', claim: 'sum_claims' };
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
@@ -80,6 +81,8 @@ class TeamScreen extends HTMLElement {
       <section class="card" data-alerts><p class="hint">${t('loading')}</p></section>
       <section class="card" data-todo><p class="hint">${t('loading')}</p></section>
       <section class="card" data-board><p class="hint">${t('loading')}</p></section>
+      <section class="card" data-launch><p class="hint">${t('loading')}</p></section>
+      <section class="card" data-potential><p class="hint">${t('loading')}</p></section>
       <section class="card" data-effective><p class="hint">${t('loading')}</p></section>
       <section class="card"><h3>${t('exportCsv')}</h3><form class="filters" data-export>
         <label>${t('from')} <input type="date" name="from" value="${start}"></label>
@@ -96,6 +99,8 @@ class TeamScreen extends HTMLElement {
     this.loadTodo().catch((e) => this.fail('[data-todo]', e));
     this.loadBoard(start, end).catch((e) => this.fail('[data-board]', e));
     effectiveCard(this.querySelector('[data-effective]'), start, end).catch((e) => this.fail('[data-effective]', e));
+    launchCard(this.querySelector('[data-launch]')).catch((e) => this.fail('[data-launch]', e));
+    potentialCard(this.querySelector('[data-potential]')).catch((e) => this.fail('[data-potential]', e));
   }
 
   fail(where, e) {
