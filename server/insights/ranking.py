@@ -74,23 +74,41 @@ def ranking(
     """The caller's stores in the latest model's order (rank is over every store), with each
     store's top factors; ``top`` marks the stores in the top share for trial samples."""
     authz.require(actor, authz.Action.REVIEW_READ)
-    scope = store_scope(session, actor, team=team, region=region)
+    team = team_scope(actor, team)
     model = latest_model(session)
     if model is None:
         return {"model": None, "items": [], "total": 0, "top_total": 0, "samples": None}
-    wanted = set(scope.stores)
+    conditions = [col(StorePotential.model_id) == model.id]
+    reps: dict[str, User] = {}
+    if team is not None:
+        reps = {u.id: u for u in session.exec(select(User).where(User.team_id == team))}
+        conditions.append(col(Store.rep_id).in_(list(reps)))
+    if region is not None:
+        conditions.append(col(Store.region_id) == region)
+    joined = (col(Store.id) == col(StorePotential.store_id),)
+
+    def count(*more: Any) -> int:
+        query = sa_select(func.count()).select_from(StorePotential).join(Store, *joined).where(*conditions, *more)
+        return int(session.execute(query).scalar() or 0)
+
+    top_total = count(col(StorePotential.top).is_(True))
+    if top_only:
+        conditions.append(col(StorePotential.top).is_(True))
+    total = top_total if top_only else count()
     query = (
         sa_select(StorePotential, col(Store.code), col(Store.name), col(Store.channel), col(Store.rep_id))
-        .join(Store, col(Store.id) == col(StorePotential.store_id))
-        .where(col(StorePotential.model_id) == model.id)
+        .join(Store, *joined)
+        .where(*conditions)
         .order_by(col(StorePotential.rank))
+        .limit(limit)
+        .offset(offset)
     )
-    mine = [r for r in session.execute(query) if r[0].store_id in wanted]
-    top_total = sum(1 for r in mine if r[0].top)
-    chosen = [r for r in mine if r[0].top or not top_only]
-    reps = {u.id: u for u in scope.reps}
+    chosen = list(session.execute(query))
+    missing = {r[4] for r in chosen if r[4] and r[4] not in reps}
+    if missing:
+        reps.update({u.id: u for u in session.exec(select(User).where(col(User.id).in_(list(missing))))})
     items = []
-    for score, code, name, channel, rep_id in chosen[offset : offset + limit]:
+    for score, code, name, channel, rep_id in chosen:
         rep = reps.get(rep_id or "")
         items.append(
             {
@@ -102,11 +120,11 @@ def ranking(
                 "rep": {"username": rep.username, "name": rep.display_name} if rep else None,
             }
         )
-    key = _scope_key(team_scope(actor, team), region)
+    key = _scope_key(team, region)
     return {
         "model": model_view(model),
         "items": items,
-        "total": len(chosen),
+        "total": total,
         "top_total": top_total,
         "samples": (model.detail.get("samples") or {}).get(key),
     }

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import csv
 import io
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -140,11 +142,11 @@ class Events:
 
     counts: list[tuple[date, int]] = field(default_factory=list)
     deliveries: list[tuple[date, int]] = field(default_factory=list)
+    # per launch day: (placement, first sale); the lists are complete before anything is asked
+    _stories: dict[date | None, tuple[date | None, date | None]] = field(default_factory=dict, repr=False)
 
     def placed(self, launch: date | None) -> date | None:
-        first = [d for d, n in self.counts if n > 0] + [d for d, n in self.deliveries if n > 0]
-        first = [d for d in first if launch is None or d >= launch]
-        return min(first) if first else None
+        return self._story(launch)[0]
 
     def on_shelf(self, day: date) -> bool:
         """Whether the latest count on or before ``day`` was above zero."""
@@ -157,28 +159,37 @@ class Events:
     def delivered(self, after: date, upto: date) -> int:
         return sum(n for d, n in self.deliveries if after < d <= upto)
 
-    def sold(self, placed: date, until: date) -> int:
-        """Units sold from placement to ``until`` (both included), from consecutive counts."""
+    def _pairs(self, placed: date) -> Iterator[tuple[date, int]]:
+        """Each count from placement on with the units sold since the one before (a zero the day
+        before placement opens)."""
         previous_day, previous = placed - timedelta(days=1), 0
-        total = 0
         for day, units in self.counts:
             if day < placed:
                 continue
-            if day > until:
-                break
-            total += max(0, previous + self.delivered(previous_day, day) - units)
+            yield day, max(0, previous + self.delivered(previous_day, day) - units)
             previous_day, previous = day, units
-        return total
+
+    def sold(self, placed: date, until: date) -> int:
+        """Units sold from placement to ``until`` (both included), from consecutive counts."""
+        return sum(n for day, n in self._pairs(placed) if day <= until)
+
+    def _story(self, launch: date | None) -> tuple[date | None, date | None]:
+        """(placement day, the first count after placement showing a sale), worked out once."""
+        if launch not in self._stories:
+            first = [d for d, n in (*self.counts, *self.deliveries) if n > 0 and (launch is None or d >= launch)]
+            placed = min(first) if first else None
+            sale = next((day for day, n in self._pairs(placed) if n > 0), None) if placed else None
+            self._stories[launch] = (placed, sale)
+        return self._stories[launch]
 
 
 def sell_through_state(events: Events, launch: date | None, day: date, window: int) -> str | None:
     """For one store on ``day``: None (not placed yet), ``sold``, ``pending`` (window still open,
     nothing sold yet) or ``not_sold``."""
-    placed = events.placed(launch)
+    placed, sale = events._story(launch)
     if placed is None or placed > day:
         return None
-    until = min(day, placed + timedelta(days=window))
-    if events.sold(placed, until) > 0:
+    if sale is not None and sale <= min(day, placed + timedelta(days=window)):
         return "sold"
     return "pending" if placed + timedelta(days=window) > day else "not_sold"
 
@@ -191,27 +202,59 @@ def figures(
     events: dict[str, Events], stores: Sequence[str], launch: date | None, day: date, window: int
 ) -> dict[str, Any]:
     """Distribution and sell-through of one SKU over ``stores`` on ``day``."""
-    empty = Events()
-    on_shelf = counted = placed = sold = pending = 0
+    return series(events, stores, launch, [day], window)[0]
+
+
+def series(
+    events: dict[str, Events], stores: Sequence[str], launch: date | None, days: Sequence[date], window: int
+) -> list[dict[str, Any]]:
+    """``figures`` on each of ``days`` (ascending) in one pass over the stores: each count, the
+    placement and the first sale say from which day on a store counts where, and those spans are
+    added up per day (a difference array), so a season of weeks costs about one day's work."""
+    k = len(days)
+    at = partial(bisect_left, days)  # the first of ``days`` on or after a moment
+    tally = {name: [0] * (k + 1) for name in ("on_shelf", "counted", "placed", "sold", "pending")}
+
+    def span(name: str, start: int, stop: int) -> None:
+        if start < stop:
+            tally[name][start] += 1
+            tally[name][stop] -= 1
+
+    span_of = timedelta(days=window)
     for store in stores:
-        e = events.get(store, empty)
-        on_shelf += e.on_shelf(day)
-        counted += e.counted(day)
-        state = sell_through_state(e, launch, day, window)
-        placed += state is not None
-        sold += state == "sold"
-        pending += state == "pending"
-    return {
-        "day": day.isoformat(),
-        "stores": len(stores),
-        "counted": counted,
-        "on_shelf": on_shelf,
-        "distribution": _share(on_shelf, len(stores)),
-        "placed": placed,
-        "sold": sold,
-        "pending": pending,
-        "sell_through": _share(sold, placed),
-    }
+        e = events.get(store)
+        if e is None:
+            continue
+        if e.counts:
+            span("counted", at(e.counts[0][0]), k)
+        for i, (day, units) in enumerate(e.counts):  # the latest count until the next one
+            if units > 0:
+                span("on_shelf", at(day), at(e.counts[i + 1][0]) if i + 1 < len(e.counts) else k)
+        placed, sale = e._story(launch)
+        if placed is None:
+            continue
+        span("placed", at(placed), k)
+        sold_from = at(sale) if sale is not None and sale <= placed + span_of else k
+        span("sold", sold_from, k)
+        span("pending", at(placed), min(sold_from, at(placed + span_of)))
+    running = {name: list(accumulate(values))[:k] for name, values in tally.items()}
+    out = []
+    for i, day in enumerate(days):
+        on_shelf, placed_n, sold_n = running["on_shelf"][i], running["placed"][i], running["sold"][i]
+        out.append(
+            {
+                "day": day.isoformat(),
+                "stores": len(stores),
+                "counted": running["counted"][i],
+                "on_shelf": on_shelf,
+                "distribution": _share(on_shelf, len(stores)),
+                "placed": placed_n,
+                "sold": sold_n,
+                "pending": running["pending"][i],
+                "sell_through": _share(sold_n, placed_n),
+            }
+        )
+    return out
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -316,7 +359,7 @@ def launch_report(
     events = load_events(session, sku.id, scope.stores)
     window = settings.sell_through_days
     last = today(settings)
-    series = [figures(events, scope.stores, sku.launch_date, d, window) for d in week_ends(sku.launch_date, last)]
+    weekly = series(events, scope.stores, sku.launch_date, week_ends(sku.launch_date, last), window)
     reps = [
         {
             "rep": {"id": r.id, "username": r.username, "name": r.display_name},
@@ -327,8 +370,8 @@ def launch_report(
     return {
         "sku": launch_view(sku, settings),
         "definition": definition(settings),
-        "series": series,
-        "latest": series[-1],
+        "series": weekly,
+        "latest": weekly[-1],
         "reps": reps,
     }
 
