@@ -4,6 +4,7 @@ way ``publish_catalog`` publishes at start-up, so phones pull it on their next s
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -25,7 +26,7 @@ KINDS: dict[str, tuple[Any, str, str]] = {
     "materials": (Material, "material", "code"),
 }
 EDITABLE: dict[str, tuple[str, ...]] = {
-    "skus": ("code", "barcode", "name", "name_en", "category"),
+    "skus": ("code", "barcode", "name", "name_en", "category", "launch_date", "launch_target"),
     "competitor-skus": ("barcode", "brand", "name", "name_en", "category"),
     "materials": ("code", "name", "name_en", "unit"),
 }
@@ -45,6 +46,16 @@ def _values(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         if key in values and not values[key]:
             raise InvalidInput(f"The {key} cannot be empty.", code="empty_field", extra={"field": key})
     return values
+
+
+def _typed(values: dict[str, Any]) -> dict[str, Any]:
+    """The values as the model keeps them (a launch day arrives as ISO text, kept so in the audit)."""
+    day = values.get("launch_date")
+    return {**values, "launch_date": date.fromisoformat(day)} if isinstance(day, str) else values
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _publish(session: Session, kind: str) -> None:
@@ -73,7 +84,7 @@ def create_item(session: Session, actor: Actor, kind: str, data: dict[str, Any])
         if not values.get(key):
             raise InvalidInput(f"A new item needs its {key}.", code="empty_field", extra={"field": key})
     _unique(session, kind, values, None)
-    row = model(**values)
+    row = model(**_typed(values))
     session.add(row)
     _publish(session, kind)
     audit.record(session, actor, entity=name, entity_id=row.id, action="create", changes=values)
@@ -88,8 +99,8 @@ def update_item(session: Session, actor: Actor, kind: str, item_id: str, data: d
         raise NotFound(f"No {name} {item_id}.")
     values = _values(kind, data)
     _unique(session, kind, values, row.id)
-    before = {k: getattr(row, k) for k in values}
-    for key, value in values.items():
+    before = {k: _plain(getattr(row, k)) for k in values}
+    for key, value in _typed(values).items():
         setattr(row, key, value)
     session.add(row)
     _publish(session, kind)

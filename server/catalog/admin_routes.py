@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, get, patch, post, put
@@ -31,6 +32,18 @@ class CatalogItem(BaseModel):
     name_en: str | None = Field(default=None, max_length=120)
     category: str | None = Field(default=None, max_length=32)
     unit: str | None = Field(default=None, min_length=1, max_length=16)
+    # a SKU only: a new product's launch day and the sell-through it should reach (0–1); null clears
+    launch_date: date | None = None
+    launch_target: float | None = Field(default=None, ge=0, le=1)
+
+    def values(self) -> dict[str, Any]:
+        """What was sent: the text fields left out or null are kept, the launch fields sent as
+        null are cleared (a product that is no longer new)."""
+        out = self.model_dump(exclude_none=True, exclude={"launch_date", "launch_target"})
+        for key in sorted({"launch_date", "launch_target"} & self.model_fields_set):
+            value = getattr(self, key)
+            out[key] = value.isoformat() if isinstance(value, date) else value
+        return out
 
 
 class AllocationSpec(BaseModel):
@@ -48,7 +61,7 @@ class CatalogAdminController(Controller):
     def create_item(self, db: DB, actor: CurrentActor, kind: FromPath[str], data: JSONBody[CatalogItem]) -> Any:
         """A new SKU, competitor SKU or material (409 ``duplicate_code`` / ``duplicate_barcode``);
         every phone pulls it on its next sync."""
-        return admin.create_item(db, actor, kind, data.model_dump(exclude_none=True))
+        return admin.create_item(db, actor, kind, data.values())
 
     @patch("/catalog/{kind:str}/{item_id:str}", sync_to_thread=True, guards=[requires(Action.CATALOG_EDIT)])
     def update_item(
@@ -59,8 +72,9 @@ class CatalogAdminController(Controller):
         item_id: FromPath[str],
         data: JSONBody[CatalogItem],
     ) -> Any:
-        """Change a catalogue item's names, code or barcode; phones pull the change."""
-        return admin.update_item(db, actor, kind, item_id, data.model_dump(exclude_none=True))
+        """Change a catalogue item's names, code or barcode (a SKU's launch day and target too);
+        phones pull the change."""
+        return admin.update_item(db, actor, kind, item_id, data.values())
 
     @get("/allocations", sync_to_thread=True, guards=[requires(Action.CATALOG_EDIT)])
     def allocations(

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from litestar.testing import TestClient
 from sqlmodel import Session, select
 
+from server.audit.models import AuditEntry
 from server.catalog.models import Sku
 from server.insights.models import Delivery, ShelfCount, VisitFact
 from server.insights.stock import Events, sell_through_state, week_ends
@@ -212,3 +213,23 @@ def test_a_launch_below_its_target_is_an_alert_for_the_team(
     session.commit()
     assert low(world.east.supervisor.username) == []  # 2 of 3 is above the target
     assert low(world.finance.username) == []  # finance does not act on launches
+
+
+def test_an_admin_makes_a_sku_a_new_product_and_back(app_client: TestClient, session: Session, world: World) -> None:
+    sku = Sku(code="OLD-001", name="常规品")
+    session.add(sku)
+    session.commit()
+    sign_in(app_client, world.admin.username)
+    url = f"/api/admin/catalog/skus/{sku.id}"
+    made = app_client.patch(url, json={"launch_date": "2026-11-02", "launch_target": 0.6})
+    assert made.status_code == 200, made.text
+    assert app_client.get("/api/insights/launches").json()["items"][0] | {} == {
+        "code": "OLD-001", "name": "常规品", "name_en": "", "launch_date": "2026-11-02", "target": 0.6}  # fmt: skip
+    assert app_client.patch(url, json={"name": "常规品 新装"}).status_code == 200  # other fields keep the launch
+    assert app_client.get("/api/insights/launches").json()["items"][0]["launch_date"] == "2026-11-02"
+    assert app_client.patch(url, json={"launch_target": 1.5}).status_code == 400
+    assert app_client.patch(url, json={"launch_date": "someday"}).status_code == 400
+    assert app_client.patch(url, json={"launch_date": None, "launch_target": None}).status_code == 200
+    assert app_client.get("/api/insights/launches").json()["items"] == []
+    changes = [e.changes for e in session.exec(select(AuditEntry).where(AuditEntry.entity == "sku"))]
+    assert {"launch_date": [None, "2026-11-02"], "launch_target": [None, 0.6]} in changes  # audited, as text
