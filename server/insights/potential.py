@@ -121,7 +121,7 @@ def features(session: Session, as_of: date, launches: list[Sku], window: int) ->
     weeks = LOOKBACK.days / 7
     for (store_id, _), events in counts.items():
         if events.counts:
-            core[store_id] += _pairs(events) / weeks
+            core[store_id] += sum(n for _, n in events.pairs()) / weeks  # from its first count on
             ranges[store_id] += events.counts[-1][1] > 0
 
     earlier = [s for s in launches if s.launch_date is not None and s.launch_date <= as_of - EARLIER_MIN]
@@ -165,14 +165,6 @@ def features(session: Session, as_of: date, launches: list[Sku], window: int) ->
 def _moment(day: date) -> datetime:
     """Midnight of a local (China) day, in UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(hours=8)
-
-
-def _pairs(events: Events) -> int:
-    """Units sold across consecutive counts (no opening count before the first)."""
-    total = 0
-    for (d1, c1), (d2, c2) in zip(events.counts, events.counts[1:], strict=False):
-        total += max(0, c1 + events.delivered(d1, d2) - c2)
-    return total
 
 
 def labels(session: Session, sku: Sku, window: int) -> dict[str, int]:
@@ -219,12 +211,23 @@ def closed_launches(session: Session, today: date, window: int) -> list[Sku]:
     return [s for s in rows if s.launch_date is not None and s.launch_date + timedelta(days=window) <= today]
 
 
-def backtest(session: Session, train_on: Sku, test_on: Sku, today: date, window: int) -> dict[str, Any]:
+def backtest(
+    session: Session,
+    train_on: Sku,
+    test_on: Sku,
+    today: date,
+    window: int,
+    tested: tuple[Table, dict[str, int]] | None = None,
+) -> dict[str, Any]:
+    """Trained on ``train_on``, scored on ``test_on``; ``tested``: that launch's features and
+    labels when the caller has them already (``train`` learns from the same)."""
     launches = list(session.exec(select(Sku).where(col(Sku.launch_date).is_not(None))))
     assert train_on.launch_date is not None and test_on.launch_date is not None
     model = _fit(features(session, train_on.launch_date, launches, window), labels(session, train_on, window))
-    table = features(session, test_on.launch_date, launches, window)
-    known = labels(session, test_on, window)
+    table, known = tested or (
+        features(session, test_on.launch_date, launches, window),
+        labels(session, test_on, window),
+    )
     rows = [i for i, s in enumerate(table.stores) if s in known]
     y = np.array([known[table.stores[i]] for i in rows])
     auc, lift = auc_and_lift(model.predict_proba(table.rows[rows])[:, 1], y)
@@ -259,9 +262,10 @@ def train(session: Session, now: datetime, today: date, window: int, top_share: 
     target = closed[-1]
     assert target.launch_date is not None
     launches = list(session.exec(select(Sku).where(col(Sku.launch_date).is_not(None))))
-    tested = backtest(session, closed[-2], target, today, window) if len(closed) >= 2 else None
+    learned = features(session, target.launch_date, launches, window)
     known = labels(session, target, window)
-    model = _fit(features(session, target.launch_date, launches, window), known)
+    tested = backtest(session, closed[-2], target, today, window, (learned, known)) if len(closed) >= 2 else None
+    model = _fit(learned, known)
     table = features(session, today, launches, window)
     scores = model.predict_proba(table.rows)[:, 1]
     order = np.argsort(-scores, kind="stable")

@@ -159,26 +159,27 @@ class Events:
     def delivered(self, after: date, upto: date) -> int:
         return sum(n for d, n in self.deliveries if after < d <= upto)
 
-    def _pairs(self, placed: date) -> Iterator[tuple[date, int]]:
-        """Each count from placement on with the units sold since the one before (a zero the day
-        before placement opens)."""
-        previous_day, previous = placed - timedelta(days=1), 0
+    def pairs(self, placed: date | None = None) -> Iterator[tuple[date, int]]:
+        """Each count with the units sold since the one before it. From ``placed``, a zero the day
+        before placement opens; without it the first count opens (and is no sale)."""
+        previous_day, previous = (placed - timedelta(days=1), 0) if placed else (None, 0)
         for day, units in self.counts:
-            if day < placed:
+            if placed and day < placed:
                 continue
-            yield day, max(0, previous + self.delivered(previous_day, day) - units)
+            if previous_day is not None:
+                yield day, max(0, previous + self.delivered(previous_day, day) - units)
             previous_day, previous = day, units
 
     def sold(self, placed: date, until: date) -> int:
         """Units sold from placement to ``until`` (both included), from consecutive counts."""
-        return sum(n for day, n in self._pairs(placed) if day <= until)
+        return sum(n for day, n in self.pairs(placed) if day <= until)
 
     def _story(self, launch: date | None) -> tuple[date | None, date | None]:
         """(placement day, the first count after placement showing a sale), worked out once."""
         if launch not in self._stories:
             first = [d for d, n in (*self.counts, *self.deliveries) if n > 0 and (launch is None or d >= launch)]
             placed = min(first) if first else None
-            sale = next((day for day, n in self._pairs(placed) if n > 0), None) if placed else None
+            sale = next((day for day, n in self.pairs(placed) if n > 0), None) if placed else None
             self._stories[launch] = (placed, sale)
         return self._stories[launch]
 
