@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -81,6 +81,35 @@ class Settings(BaseSettings):
         ge=0,
         description="Days a phone keeps a photo or recording after the server confirmed it (then it is read from "
         "the server); one not yet uploaded is never deleted. Phones learn it at sign-in.",
+    )
+    blob_store: Literal["disk", "s3"] = Field(
+        default="disk",
+        description="Where photos and recordings live: disk (<data_dir>/blobs, one machine) or s3 (any "
+        "S3-compatible object storage: AWS S3, MinIO, Ceph RGW, Alibaba OSS; every server machine shares it).",
+    )
+    s3_bucket: str = Field(default="", description="The bucket (blob_store=s3); it must exist.")
+    s3_endpoint_url: str = Field(
+        default="", description="The service's URL, e.g. http://minio:9000 (empty: AWS S3 in s3_region)."
+    )
+    s3_region: str = Field(default="", description="The bucket's region (e.g. cn-north-1, oss-cn-hangzhou).")
+    s3_access_key_id: str = Field(
+        default="", description="Empty: boto3's usual chain (AWS_ACCESS_KEY_ID, instance role, ~/.aws)."
+    )
+    s3_secret_access_key: str = Field(default="", description="Goes with s3_access_key_id.")
+    s3_prefix: str = Field(default="", description="A key prefix inside the bucket, e.g. fieldvisit/.")
+    s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
+        default="auto", description="path for MinIO and Ceph behind one host name; virtual for Alibaba OSS."
+    )
+    s3_part_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=64 * 1024,
+        description="A resumable upload's chunks are gathered into multipart parts of this size (AWS S3 wants "
+        "at least 5 MiB for every part but the last).",
+    )
+    blob_cache_dir: Path | None = Field(
+        default=None,
+        description="Local copies of stored blobs for thumbnails, OCR and transcription (blob_store=s3); "
+        "empty means <data_dir>/blob-cache. Safe to delete at any time.",
     )
     speech_models_dir: Path | None = Field(
         default=None,
@@ -184,6 +213,12 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("the clock needs a time zone, e.g. 2026-11-25T10:00:00+08:00")
         return value
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.blob_store == "s3" and not self.s3_bucket:
+            raise ValueError("blob_store=s3 needs FIELDVISIT_S3_BUCKET (an existing bucket)")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -10,7 +10,8 @@ Public API:
   tools and simulations of the engine.
 - upgrade: ``upgrade_batch`` walks an older client's batch up to the current protocol.
 - blobs: ``DiskBlobStore`` — resumable, SHA-256-verified content-addressed files; ``sniff_type``
-  tells a blob's type from its bytes.
+  tells a blob's type from its bytes. ``S3BlobStore`` (``sync.s3blobs``): the same in S3-compatible
+  object storage, through boto3.
 - errors: the ``SyncError`` hierarchy (see ``sync.errors``).
 """
 
@@ -61,6 +62,7 @@ from sync.model import (
     decode_batch,
     parse_batch,
 )
+from sync.s3blobs import S3BlobStore, s3_client
 from sync.upgrade import upgrade_batch
 
 __all__ = [
@@ -97,6 +99,7 @@ __all__ = [
     "PushResult",
     "RecordState",
     "Registry",
+    "S3BlobStore",
     "Scope",
     "ScopePolicy",
     "SequenceGap",
@@ -110,6 +113,7 @@ __all__ = [
     "parse_batch",
     "pull",
     "push",
+    "s3_client",
     "sniff_type",
     "upgrade_batch",
     "uuid7",

@@ -10,7 +10,7 @@ whatever it raises discards them — bytes refused (a truncated photo, a file th
 never, even for a moment, a complete blob.
 
 ``BlobStore`` is the small interface a server uses; ``DiskBlobStore`` keeps files under a folder
-(``ab/cd/<sha256>``). An S3-compatible store can implement the same five methods.
+(``ab/cd/<sha256>``); ``sync.s3blobs.S3BlobStore`` keeps them in S3-compatible object storage.
 """
 
 from __future__ import annotations
@@ -88,6 +88,9 @@ class BlobStore(Protocol):
     def status(self, sha256: str, owner: str = "") -> BlobStatus:
         """Complete if the blob is stored; else what ``owner``'s own upload of it has received."""
 
+    def part_status(self, sha256: str, owner: str = "") -> BlobStatus:
+        """What ``owner``'s own upload has received, whether or not the blob is stored."""
+
     def append(
         self,
         sha256: str,
@@ -108,9 +111,10 @@ class BlobStore(Protocol):
 
     def open(self, sha256: str) -> Iterator[bytes]: ...
 
-    def path(self, sha256: str) -> Path | None: ...
+    def path(self, sha256: str) -> Path | None:
+        """A local file of the blob (for readers that need one: thumbnails, OCR), or None."""
 
-    def delete_partial(self, sha256: str) -> None: ...
+    def delete_partial(self, sha256: str, owner: str = "") -> None: ...
 
     def delete(self, sha256: str) -> None: ...
 

@@ -23,7 +23,7 @@ from server.models import metadata
 from server.settings import Settings
 from tests.audiohelp import model_root
 from tests.clock import CLOCK, CLOCK_ENV
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, LiveServer, start_server
+from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, LiveServer, S3Server, start_s3, start_server
 
 install()  # the app's domains, for tests that call services without an app
 PASSWORD = "correct-horse"
@@ -148,6 +148,14 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator
     url = _test_database_url(root, f"_{name}")
     fresh_database(url)
     server = start_server(root / "data", url, env=CLOCK_ENV)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """An S3-compatible server (moto) on loopback for the whole run; each test takes a new bucket."""
+    server = start_s3(tmp_path_factory.mktemp("s3") / "moto.log")
     yield server
     server.stop()
 

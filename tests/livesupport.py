@@ -114,3 +114,76 @@ def wait_synced(page, summary: str = "All synced", timeout: float = 20000) -> No
         arg=summary,
         timeout=timeout,
     )
+
+
+@dataclass
+class S3Server:
+    """moto's standalone S3-compatible server (PyPI ``moto[server]``) in its own process on loopback."""
+
+    endpoint: str
+    process: subprocess.Popen[bytes]
+
+    # moto, like AWS, refuses multipart parts under 5 MiB but the last; lowered here so a test's
+    # recordings of a few hundred KB cross part boundaries (``Settings.s3_part_bytes`` goes with it).
+    PART_BYTES = 128 * 1024
+
+    def settings(self, base, bucket: str):  # type: ignore[no-untyped-def]
+        """``base`` (Settings) with its blobs in a new, empty bucket of this server."""
+        from sync import s3_client
+
+        update = {
+            "blob_store": "s3",
+            "s3_endpoint_url": self.endpoint,
+            "s3_region": "us-east-1",
+            "s3_access_key_id": "test",
+            "s3_secret_access_key": "test",
+            "s3_addressing_style": "path",
+            "s3_bucket": bucket,
+            "s3_part_bytes": self.PART_BYTES,
+        }
+        client = s3_client(
+            endpoint_url=self.endpoint, region="us-east-1", access_key_id="test", secret_access_key="test"
+        )
+        client.create_bucket(Bucket=bucket)
+        return base.model_copy(update=update)
+
+    def env(self, bucket: str) -> dict[str, str]:
+        """The same settings as FIELDVISIT_* variables, for a server process (the bucket must exist)."""
+        return {
+            "FIELDVISIT_BLOB_STORE": "s3",
+            "FIELDVISIT_S3_ENDPOINT_URL": self.endpoint,
+            "FIELDVISIT_S3_REGION": "us-east-1",
+            "FIELDVISIT_S3_ACCESS_KEY_ID": "test",
+            "FIELDVISIT_S3_SECRET_ACCESS_KEY": "test",
+            "FIELDVISIT_S3_ADDRESSING_STYLE": "path",
+            "FIELDVISIT_S3_BUCKET": bucket,
+            "FIELDVISIT_S3_PART_BYTES": str(self.PART_BYTES),
+        }
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_s3(log: Path) -> S3Server:
+    port = free_port()
+    env = {**os.environ, "S3_UPLOAD_PART_MIN_SIZE": str(S3Server.PART_BYTES)}
+    server = Path(sys.executable).parent / "moto_server"
+    process = subprocess.Popen(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"moto_server exited: {log.read_text()[-2000:]}")
+        try:
+            httpx.get(f"{endpoint}/", timeout=1)
+            return S3Server(endpoint, process)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("moto_server did not start")

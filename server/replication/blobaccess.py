@@ -18,16 +18,49 @@ from server.replication.models import BlobHolder, BlobMeta, BlobRef
 from server.replication.store import RECORDS, state_of
 from server.scope import can_see
 from server.settings import Settings
-from sync import DiskBlobStore, OpRejected, Principal, named_blobs
+from sync import BlobStore, DiskBlobStore, OpRejected, Principal, S3BlobStore, named_blobs, s3_client
 
 
 @lru_cache(maxsize=8)
-def _blob_store(root: Path, max_bytes: int) -> DiskBlobStore:
+def _disk_store(root: Path, max_bytes: int) -> DiskBlobStore:
     return DiskBlobStore(root, max_blob_bytes=max_bytes)
 
 
-def blob_store(settings: Settings) -> DiskBlobStore:
-    return _blob_store((settings.data_dir / "blobs").resolve(), settings.max_blob_bytes)
+@lru_cache(maxsize=8)
+def _s3_store(
+    endpoint: str,
+    region: str,
+    key_id: str,
+    secret: str,
+    style: str,
+    bucket: str,
+    prefix: str,
+    part_bytes: int,
+    max_bytes: int,
+    cache: Path,
+) -> S3BlobStore:
+    client = s3_client(
+        endpoint_url=endpoint, region=region, access_key_id=key_id, secret_access_key=secret, addressing_style=style
+    )
+    return S3BlobStore(client, bucket, max_blob_bytes=max_bytes, cache_dir=cache, prefix=prefix, part_bytes=part_bytes)
+
+
+def blob_store(settings: Settings) -> BlobStore:
+    """The configured store (``blob_store``): one per process, shared by its threads."""
+    if settings.blob_store == "s3":
+        return _s3_store(
+            settings.s3_endpoint_url,
+            settings.s3_region,
+            settings.s3_access_key_id,
+            settings.s3_secret_access_key,
+            settings.s3_addressing_style,
+            settings.s3_bucket,
+            settings.s3_prefix,
+            settings.s3_part_bytes,
+            settings.max_blob_bytes,
+            (settings.blob_cache_dir or settings.data_dir / "blob-cache").resolve(),
+        )
+    return _disk_store((settings.data_dir / "blobs").resolve(), settings.max_blob_bytes)
 
 
 # Domains' own references to blobs outside synced records (e.g. review items of imported history)
@@ -97,7 +130,7 @@ def held_path(settings: Settings, session: Session, sha256: str, user_id: str | 
 class HeldBlobs:
     """A blob store seen by a job working for one record: blobs its author does not hold are absent."""
 
-    def __init__(self, store: DiskBlobStore, held: set[str]) -> None:
+    def __init__(self, store: BlobStore, held: set[str]) -> None:
         self.store, self.held = store, held
 
     def path(self, sha256: str) -> Path | None:

@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 
+import pytest
 from litestar.testing import TestClient
 
 from server.app import create_app
 from server.settings import Settings
-from tests.conftest import sign_in
+from sync import uuid7
+from tests.conftest import make_client, sign_in
 from tests.factories import World
 
 CHUNK = 64 * 1024
 BYTES = {"content-type": "application/octet-stream"}
+
+
+@pytest.fixture(params=["disk", "s3"])
+def blob_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """Every test here runs on the disk store and on an S3-compatible one (moto on loopback)."""
+    if request.param == "disk":
+        return settings
+    return request.getfixturevalue("s3_server").settings(settings, f"fv-{uuid7()[-12:]}")
+
+
+@pytest.fixture
+def app_client(blob_settings: Settings, clean_db: None) -> Iterator[TestClient]:
+    with make_client(blob_settings) as client:
+        yield client
 
 
 def _recording(size: int) -> bytes:
@@ -93,8 +110,8 @@ def test_wrong_hash_is_rejected_clearly_and_nothing_kept(app_client: TestClient,
     assert app_client.get(f"/api/blobs/{wrong}").status_code == 404
 
 
-def test_bad_names_and_sizes_are_clear_errors(settings: Settings, clean_db: None, world: World) -> None:
-    small = settings.model_copy(update={"blob_chunk_bytes": 1000, "max_blob_bytes": 5000})
+def test_bad_names_and_sizes_are_clear_errors(blob_settings: Settings, clean_db: None, world: World) -> None:
+    small = blob_settings.model_copy(update={"blob_chunk_bytes": 1000, "max_blob_bytes": 5000})
     with TestClient(app=create_app(small, run_migrations=False)) as client:
         sign_in(client, world.east.reps[0].username)
         data = _recording(2000)
@@ -106,7 +123,6 @@ def test_bad_names_and_sizes_are_clear_errors(settings: Settings, clean_db: None
 
 
 def test_a_blob_is_private_to_its_uploader_until_a_record_names_it(app_client: TestClient, world: World) -> None:
-    from sync import uuid7
     from tests.synchelp import Phone
 
     rep = world.east.reps[0]
@@ -201,7 +217,6 @@ def _put_photo(client: TestClient, data: bytes):  # type: ignore[no-untyped-def]
 
 
 def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestClient, world: World) -> None:
-    from sync import uuid7
     from tests.synchelp import Phone
 
     rep = world.east.reps[0]
@@ -233,8 +248,8 @@ def test_bad_photos_are_refused_clearly_and_the_record_stays(app_client: TestCli
     assert [named["receipt"], *named["photos"]] == hashes
 
 
-def test_a_photo_over_the_size_limit_is_refused(settings: Settings, clean_db: None, world: World) -> None:
-    small = settings.model_copy(update={"max_photo_bytes": 2000})
+def test_a_photo_over_the_size_limit_is_refused(blob_settings: Settings, clean_db: None, world: World) -> None:
+    small = blob_settings.model_copy(update={"max_photo_bytes": 2000})
     with TestClient(app=create_app(small, run_migrations=False)) as client:
         sign_in(client, world.east.reps[0].username)
         _, response = _put_photo(client, _jpeg((800, 600)))
@@ -270,7 +285,6 @@ def test_the_type_comes_from_the_bytes_never_from_the_uploader(app_client: TestC
 def test_a_photo_named_by_hash_alone_is_not_opened(app_client: TestClient, world: World) -> None:
     """Another team's rep who only knows a receipt's hash cannot read it, see that it exists, or
     name it in a claim; sending its bytes would make them a holder, which they cannot do without them."""
-    from sync import uuid7
     from tests.synchelp import Phone
 
     owner, other = world.east.reps[0], world.west.reps[0]
@@ -349,3 +363,44 @@ def test_a_recording_that_is_not_audio_is_refused(app_client: TestClient, world:
     real = _recording(3 * CHUNK)
     _, done = _upload(app_client, real)
     assert done["state"] == "complete"
+
+
+def test_blobs_live_where_the_settings_say_and_readers_get_them_back(
+    app_client: TestClient, blob_settings: Settings, world: World
+) -> None:
+    """A photo sent in chunks (parts of a multipart upload on S3) is stored in the configured place
+    only; downloads, thumbnails and the cache all read it back through the store."""
+    import io
+    import shutil
+
+    from PIL import Image
+
+    sign_in(app_client, world.east.reps[0].username)
+    buf = io.BytesIO()
+    Image.frombytes("RGB", (640, 640), os.urandom(640 * 640 * 3)).save(buf, "JPEG", quality=90)
+    photo = buf.getvalue()  # noise: a photo of about 400 KB, sent in 64 KB chunks
+    sha = hashlib.sha256(photo).hexdigest()
+    _, done = _upload(app_client, photo)
+    assert done == {"sha256": sha, "state": "complete", "received": len(photo)}
+    on_disk = list((blob_settings.data_dir / "blobs").rglob(sha))
+    if blob_settings.blob_store == "s3":
+        from sync import s3_client
+
+        assert len(photo) > 2 * blob_settings.s3_part_bytes  # it went through parts
+        client = s3_client(
+            endpoint_url=blob_settings.s3_endpoint_url,
+            region="us-east-1",
+            access_key_id="test",
+            secret_access_key="test",
+        )
+        keys = [o["Key"] for o in client.list_objects_v2(Bucket=blob_settings.s3_bucket).get("Contents", [])]
+        assert keys == [f"blobs/{sha[:2]}/{sha[2:4]}/{sha}"]  # no chunk or part left behind
+        assert client.list_multipart_uploads(Bucket=blob_settings.s3_bucket).get("Uploads", []) == []
+        assert on_disk == []
+        shutil.rmtree(blob_settings.data_dir / "blob-cache")  # another machine: nothing cached
+    else:
+        assert len(on_disk) == 1
+    assert app_client.get(f"/api/blobs/{sha}").content == photo
+    thumb = app_client.get(f"/api/blobs/{sha}/thumb/s")
+    assert thumb.status_code == 200, thumb.text
+    assert max(Image.open(io.BytesIO(thumb.content)).size) <= 400
