@@ -26,16 +26,30 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
         seeded = seed_if_empty(settings)
         _print_logins(seeded or demo_logins(), args.host, args.port, fresh=bool(seeded))
+    if args.workers > 1 and settings.resolved_database_url().startswith("sqlite"):
+        print(
+            "note: several server processes share SQLite through its file lock, one writer at a time; "
+            "PostgreSQL is the database for --workers (docs/deployment.md)",
+            file=sys.stderr,
+        )
     uvicorn.run(
-        "server.app:create_app",
+        args.app,
         factory=True,
         host=args.host,
         port=args.port,
-        workers=1,
+        workers=args.workers,
         log_level=args.log_level,
         proxy_headers=True,
+        timeout_graceful_shutdown=20,
     )
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
 
 
 def _publish(settings: Settings) -> None:
@@ -176,6 +190,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed the demo distributor if the database is empty")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=int(os.environ.get("FIELDVISIT_WEB_WORKERS", "1")),
+        help="server processes sharing the port (default 1, or FIELDVISIT_WEB_WORKERS); use PostgreSQL for "
+        "more than one, and set FIELDVISIT_JOBS_EMBEDDED=false when `fieldvisit worker` runs the jobs",
+    )
+    serve.add_argument(
+        "--app",
+        default="server.app:create_app",
+        help="the application factory, module:function (default server.app:create_app; a distribution with "
+        "domains of its own names its factory here)",
+    )
     serve.set_defaults(func=_cmd_serve)
 
     mig = sub.add_parser("migrate", help="apply pending database migrations")

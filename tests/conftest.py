@@ -23,7 +23,15 @@ from server.models import metadata
 from server.settings import Settings
 from tests.audiohelp import model_root
 from tests.clock import CLOCK, CLOCK_ENV
-from tests.livesupport import CHROMIUM, CHROMIUM_ARGS, LiveServer, S3Server, start_s3, start_server
+from tests.livesupport import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LiveServer,
+    S3Server,
+    fresh_database,
+    start_s3,
+    start_server,
+)
 
 install()  # the app's domains, for tests that call services without an app
 PASSWORD = "correct-horse"
@@ -38,23 +46,6 @@ def _test_database_url(tmp_root: Path, suffix: str = "") -> str:
         parsed = make_url(url)
         return parsed.set(database=f"{parsed.database}{suffix}").render_as_string(hide_password=False)
     return url
-
-
-def _reset_postgres_database(url: str) -> None:
-    """Drop and recreate a PostgreSQL database so every run starts from an empty schema."""
-    from sqlalchemy import create_engine
-
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
-def fresh_database(url: str) -> None:
-    if make_url(url).get_backend_name() == "postgresql":
-        _reset_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

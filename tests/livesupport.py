@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +32,20 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 
 
+def fresh_database(url: str) -> None:
+    """An empty database at ``url``: PostgreSQL's is dropped and made again (SQLite's file is new)."""
+    from sqlalchemy import create_engine, make_url, text
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -46,9 +62,15 @@ class LiveServer:
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(10)
+            self.process.wait(20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the server and every process it started (``--workers``): a machine losing power."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
 
 
 def start_server(
@@ -58,8 +80,11 @@ def start_server(
     demo: bool = True,
     env: dict[str, str] | None = None,
     log_level: str = "warning",
+    workers: int = 1,
+    app: str = "",
 ) -> LiveServer:
-    """``env`` adds settings (the tests pass their fixed clock, FIELDVISIT_CLOCK)."""
+    """``env`` adds settings (the tests pass their fixed clock, FIELDVISIT_CLOCK); ``workers``
+    server processes share the port; ``app`` names another application factory."""
     port = free_port()
     env = {
         **os.environ,
@@ -75,7 +100,13 @@ def start_server(
     cmd = [sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", log_level]
     if demo:
         cmd.append("--demo")
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    if app:
+        cmd += ["--app", app]
+    process = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

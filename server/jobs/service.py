@@ -23,10 +23,11 @@ from sqlmodel import Session
 from server import authz
 from server.accounts.service import Actor
 from server.audit import service as audit
-from server.db import after_commit, utcnow
+from server.db import utcnow
 from server.errors import Conflict, NotFound
 from server.jobs import repository
 from server.jobs.models import Job
+from server.jobs.wakeup import announce
 from sync import uuid7
 
 LEASE = timedelta(minutes=5)
@@ -129,6 +130,8 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any], *, w
     exists = session.execute(select(Job.id).where(Job.kind == kind, Job.key == key)).first()  # type: ignore[call-overload]
     if exists is None:
         session.add(Job(id=uuid7(), kind=kind, key=key, payload=payload, waits_for=waits_for))
+        if waits_for is None:
+            announce(session)
 
 
 def wake(session: Session, blob_sha256: str) -> int:
@@ -138,7 +141,10 @@ def wake(session: Session, blob_sha256: str) -> int:
         .where(Job.waits_for == blob_sha256, Job.status == "queued")  # type: ignore[arg-type]
         .values(run_after=utcnow(), waits_for=None)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    woken = int(getattr(result, "rowcount", 0) or 0)
+    if woken:
+        announce(session)
+    return woken
 
 
 def _due(now: datetime) -> Any:
@@ -281,8 +287,6 @@ def retry(session: Session, actor: Actor, job_id: str) -> dict[str, Any]:
     """Make a dead (or waiting) job due now with its attempts reset (admins); 404 when there is no
     such job, 409 ``job_running`` or ``job_done`` for one that is running or finished. The last
     error stays until it runs; the worker looks once the retry is committed."""
-    from server.jobs.worker import poke  # the worker runs this module's jobs: imported when used
-
     authz.require(actor, authz.Action.JOB_RETRY)
     job = repository.get(session, job_id)
     if job is None:
@@ -294,5 +298,5 @@ def retry(session: Session, actor: Actor, job_id: str) -> dict[str, Any]:
         raise Conflict(f"This job is {state}; only a dead or waiting job is retried.", code=f"job_{state}")
     session.refresh(job)
     audit.record(session, actor, entity="job", entity_id=job.id, action="retry", changes={"kind": job.kind})
-    after_commit(session, poke)
+    announce(session)
     return job_view(job)

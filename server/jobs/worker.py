@@ -9,20 +9,17 @@ import logging
 import threading
 import traceback
 
+from sqlalchemy import make_url
 from sqlmodel import Session
 
 from server.db import session_scope, utcnow
-from server.jobs import service
+from server.jobs import service, wakeup
 from server.jobs.service import Claimed, Done, GiveUp, JobKind, Retry
+from server.jobs.wakeup import poke
 from server.settings import Settings
 
 log = logging.getLogger("fieldvisit.jobs")
-_wakeup = threading.Event()
-
-
-def poke() -> None:
-    """New work in this process: look at once instead of at the next poll."""
-    _wakeup.set()
+__all__ = ["Worker", "poke", "run_one", "run_pending"]
 
 
 def _claim(settings: Settings, kinds: list[str]) -> Claimed | None:
@@ -130,14 +127,21 @@ class Worker:
         self.settings = settings
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        url = settings.resolved_database_url()
+        # on PostgreSQL, other processes' new work wakes this one (LISTEN/NOTIFY); polling stays
+        self._listener = wakeup.Listener(url, self._stop) if make_url(url).get_backend_name() == "postgresql" else None
 
     def start(self) -> None:
+        if self._listener is not None:
+            self._listener.start()
         self._thread.start()
 
     def stop(self, timeout: float = 10) -> None:
         self._stop.set()
-        _wakeup.set()
+        poke()
         self._thread.join(timeout)
+        if self._listener is not None:
+            self._listener.join(timeout)
 
     def _loop(self) -> None:
         schedule_recurring(self.settings)
@@ -148,5 +152,4 @@ class Worker:
                 log.exception("job worker could not reach the database")
                 busy = False
             if not busy:
-                _wakeup.wait(self.settings.jobs_poll_seconds)
-                _wakeup.clear()
+                wakeup.wait(self.settings.jobs_poll_seconds)

@@ -11,10 +11,8 @@ from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
 from server.accounts.service import Actor
-from server.db import after_commit
 from server.errors import NotFound, PayloadTooLarge, Unprocessable
 from server.jobs import service as jobs
-from server.jobs.worker import poke
 from server.registry import installed
 from server.replication.blobaccess import blob_store, can_read_blob
 from server.replication.blobcheck import BlobRefused, check_blob
@@ -97,8 +95,7 @@ def _blob_done(session: Session, actor: Actor, sha256: str, size: int, content_t
         )
     if session.get(BlobHolder, (sha256, actor.user.id)) is None:
         session.add(BlobHolder(sha256=sha256, user_id=actor.user.id))
-    if jobs.wake(session, sha256):
-        after_commit(session, poke)
+    jobs.wake(session, sha256)  # and the workers are told once this commits
 
 
 def blob_append(

@@ -4,9 +4,11 @@ MAX_WAIT; the record it serves is told (its kind's hook), and admins see and ret
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,3 +172,56 @@ def test_admins_see_dead_jobs_and_retry_them_and_nobody_else_may(
     done = app_client.post(f"/api/admin/jobs/{item['id']}/retry")
     assert done.status_code == 409 and done.json()["code"] == "job_done"
     assert app_client.post(f"/api/admin/jobs/{uuid7()}/retry").status_code == 404
+
+
+def test_a_worker_in_another_process_is_woken_by_new_work(tmp_path: Path) -> None:
+    """A ``fieldvisit worker`` process and a job enqueued by another: on PostgreSQL the commit's
+    ``NOTIFY`` wakes it at once although it would poll only every 5 minutes; on SQLite (no
+    notifications) it finds the job at its next poll, here every second."""
+    import subprocess
+    import sys
+    import time
+
+    from server.db import dispose_engines, migrate
+    from server.insights.rep_alerts import REP_ALERTS
+    from tests.clock import CLOCK, CLOCK_ENV
+    from tests.conftest import _test_database_url, fresh_database
+
+    url = _test_database_url(tmp_path, "_wake")
+    fresh_database(url)
+    settings = Settings(data_dir=tmp_path / "data", database_url=url, secret_key="t")
+    migrate(settings)
+    notify = url.startswith("postgresql")
+    env = {
+        **os.environ,
+        **CLOCK_ENV,
+        "FIELDVISIT_DATABASE_URL": url,
+        "FIELDVISIT_DATA_DIR": str(tmp_path / "data"),
+        "FIELDVISIT_JOBS_POLL_SECONDS": "300" if notify else "1",
+    }
+    log = (tmp_path / "worker.log").open("wb")
+    worker = subprocess.Popen([sys.executable, "-m", "server", "worker"], env=env, stdout=log, stderr=log)
+
+    def job(key: str) -> Job | None:
+        with session_scope(settings) as s:
+            return s.exec(select(Job).where(Job.kind == REP_ALERTS, Job.key.startswith(key))).first()  # type: ignore[attr-defined]
+
+    try:
+        deadline = time.monotonic() + 60
+        while job("daily:") is None:  # the worker is up: it queued its daily run
+            assert worker.poll() is None and time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
+            time.sleep(0.2)
+        time.sleep(2)  # and listening
+        with session_scope(settings) as s:
+            jobs.enqueue(s, REP_ALERTS, "wake-test", {})
+            # due from the fixed clock's start: each process runs that clock from its own start
+            s.execute(update(Job).where(Job.key == "wake-test").values(run_after=CLOCK))  # type: ignore[arg-type]
+        started = time.monotonic()
+        while (found := job("wake-test")) is None or found.status != "done":
+            assert time.monotonic() - started < 20, (found and found.status, (tmp_path / "worker.log").read_text())
+            time.sleep(0.1)
+        assert time.monotonic() - started < 10
+    finally:
+        worker.terminate()
+        worker.wait(20)
+        dispose_engines()

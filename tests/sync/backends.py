@@ -2,6 +2,8 @@
 
 - ``SqlBackend``: the real server — ``push_batch``/``pull_page`` over SQL (SQLite or PostgreSQL),
   with its authorization rules and audit log;
+- ``HttpBackend``: a running server over HTTP, e.g. four processes of ``fieldvisit serve --workers 4``
+  on one database;
 - ``MemoryBackend``: the bare engine — ``sync.push``/``sync.pull`` over ``sync.MemoryStore`` and
   ``sync.MemoryScope``, decoding and answering batches as the HTTP API does (strict JSON in, JSON out).
 """
@@ -30,6 +32,7 @@ from sync import (
     MemoryStore,
     Principal,
     Scope,
+    SyncError,
     decode_batch,
     parse_batch,
     pull,
@@ -157,3 +160,87 @@ class MemoryBackend:
 
     def close(self) -> None:
         assert not self.store.in_transaction, "every push committed or rolled back"
+
+
+class HttpBackend:
+    """A running server over HTTP: ``fieldvisit serve --workers N``, every process on one database.
+
+    Each device is its own HTTP client (its own session cookie and connections), so consecutive
+    requests of one device, and the devices' requests, land on whichever process accepts them. A
+    restart drops every connection. The database is shared with earlier scenarios: each one makes
+    its own team, rep and stores, and reads back only what its rep wrote."""
+
+    def __init__(self, url: str, settings: Settings, password_hash: str, password: str) -> None:
+        import httpx
+
+        self.url, self.settings = url, settings
+        self.password_hash, self.password = password_hash, password
+        self.clients: dict[str, httpx.Client] = {}
+        self.rep_id = ""
+
+    def setup(self) -> tuple[Any, list[str]]:
+        with Session(get_engine(self.settings), expire_on_commit=False) as s:
+            region = Region(code=f"R{uuid7()[-6:]}", name="区域")
+            team = Team(name="团队", region_id=region.id)
+            rep = User(
+                username=f"rep{uuid7()[-10:]}",
+                display_name="业务员",
+                role=Role.rep.value,
+                team_id=team.id,
+                password_hash=self.password_hash,
+            )
+            s.add_all([region, team, rep])
+            s.flush()
+            stores = [
+                Store(code=f"S{i}-{uuid7()[-8:]}", name=f"店{i}", rep_id=rep.id, region_id=region.id) for i in range(2)
+            ]
+            s.add_all(stores)
+            s.flush()
+            publish_all(s)
+            s.commit()
+        self.rep_id = rep.id
+        return rep, [store.id for store in stores]
+
+    def _client(self, user: Any, device_id: str) -> Any:
+        import httpx
+
+        client = self.clients.get(device_id)
+        if client is None:
+            client = httpx.Client(base_url=self.url, timeout=60)
+            answer = client.post("/api/auth/login", json={"username": user.username, "password": self.password})
+            assert answer.status_code == 200, answer.text
+            self.clients[device_id] = client
+        return client
+
+    def push(self, user: Any, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self._client(user, body["device_id"]).post("/api/sync/push", json=body)
+        if answer.status_code != 200:
+            error = SyncError(answer.json().get("detail", answer.text))
+            error.code = answer.json().get("code", str(answer.status_code))
+            raise error
+        return dict(answer.json())
+
+    def pull(self, user: Any, device_id: str, cursor: int, limit: int) -> dict[str, Any]:
+        answer = self._client(user, device_id).get("/api/sync/pull", params={"cursor": cursor, "limit": limit})
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    def restart(self) -> None:
+        for client in self.clients.values():
+            client.close()  # the next request opens a new connection, to any of the processes
+        self.clients.clear()
+
+    def records(self) -> dict[Key, Record]:
+        with Session(get_engine(self.settings)) as s:
+            rows = s.execute(select(SyncRecord).where(SyncRecord.rep_id == self.rep_id)).scalars()
+            return {(r.collection, r.id): r for r in rows}
+
+    def audit(self) -> list[tuple[str, str]]:
+        with Session(get_engine(self.settings)) as s:
+            rows = s.execute(
+                select(AuditEntry).where(AuditEntry.user_id == self.rep_id).order_by(AuditEntry.id)
+            ).scalars()
+            return [(a.changes["op_id"], a.changes.get("status")) for a in rows if a.changes.get("op_id")]
+
+    def close(self) -> None:
+        self.restart()
