@@ -28,9 +28,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 from sqlalchemy.pool import NullPool
@@ -81,9 +82,23 @@ def read_json(text: str | bytes) -> Any:
     """JSON columns as readers can always answer them: whatever an older version let in (NaN,
     Infinity, a lone UTF-16 surrogate) reads back as null or U+FFFD, never as a value no answer
     could carry. Input is checked long before it is stored; this is the last line."""
-    value = json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
     escaped = _ESCAPED_SURROGATE.search(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+    if not escaped:
+        try:
+            return msgspec.json.decode(text)  # strict JSON, the common case: msgspec's fast path
+        except msgspec.DecodeError:
+            pass
+    value = json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
     return _sane(value) if escaped else value
+
+
+def write_json(value: Any) -> str:
+    """JSON columns written by msgspec (UTF-8 kept as is, NaN and Infinity as null); what it cannot
+    encode (a lone surrogate in some text) goes the standard library's way, escaped."""
+    try:
+        return msgspec.json.encode(value).decode()
+    except (UnicodeEncodeError, TypeError, OverflowError):
+        return json.dumps(value)
 
 
 def _finite(text: str) -> float | None:
@@ -98,6 +113,7 @@ def _make_engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=20,
             max_overflow=20,
+            json_serializer=write_json,
             json_deserializer=read_json,
         )
 
@@ -111,7 +127,14 @@ def _make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_deserializer=read_json)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        json_serializer=write_json,
+        json_deserializer=read_json,
+    )
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
@@ -239,6 +262,9 @@ def migrate(settings: Settings | None = None, revision: str = "head") -> None:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # several machines starting at once: one migrates, the others wait and find it done
+                connection.execute(text("SELECT pg_advisory_xact_lock(7306120251)"))
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

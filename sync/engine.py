@@ -177,27 +177,41 @@ class _Pending:
     collection: Collection
 
 
+def _typed(registry: Registry, op: Operation) -> tuple[OpType, Collection] | OpResult:
+    """The operation's type and collection, or its rejection: an unknown type, a collection
+    phones do not write, fields that do not fit its intent's schema. Needs no stored state, so
+    ``push`` runs it for the whole batch before it takes the write lock."""
+    try:
+        if op.refused is not None:
+            raise InvalidOperation(op.refused)
+        op_type = registry.op_type(op.type)
+        collection = registry.collection(op_type.collection)
+        if not collection.device_writable:
+            raise OpRejected("server_owned", f"{collection.name} is written by the server only")
+        validate_fields(collection, op_type, op)
+    except (InvalidOperation, UnknownOperation, OpRejected) as exc:
+        return OpResult(op.seq, op.op_id, "rejected", exc.code, exc.detail)
+    return op_type, collection
+
+
 def _precheck(
-    store: SyncStore, policy: ScopePolicy, registry: Registry, who: Principal, ops: list[Operation]
+    store: SyncStore,
+    policy: ScopePolicy,
+    who: Principal,
+    ops: list[Operation],
+    typed: dict[int, tuple[OpType, Collection] | OpResult],
 ) -> tuple[list[_Pending | OpResult], dict[tuple[str, str], RecordState | None]]:
-    """Each new operation as a pending change, or as its rejection when it cannot be one: an
-    unknown type, fields that do not fit its intent's schema, a record the sender may not see.
-    Rejected here, like a business rule's refusal, it still advances the device's seq, so one
-    bad operation never holds up the queue behind it."""
+    """Each new operation as a pending change, or as its rejection when it cannot be one (``typed``
+    says so, or the sender may not see its record). Rejected here, like a business rule's refusal,
+    it still advances the device's seq, so one bad operation never holds up the queue behind it."""
     checked: list[_Pending | OpResult] = []
     wanted: dict[str, set[str]] = {}
     for op in ops:
-        try:
-            if op.refused is not None:
-                raise InvalidOperation(op.refused)
-            op_type = registry.op_type(op.type)
-            collection = registry.collection(op_type.collection)
-            if not collection.device_writable:
-                raise OpRejected("server_owned", f"{collection.name} is written by the server only")
-            validate_fields(collection, op_type, op)
-        except (InvalidOperation, UnknownOperation, OpRejected) as exc:
-            checked.append(OpResult(op.seq, op.op_id, "rejected", exc.code, exc.detail))
+        kind = typed[op.seq]
+        if isinstance(kind, OpResult):
+            checked.append(kind)
             continue
+        op_type, collection = kind
         checked.append(_Pending(op, op_type, collection))
         wanted.setdefault(collection.name, set()).add(op.id)
         wanted.setdefault(CONFLICT, set()).update(op.resolves)
@@ -354,6 +368,7 @@ def _apply_one(
 
 def push(store: SyncStore, policy: ScopePolicy, registry: Registry, who: Principal, batch: Batch) -> PushResult:
     """Apply a parsed batch inside the caller's transaction. Raises BatchError with nothing applied."""
+    typed = {op.seq: _typed(registry, op) for op in batch.ops}  # before the lock: other pushes go on
     store.begin_write()
     known = store.device(batch.device_id)
     if known is not None and known[0] != who.user_id:
@@ -366,7 +381,7 @@ def push(store: SyncStore, policy: ScopePolicy, registry: Registry, who: Princip
             f"the server has applied up to seq {last}; this batch starts at {new_ops[0].seq}",
             extra={"expected_seq": last + 1, "last_seq": last},
         )
-    checked, states = _precheck(store, policy, registry, who, new_ops)
+    checked, states = _precheck(store, policy, who, new_ops, typed)
     for op, p in zip(new_ops, checked, strict=True):
         result = p if isinstance(p, OpResult) else _apply_one(store, policy, who, p, states)
         store.note_applied(who, op, result)

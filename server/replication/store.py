@@ -1,23 +1,86 @@
 """``SyncStore`` over SQL: records, change sequence and devices in the request's transaction.
 
-Writes are collected in memory and flushed in bulk by ``finish()`` (one executemany per table),
-which is what lets a rep's day of operations apply in one short transaction.
+Writes are collected in memory and flushed in bulk by ``finish()`` (one driver-level executemany
+per table and kind of write, ``bulk``), which is what lets a rep's day of operations apply in one
+short transaction.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, text, update
+from sqlalchemy import JSON, Dialect, Table, insert, select, text, update
 from sqlmodel import Session
 
 from server.audit.models import AuditEntry
-from server.db import utcnow
+from server.db import utcnow, write_json
 from server.registry import installed
 from server.replication.models import SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.scope import audience_clause
 from sync import ChangeRow, Operation, OpResult, Principal, RecordState, Scope
+
+
+class _Bulk:
+    """One INSERT (or UPDATE by key) run for many rows as a single driver-level ``executemany``:
+    the statement is written once per table and dialect, JSON values are encoded by msgspec, other
+    values pass through their column type's own bind processing. The ORM's per-row parameter
+    machinery was most of a push's time (bench/sync_burst.py)."""
+
+    def __init__(self, table: Table, dialect: Dialect, columns: tuple[str, ...], keys: tuple[str, ...] = ()) -> None:
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        pg = dialect.name == "postgresql"
+
+        def slot(name: str) -> str:
+            return f"{mark}::json" if pg and isinstance(table.c[name].type, JSON) else mark
+
+        if keys:
+            sets = ", ".join(f"{quote(c)} = {slot(c)}" for c in columns)
+            where = " AND ".join(f"{quote(k)} = {mark}" for k in keys)
+            self.sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {where}"
+        else:
+            names = ", ".join(quote(c) for c in columns)
+            self.sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(slot(c) for c in columns)})"
+        self.columns = (*columns, *keys)
+        self.process = [_processor(table.c[c].type, dialect) for c in self.columns]
+
+    def run(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        pick = operator.itemgetter(*self.columns)  # always two columns or more: a tuple per row
+        params: list[Any] = [pick(row) for row in rows]
+        processed = [(i, p) for i, p in enumerate(self.process) if p is not None]
+        if processed:
+            for n, values in enumerate(params):
+                values = list(values)
+                for i, p in processed:
+                    values[i] = p(values[i])
+                params[n] = tuple(values)
+        session.connection().exec_driver_sql(self.sql, params)
+
+
+def _processor(kind: Any, dialect: Dialect) -> Any:
+    if isinstance(kind, JSON):
+        return write_json
+    return kind.dialect_impl(dialect).bind_processor(dialect)
+
+
+_BULK: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], _Bulk] = {}
+
+
+def bulk(session: Session, table: Table, rows: list[dict[str, Any]], keys: tuple[str, ...] = ()) -> None:
+    """Insert ``rows`` into ``table`` (or, with ``keys``, update the rows those columns name) in one
+    statement; every row has the same columns."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    columns = tuple(c for c in rows[0] if c not in keys)
+    cache_key = (dialect.name, table.name, columns, keys)
+    runner = _BULK.get(cache_key)
+    if runner is None:
+        runner = _BULK[cache_key] = _Bulk(table, dialect, columns, keys)
+    runner.run(session, rows)
+
 
 RECORDS = SyncRecord.__table__  # type: ignore[attr-defined]
 CHANGES = SyncChange.__table__  # type: ignore[attr-defined]
@@ -175,38 +238,14 @@ class SqlSyncStore:
                 "updated_at": now,
             }
             if key in self._in_db:
+                del row["created_by"]  # who created a record never changes
                 updates.append(row)
             else:
                 inserts.append({**row, "parent_id": parent_of(s)})
-        if inserts:
-            self.session.execute(insert(RECORDS), inserts)
-        if updates:
-            self.session.execute(
-                update(RECORDS)
-                .where(and_(RECORDS.c.collection == bindparam("k_collection"), RECORDS.c.id == bindparam("k_id")))
-                .values(
-                    {
-                        c: bindparam(c)
-                        for c in (
-                            "fields",
-                            "versions",
-                            "writers",
-                            "version",
-                            "deleted",
-                            "rep_id",
-                            "team_id",
-                            "store_id",
-                            "public",
-                            "updated_at",
-                        )
-                    }
-                ),
-                [{**row, "k_collection": row["collection"], "k_id": row["id"]} for row in updates],
-            )
-        if self._changes:
-            self.session.execute(insert(CHANGES), self._changes)
-        if self._audit:
-            self.session.execute(insert(AUDIT), self._audit)
+        bulk(self.session, RECORDS, inserts)
+        bulk(self.session, RECORDS, updates, keys=("collection", "id"))
+        bulk(self.session, CHANGES, self._changes)
+        bulk(self.session, AUDIT, self._audit)
         if self._value is not None and self._value != self._start:
             self.session.execute(update(COUNTER).where(COUNTER.c.id == 1).values(value=self._value))
         self._in_db.update(self._pending)
