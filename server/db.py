@@ -68,13 +68,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # only such an escape can make a lone one
 
 
-def _sane(value: Any) -> Any:
+def sane_json(value: Any) -> Any:
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, list):
-        return [_sane(v) for v in value]
+        return [sane_json(v) for v in value]
     if isinstance(value, dict):
-        return {_sane(k): _sane(v) for k, v in value.items()}
+        return {sane_json(k): sane_json(v) for k, v in value.items()}
     return value
 
 
@@ -89,7 +89,7 @@ def read_json(text: str | bytes) -> Any:
         except msgspec.DecodeError:
             pass
     value = json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
-    return _sane(value) if escaped else value
+    return sane_json(value) if escaped else value
 
 
 def write_json(value: Any) -> str:

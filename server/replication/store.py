@@ -11,11 +11,12 @@ import operator
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec
 from sqlalchemy import JSON, Dialect, Table, insert, select, text, update
 from sqlmodel import Session
 
 from server.audit.models import AuditEntry
-from server.db import utcnow, write_json
+from server.db import sane_json, utcnow, write_json
 from server.registry import installed
 from server.replication.models import SyncChange, SyncCounter, SyncDevice, SyncRecord
 from server.scope import audience_clause
@@ -23,30 +24,42 @@ from sync import ChangeRow, Operation, OpResult, Principal, RecordState, Scope
 
 
 class _Bulk:
-    """One INSERT (or UPDATE by key) run for many rows as a single driver-level ``executemany``:
-    the statement is written once per table and dialect, JSON values are encoded by msgspec, other
-    values pass through their column type's own bind processing. The ORM's per-row parameter
-    machinery was most of a push's time (bench/sync_burst.py)."""
+    """One INSERT (or UPDATE by key) of many rows as one statement. On PostgreSQL the rows travel as
+    one JSON document (encoded by msgspec) that ``json_to_recordset`` turns back into typed rows;
+    on SQLite one prepared statement is stepped per row (``executemany``), JSON values encoded by
+    msgspec. The statement is written once per table and dialect; other values go through their
+    column type's own bind processing. The ORM's per-row machinery was most of a push's time
+    (bench/sync_burst.py)."""
 
     def __init__(self, table: Table, dialect: Dialect, columns: tuple[str, ...], keys: tuple[str, ...] = ()) -> None:
         quote = dialect.identifier_preparer.quote
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        pg = dialect.name == "postgresql"
-
-        def slot(name: str) -> str:
-            return f"{mark}::json" if pg and isinstance(table.c[name].type, JSON) else mark
-
-        if keys:
-            sets = ", ".join(f"{quote(c)} = {slot(c)}" for c in columns)
-            where = " AND ".join(f"{quote(k)} = {mark}" for k in keys)
-            self.sql = f"UPDATE {quote(table.name)} SET {sets} WHERE {where}"
-        else:
-            names = ", ".join(quote(c) for c in columns)
-            self.sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(slot(c) for c in columns)})"
+        self.pg = dialect.name == "postgresql"
         self.columns = (*columns, *keys)
+        name = quote(table.name)
+        if self.pg:
+            # nested JSON stays as it is inside the document; the recordset types each column
+            self.process = [None if isinstance(table.c[c].type, JSON) else _processor(table.c[c].type, dialect)
+                            for c in self.columns]  # fmt: skip
+            typed = ", ".join(f"{quote(c)} {_sql_type(table.c[c].type, dialect)}" for c in self.columns)
+            rows = f"json_to_recordset(%s::json) AS v({typed})"
+            if keys:
+                sets = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns)
+                where = " AND ".join(f"t.{quote(k)} = v.{quote(k)}" for k in keys)
+                self.sql = f"UPDATE {name} AS t SET {sets} FROM {rows} WHERE {where}"
+            else:
+                names = ", ".join(quote(c) for c in columns)
+                self.sql = f"INSERT INTO {name} ({names}) SELECT {names} FROM {rows}"
+            return
         self.process = [_processor(table.c[c].type, dialect) for c in self.columns]
+        if keys:
+            sets = ", ".join(f"{quote(c)} = ?" for c in columns)
+            where = " AND ".join(f"{quote(k)} = ?" for k in keys)
+            self.sql = f"UPDATE {name} SET {sets} WHERE {where}"
+        else:
+            marks = ", ".join("?" for _ in columns)
+            self.sql = f"INSERT INTO {name} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
 
-    def run(self, session: Session, rows: list[dict[str, Any]]) -> None:
+    def _values(self, rows: list[dict[str, Any]]) -> list[Any]:
         pick = operator.itemgetter(*self.columns)  # always two columns or more: a tuple per row
         params: list[Any] = [pick(row) for row in rows]
         processed = [(i, p) for i, p in enumerate(self.process) if p is not None]
@@ -56,7 +69,28 @@ class _Bulk:
                 for i, p in processed:
                     values[i] = p(values[i])
                 params[n] = tuple(values)
-        session.connection().exec_driver_sql(self.sql, params)
+        return params
+
+    def run(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        params = self._values(rows)
+        if self.pg:
+            document = [dict(zip(self.columns, values, strict=True)) for values in params]
+            session.connection().exec_driver_sql(self.sql, (_document(document),))
+        else:
+            session.connection().exec_driver_sql(self.sql, params)
+
+
+def _document(rows: list[dict[str, Any]]) -> str:
+    """The rows as one JSON text. A lone surrogate (some text an older version let in) has no
+    UTF-8 and no place in a recordset: it is written as U+FFFD, which is how readers answer it."""
+    try:
+        return msgspec.json.encode(rows).decode()
+    except UnicodeEncodeError:
+        return msgspec.json.encode(sane_json(rows)).decode()
+
+
+def _sql_type(kind: Any, dialect: Dialect) -> str:
+    return "json" if isinstance(kind, JSON) else str(kind.compile(dialect=dialect))
 
 
 def _processor(kind: Any, dialect: Dialect) -> Any:
