@@ -9,8 +9,9 @@ PostgreSQL database (dropped and made again) served by --workers processes
 server, then
 1. pushes every rep's day of operations (batches of 200, as the PWA does) --runs times, printing
    operations/s and the p50/p95 time to push one rep's day;
-2. uploads every rep's photos (real JPEGs of noise, each made distinct) through the blob API, where
-   the server verifies each hash and decodes each photo: MB/s;
+2. uploads every rep's photos (real JPEGs of noise, each made distinct) through the blob API as the
+   PWA does (512 KiB chunks, a first attempt asks no status), where the server verifies each hash
+   and decodes each photo before it answers: MB/s;
 3. reads the server processes' peak memory (VmHWM) from /proc.
 Then, unless --no-pouchdb, installs pouchdb and pouchdb-server from the npm registry into
 bench/out/ (for this benchmark only), pushes the same days through PouchDB into pouchdb-server (on
@@ -147,7 +148,11 @@ def photo_pool(size: int) -> list[bytes]:
     return _PHOTOS
 
 
+CHUNK = 512 * 1024  # the PWA's chunk (pwa/js/blobs.js)
+
+
 def upload_photos(url: str, cookies: httpx.Cookies, photos: int, size: int) -> tuple[int, float]:
+    """Upload as the PWA does on a first attempt: straight to the chunks, no status asked."""
     sent, seconds = 0, 0.0
     pool = photo_pool(size)
     with httpx.Client(base_url=url, timeout=120, cookies=cookies) as client:
@@ -155,15 +160,17 @@ def upload_photos(url: str, cookies: httpx.Cookies, photos: int, size: int) -> t
             data = pool[i % len(pool)] + os.urandom(16)  # bytes after the JPEG's end: a distinct photo
             sha = hashlib.sha256(data).hexdigest()
             started = time.perf_counter()
-            if client.get(f"/api/blobs/{sha}/status").json()["state"] != "complete":
+            offset = 0
+            while offset < len(data):
                 answer = client.put(
                     f"/api/blobs/{sha}",
-                    params={"offset": 0, "total": len(data)},
-                    content=data,
+                    params={"offset": offset, "total": len(data)},
+                    content=data[offset : offset + CHUNK],
                     headers={"content-type": "application/octet-stream"},
                 )
                 answer.raise_for_status()
-                assert answer.json()["state"] == "complete"
+                offset = answer.json()["received"]
+            assert answer.json()["state"] == "complete"
             seconds += time.perf_counter() - started
             sent += len(data)
     return sent, seconds

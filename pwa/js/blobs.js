@@ -1,11 +1,11 @@
 // Photos and recordings: kept on the phone by SHA-256 until the server confirms the same hash,
 // then uploaded in chunks that resume where the last one ended. A blob's `state` is 'pending',
 // 'uploaded' (the server verified it; trimmed some days later) or 'refused' (never trimmed).
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { get, put, req, transact } from './db.js';
 import { t } from './i18n.js';
 
-const CHUNK = 256 * 1024;
+const CHUNK = 512 * 1024; // most photos (1600 px JPEGs) in one request; a dropped one resends at most this
 
 export async function sha256(blob) {
   const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
@@ -44,16 +44,31 @@ const markUploaded = (hash) => mark(hash, { uploaded_at: Date.now(), state: 'upl
 // The server refused these bytes for good (the same hash is the same bytes): stop offering them.
 export const refuseBlob = (hash, code) => mark(hash, { refused: code, state: 'refused' });
 
-// Upload one blob, resuming from what the server already has; reports bytes sent.
+// Upload one blob, resuming from what the server already has; reports bytes sent. A first attempt
+// goes straight to its first chunk (one round trip for most photos); a later one asks the server
+// where the bytes stand, and a chunk the server did not expect is answered with where to go on.
 export async function uploadBlob(row, onProgress = () => {}) {
-  const status = await api(`/api/blobs/${row.sha256}/status`);
-  if (status.state === 'refused') { await refuseBlob(row.sha256, status.code); return; }
-  let offset = status.state === 'complete' ? row.size : status.received;
+  let offset = 0;
+  if (row.tried) {
+    const status = await api(`/api/blobs/${row.sha256}/status`);
+    if (status.state === 'refused') { await refuseBlob(row.sha256, status.code); return; }
+    offset = status.state === 'complete' ? row.size : status.received;
+  } else {
+    await mark(row.sha256, { tried: true });
+  }
   while (offset < row.size) {
     const chunk = row.blob.slice(offset, Math.min(offset + CHUNK, row.size));
-    const answer = await api(`/api/blobs/${row.sha256}?offset=${offset}&total=${row.size}`, {
-      method: 'PUT', raw: chunk, headers: { 'Content-Type': 'application/octet-stream', 'X-Blob-Type': row.type } });
-    offset = answer.received;
+    let answer;
+    try {
+      answer = await api(`/api/blobs/${row.sha256}?offset=${offset}&total=${row.size}`, {
+        method: 'PUT', raw: chunk, headers: { 'Content-Type': 'application/octet-stream', 'X-Blob-Type': row.type } });
+    } catch (e) {
+      const received = e instanceof ApiError && e.status === 409 ? e.extra.received : undefined;
+      if (!Number.isInteger(received) || received === offset) throw e;
+      offset = received; // the server holds a part from an earlier try: go on from its end
+      continue;
+    }
+    offset = answer.state === 'complete' ? row.size : answer.received;
     onProgress(offset);
   }
   await markUploaded(row.sha256); // the server has verified the hash; the phone's copy may now be trimmed

@@ -87,9 +87,18 @@ def blob_status(session: Session, settings: Settings, actor: Actor, sha256: str)
     return {"sha256": sha256, "state": status.state, "received": status.received}
 
 
-def _blob_done(session: Session, actor: Actor, sha256: str, size: int, content_type: str, refused: str | None) -> None:
-    """Note a complete (or refused) blob and its holder, and wake the jobs waiting for it."""
-    if session.get(BlobMeta, sha256) is None:
+def _blob_done(
+    session: Session,
+    actor: Actor,
+    sha256: str,
+    size: int,
+    content_type: str,
+    refused: str | None,
+    meta: BlobMeta | None,
+) -> None:
+    """Note a complete (or refused) blob and its holder, and wake the jobs waiting for it. ``meta``:
+    the blob's row as the caller read it (``None``: there is none yet)."""
+    if meta is None:
         session.add(
             BlobMeta(sha256=sha256, size=size, content_type=content_type, uploaded_by=actor.user.id, refused=refused)
         )
@@ -112,7 +121,15 @@ def blob_append(
     if kind is None:
         if offset == 0 and len(data) == total and hashlib.sha256(data).hexdigest() == sha256:
             # verified bytes: remember them as refused, so jobs waiting for them go on without them
-            _blob_done(session, actor, sha256, total, "application/octet-stream", "unsupported_blob_type")
+            _blob_done(
+                session,
+                actor,
+                sha256,
+                total,
+                "application/octet-stream",
+                "unsupported_blob_type",
+                session.get(BlobMeta, sha256),
+            )
         raise Unprocessable(
             "Only photos (JPEG, PNG, WebP) and recordings (WebM, Ogg, MP4, WAV) are stored.",
             code="unsupported_blob_type",
@@ -123,7 +140,7 @@ def blob_append(
         raise PayloadTooLarge(f"A photo is at most {settings.max_photo_bytes:,} bytes; this one is {total:,}.")
     meta = session.get(BlobMeta, sha256)
     # a stored blob is reused only once it was checked (a file without its row was never vetted)
-    readable = can_read_blob(session, who, sha256) and meta is not None and not meta.refused
+    readable = meta is not None and not meta.refused and can_read_blob(session, who, sha256)
     try:
         # photos must decode whole, recordings must hold sound: checked before the bytes are stored
         status = store.append(
@@ -136,10 +153,10 @@ def blob_append(
             check=lambda path: check_blob(kind, path),
         )
     except BlobRefused as exc:  # the record that names it stays; only these bytes are refused
-        _blob_done(session, actor, sha256, total, kind, exc.code)
+        _blob_done(session, actor, sha256, total, kind, exc.code, meta)
         raise Unprocessable(exc.detail, code=exc.code, keep=True) from None
     if status.state == "complete":
-        _blob_done(session, actor, sha256, status.received, kind, None)
+        _blob_done(session, actor, sha256, status.received, kind, None, meta)
     return {"sha256": sha256, "state": status.state, "received": status.received}
 
 

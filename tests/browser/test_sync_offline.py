@@ -122,9 +122,44 @@ def test_offline_edits_reload_sync_once_and_show_conflicts(browser, live_server:
         c.close()
 
 
+def _wav(size: int, seed: int) -> bytes:
+    """A WAV recording of ``size`` bytes (16 kHz mono noise), as the page below makes it."""
+    import struct
+
+    fmt = struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
+    wav = b"RIFF" + struct.pack("<I", size - 8) + b"WAVEfmt " + fmt + b"data" + struct.pack("<I", size - 44)
+    return wav + bytes((i * 31 + seed) % 251 for i in range(44, size))
+
+
+_KEEP_WAV = """async ([size, seed, tried]) => {
+    const bytes = new Uint8Array(size).map((_, i) => (i * 31 + seed) % 251);
+    // a WAV recording (16 kHz mono noise): the server types blobs by their bytes and probes the sound
+    const head = new DataView(bytes.buffer, 0, 44);
+    [...'RIFF'].forEach((c, i) => head.setUint8(i, c.charCodeAt(0)));
+    head.setUint32(4, bytes.length - 8, true);
+    [...'WAVEfmt '].forEach((c, i) => head.setUint8(8 + i, c.charCodeAt(0)));
+    head.setUint32(16, 16, true);  // fmt chunk: PCM, mono, 16 kHz, 16-bit
+    head.setUint16(20, 1, true);
+    head.setUint16(22, 1, true);
+    head.setUint32(24, 16000, true);
+    head.setUint32(28, 32000, true);
+    head.setUint16(32, 2, true);
+    head.setUint16(34, 16, true);
+    [...'data'].forEach((c, i) => head.setUint8(36 + i, c.charCodeAt(0)));
+    head.setUint32(40, bytes.length - 44, true);
+    const m = await import('/js/blobs.js');
+    const hash = await m.keepBlob(new Blob([bytes], { type: 'audio/wav' }));
+    if (tried) {  // the phone's own earlier attempt, cut off after its first chunk
+        const db = await import('/js/db.js');
+        await db.put('blobs', { ...(await db.get('blobs', hash)), tried: true });
+    }
+    await (await import('/js/sync.js')).refreshCounts();
+    return hash;
+}"""
+
+
 def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     import hashlib
-    import struct
 
     context = new_context(browser, **PHONE, base_url=live_server.url, locale="en-US")
     page = context.new_page()
@@ -132,53 +167,47 @@ def test_a_photo_kept_offline_uploads_resuming_where_it_stopped(browser, live_se
     sign_in_page(page, "rep11")
     wait_synced(page)
     context.set_offline(True)
-    sha = page.evaluate("""async () => {
-        const bytes = new Uint8Array(700 * 1024).map((_, i) => (i * 31 + 7) % 251);
-        // a WAV recording (16 kHz mono noise): the server types blobs by their bytes and probes the sound
-        const head = new DataView(bytes.buffer, 0, 44);
-        [...'RIFF'].forEach((c, i) => head.setUint8(i, c.charCodeAt(0)));
-        head.setUint32(4, bytes.length - 8, true);
-        [...'WAVEfmt '].forEach((c, i) => head.setUint8(8 + i, c.charCodeAt(0)));
-        head.setUint32(16, 16, true);  // fmt chunk: PCM, mono, 16 kHz, 16-bit
-        head.setUint16(20, 1, true);
-        head.setUint16(22, 1, true);
-        head.setUint32(24, 16000, true);
-        head.setUint32(28, 32000, true);
-        head.setUint16(32, 2, true);
-        head.setUint16(34, 16, true);
-        [...'data'].forEach((c, i) => head.setUint8(36 + i, c.charCodeAt(0)));
-        head.setUint32(40, bytes.length - 44, true);
-        const m = await import('/js/blobs.js');
-        const hash = await m.keepBlob(new Blob([bytes], { type: 'audio/wav' }));  // a recording
-        await (await import('/js/sync.js')).refreshCounts();
-        return hash;
-    }""")
     size = 700 * 1024
-    fmt = struct.pack("<IHHIIHH", 16, 1, 1, 16000, 32000, 2, 16)
-    wav = b"RIFF" + struct.pack("<I", size - 8) + b"WAVEfmt " + fmt + b"data" + struct.pack("<I", size - 44)
-    data = wav + bytes((i * 31 + 7) % 251 for i in range(44, size))
-    assert sha == hashlib.sha256(data).hexdigest()
+    # retried: the phone tried before and the server kept its first chunk; elsewhere: the server holds
+    # a first chunk the phone does not know of (the same bytes from another attempt); fresh: never tried
+    retried, elsewhere = (page.evaluate(_KEEP_WAV, [size, seed, tried]) for seed, tried in ((7, True), (11, False)))
+    fresh = page.evaluate(_KEEP_WAV, [100 * 1024, 13, False])
+    large = page.evaluate(_KEEP_WAV, [1200 * 1024, 17, False])
+    assert [retried, elsewhere] == [hashlib.sha256(_wav(size, seed)).hexdigest() for seed in (7, 11)]
     page.wait_for_function(
-        "() => document.querySelector('[data-sync-summary]').textContent.includes('1 photo waiting')"
+        "() => document.querySelector('[data-sync-summary]').textContent.includes('4 photos waiting')"
     )
 
-    # An earlier attempt got the first chunk through before the connection dropped.
     with httpx.Client(base_url=live_server.url) as client:
         client.post("/api/auth/login", json={"username": "rep11", "password": "fieldvisit"})
-        first = client.put(
-            f"/api/blobs/{sha}",
-            params={"offset": 0, "total": len(data)},
-            content=data[:262144],
-            headers={"content-type": "application/octet-stream"},
-        )
-        assert first.json()["received"] == 262144
-        puts: list[str] = []
-        page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
+        for sha, seed in ((retried, 7), (elsewhere, 11)):
+            first = client.put(
+                f"/api/blobs/{sha}",
+                params={"offset": 0, "total": size},
+                content=_wav(size, seed)[:262144],
+                headers={"content-type": "application/octet-stream"},
+            )
+            assert first.json()["received"] == 262144
+        calls: list[tuple[str, str, int]] = []
+
+        def seen(request) -> None:  # type: ignore[no-untyped-def]
+            if "/api/blobs/" in request.url:
+                offset = request.url.split("offset=")[1].split("&")[0] if "offset=" in request.url else "status"
+                calls.append((request.url.split("/api/blobs/")[1][:64], offset, request.method))
+
+        page.on("request", seen)
         context.set_offline(False)
         wait_synced(page)
-        assert [u.split("offset=")[1].split("&")[0] for u in puts] == ["262144", "524288"]  # no byte sent twice
-        assert client.get(f"/api/blobs/{sha}/status").json()["state"] == "complete"
-        assert hashlib.sha256(client.get(f"/api/blobs/{sha}").content).hexdigest() == sha
+        # the retried one asks where it stands and sends only the rest: no byte sent twice
+        assert [c[1] for c in calls if c[0] == retried] == ["status", "262144"]
+        # the one never tried goes straight to its first chunk; the server answers where to go on
+        assert [c[1] for c in calls if c[0] == elsewhere] == ["0", "262144"]
+        # a photo that fits in one chunk (512 KiB) takes one request; a larger one goes in chunks
+        assert [c[1:] for c in calls if c[0] == fresh] == [("0", "PUT")]
+        assert [c[1] for c in calls if c[0] == large] == ["0", "524288", "1048576"]
+        for sha in (retried, elsewhere, fresh, large):
+            assert client.get(f"/api/blobs/{sha}/status").json()["state"] == "complete"
+            assert hashlib.sha256(client.get(f"/api/blobs/{sha}").content).hexdigest() == sha
     assert page.evaluate("(async () => (await import('/js/blobs.js')).pendingBlobs().then(r => r.length))()") == 0
     context.close()
 

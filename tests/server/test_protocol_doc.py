@@ -351,9 +351,9 @@ def _day(rec: Recorder, world: World, session: Session) -> None:
 
     rec.say(
         "**Photos first**: each photo's bytes go to the blob store under their SHA-256 (§5); a record may "
-        "also reach the server before its photos."
+        "also reach the server before its photos. A first attempt goes straight to the `PUT`; a retry asks "
+        "`GET /api/blobs/{sha256}/status` first and sends from `received` (§5)."
     )
-    rec.exchange("GET", f"/api/blobs/{photos['shelf'][1]}/status")
     rec.exchange(
         "PUT", f"/api/blobs/{photos['shelf'][1]}?offset=0&total={len(photos['shelf'][0])}", raw=photos["shelf"][0]
     )
