@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -46,9 +47,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (flag or FIELDVISIT_WEB_WORKERS)") from None
     if value < 1:
-        raise argparse.ArgumentTypeError("at least 1")
+        raise argparse.ArgumentTypeError(f"at least 1, not {value}")
     return value
 
 
@@ -158,13 +162,18 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         return 0
     worker = Worker(settings)
     worker.start()
-    print("job worker running; Ctrl-C stops it", file=sys.stderr)
+    print("job worker running; Ctrl-C (or SIGTERM, as systemd and containers stop it) stops it", file=sys.stderr)
+    signal.signal(signal.SIGTERM, _interrupt)  # the job in hand finishes (or its lease lets another take it)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         worker.stop()
     return 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _cmd_speech_models(args: argparse.Namespace) -> int:
@@ -193,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=_positive,
-        default=int(os.environ.get("FIELDVISIT_WEB_WORKERS", "1")),
+        default=os.environ.get("FIELDVISIT_WEB_WORKERS", "1"),  # a string: checked by type= like a flag
         help="server processes sharing the port (default 1, or FIELDVISIT_WEB_WORKERS); use PostgreSQL for "
         "more than one, and set FIELDVISIT_JOBS_EMBEDDED=false when `fieldvisit worker` runs the jobs",
     )

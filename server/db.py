@@ -228,6 +228,15 @@ def finish_session(session: Session, error: BaseException | None) -> None:
         _let_writer_lock_go(session)
 
 
+def serialize(session: Session, key: str) -> None:
+    """Hold ``key`` until this unit of work ends, across every server process on the database
+    (PostgreSQL's transaction-level advisory lock): e.g. one blob's chunks, which a load balancer
+    may hand to different processes. On SQLite, which runs in one process, the callers' own
+    locks do it."""
+    if not _is_sqlite(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
 def after_commit(session: Session, fn: Callable[[], None]) -> None:
     """Run ``fn`` once this unit of work has committed (never if it rolls back): e.g. wake the job
     worker for a job the transaction enqueued."""

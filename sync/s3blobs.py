@@ -6,9 +6,11 @@ an upload lives in the bucket, so any server process on any machine can take the
 
 - ``blobs/ab/cd/<sha256>``: a complete blob, written only after its bytes were verified;
 - ``incoming/<sha256>.<owner tag>``: the owner's S3 multipart upload. A phone's chunks are small
-  (1 MB) and S3 wants parts of at least 5 MiB, so chunks are first staged as objects under
+  (512 KiB) and S3 wants parts of at least 5 MiB, so chunks are first staged as objects under
   ``incoming/<sha256>.<owner tag>.chunks/<offset>`` and folded into one part once they reach
-  ``part_bytes``. What an upload has received is its parts' sizes plus its staged chunks';
+  ``part_bytes``. What an upload has received is its parts' sizes plus the staged chunks that go
+  on from there without a gap (a chunk a fold left behind, its part already uploaded, is
+  ignored and deleted);
 - ``incoming/<sha256>.<owner tag>.head``: the first bytes of an upload whose first chunk went into
   a part (parts of an unfinished upload cannot be read back), for telling its type.
 
@@ -25,7 +27,7 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -144,10 +146,24 @@ class S3BlobStore:
                 out.append((int(item["Key"].rsplit("/", 1)[1]), item["Key"], int(item["Size"])))
         return sorted(out)
 
-    def _progress(self, sha256: str, owner: str) -> tuple[str | None, list[dict[str, Any]], list[tuple[int, str, int]]]:
+    def _progress(
+        self, sha256: str, owner: str
+    ) -> tuple[str | None, list[dict[str, Any]], list[tuple[int, str, int]], list[str], int]:
+        """The owner's upload: its id, its parts, the staged chunks that follow the parts without a
+        gap, the keys of staged chunks that do not (left by a fold that stopped before deleting
+        them, or beyond a gap), and the bytes received."""
         key = self._upload(sha256, owner)
         upload_id, parts = self._multipart(key)
-        return upload_id, parts, self._staged(key)
+        received = sum(int(p["Size"]) for p in parts)
+        live: list[tuple[int, str, int]] = []
+        stale: list[str] = []
+        for offset, chunk_key, size in self._staged(key):
+            if offset == received and size > 0:
+                live.append((offset, chunk_key, size))
+                received += size
+            else:
+                stale.append(chunk_key)
+        return upload_id, parts, live, stale, received
 
     # -- the interface ----------------------------------------------------------------------------
     def status(self, sha256: str, owner: str = "") -> BlobStatus:
@@ -157,8 +173,7 @@ class S3BlobStore:
         return self.part_status(sha256, owner)
 
     def part_status(self, sha256: str, owner: str = "") -> BlobStatus:
-        _, parts, staged = self._progress(check_sha256(sha256), owner)
-        received = sum(int(p["Size"]) for p in parts) + sum(size for _, _, size in staged)
+        *_, received = self._progress(check_sha256(sha256), owner)
         return BlobStatus(sha256, "partial" if received else "missing", received)
 
     def head(self, sha256: str, owner: str = "", size: int = SNIFF_BYTES) -> bytes:
@@ -191,8 +206,8 @@ class S3BlobStore:
         with self._lock(sha256):
             if reuse_complete and (size := self._size(self._final(sha256))) is not None:
                 return BlobStatus(sha256, "complete", size)
-            upload_id, parts, staged = self._progress(sha256, owner)
-            received = sum(int(p["Size"]) for p in parts) + sum(size for _, _, size in staged)
+            upload_id, parts, staged, stale, received = self._progress(sha256, owner)
+            self._delete_keys(stale)
             if offset != received:
                 raise BlobOffsetMismatch(
                     f"the server has {received} bytes of this blob; send from there", extra={"received": received}
@@ -202,11 +217,12 @@ class S3BlobStore:
             if offset == 0 and len(data) == total:  # most photos: one PutObject, no upload state
                 return self._whole(sha256, data, check)
             key = self._upload(sha256, owner)
-            self.client.put_object(Bucket=self.bucket, Key=f"{key}.chunks/{offset:012d}", Body=data)
-            staged.append((offset, f"{key}.chunks/{offset:012d}", len(data)))
+            if data:  # (an empty chunk at the end finishes an upload whose bytes are all here)
+                self.client.put_object(Bucket=self.bucket, Key=f"{key}.chunks/{offset:012d}", Body=data)
+                staged.append((offset, f"{key}.chunks/{offset:012d}", len(data)))
             received = offset + len(data)
             last = received == total
-            if last or sum(size for _, _, size in staged) >= self.part_bytes:
+            if staged and (last or sum(size for _, _, size in staged) >= self.part_bytes):
                 if upload_id is None and last:  # small enough never to need a part
                     return self._whole(sha256, self._join(staged), check, cleanup=staged)
                 upload_id, parts = self._fold(key, upload_id, parts, staged)
@@ -223,9 +239,9 @@ class S3BlobStore:
     ) -> tuple[str, list[dict[str, Any]]]:
         """The staged chunks become the upload's next part (and are deleted)."""
         body = self._join(staged)
-        if upload_id is None:
-            upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+        if upload_id is None:  # the head first: an upload is never without it
             self.client.put_object(Bucket=self.bucket, Key=f"{key}.head", Body=body[:64])
+            upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
         number = len(parts) + 1
         etag = self.client.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body)[
             "ETag"
@@ -237,27 +253,32 @@ class S3BlobStore:
         """The bytes in a local temporary file, hashed on the way; a mismatch deletes it and raises."""
         fd, name = tempfile.mkstemp(dir=self._scratch(), suffix=".part")
         digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as fh:
-            if data is not None:
-                digest.update(data)
-                fh.write(data)
-            else:
-                body = self.client.get_object(Bucket=self.bucket, Key=source)["Body"]
-                for block in body.iter_chunks(1 << 20):
-                    digest.update(block)
-                    fh.write(block)
-        if digest.hexdigest() != sha256:
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                if data is not None:
+                    digest.update(data)
+                    fh.write(data)
+                else:
+                    body = self.client.get_object(Bucket=self.bucket, Key=source)["Body"]
+                    for block in body.iter_chunks(1 << 20):
+                        digest.update(block)
+                        fh.write(block)
+            if digest.hexdigest() != sha256:
+                raise BlobHashMismatch(
+                    f"the uploaded bytes hash to {digest.hexdigest()}, not {sha256}; the upload was discarded"
+                )
+        except BaseException:
             os.unlink(name)
-            raise BlobHashMismatch(
-                f"the uploaded bytes hash to {digest.hexdigest()}, not {sha256}; the upload was discarded"
-            )
+            raise
         return Path(name)
 
-    def _checked(self, local: Path, check: BlobCheck | None) -> None:
-        if check is None:
-            return
+    def _stored(self, local: Path, check: BlobCheck | None, store: Callable[[], object]) -> None:
+        """``check`` the verified local copy, then ``store`` the blob in the bucket; the copy is
+        deleted if either fails."""
         try:
-            check(local)
+            if check is not None:
+                check(local)
+            store()
         except BaseException:
             local.unlink(missing_ok=True)
             raise
@@ -274,14 +295,11 @@ class S3BlobStore:
     ) -> BlobStatus:
         try:
             local = self._verified_file(sha256, data, None)
-        except BlobHashMismatch:
+            self._stored(
+                local, check, lambda: self.client.put_object(Bucket=self.bucket, Key=self._final(sha256), Body=data)
+            )
+        finally:  # stored or refused, the staged chunks have done their part
             self._delete_keys([k for _, k, _ in cleanup or []])
-            raise
-        try:
-            self._checked(local, check)
-        finally:
-            self._delete_keys([k for _, k, _ in cleanup or []])
-        self.client.put_object(Bucket=self.bucket, Key=self._final(sha256), Body=data)
         return self._keep_local(sha256, local)
 
     def _complete(
@@ -295,9 +313,12 @@ class S3BlobStore:
         )
         try:
             local = self._verified_file(sha256, None, key)
-            self._checked(local, check)
-            self.client.copy_object(
-                Bucket=self.bucket, Key=self._final(sha256), CopySource={"Bucket": self.bucket, "Key": key}
+            self._stored(
+                local,
+                check,
+                lambda: self.client.copy_object(
+                    Bucket=self.bucket, Key=self._final(sha256), CopySource={"Bucket": self.bucket, "Key": key}
+                ),
             )
         finally:
             self._delete_keys([key, f"{key}.head"])
@@ -320,9 +341,9 @@ class S3BlobStore:
         os.close(fd)
         try:
             self.client.download_file(self.bucket, self._final(sha256), name)
-        except self._client_error as exc:
+        except BaseException as exc:
             os.unlink(name)
-            if _missing(exc):
+            if isinstance(exc, self._client_error) and _missing(exc):
                 return None
             raise
         cached.parent.mkdir(parents=True, exist_ok=True)

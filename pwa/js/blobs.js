@@ -47,32 +47,42 @@ export const refuseBlob = (hash, code) => mark(hash, { refused: code, state: 're
 // Upload one blob, resuming from what the server already has; reports bytes sent. A first attempt
 // goes straight to its first chunk (one round trip for most photos); a later one asks the server
 // where the bytes stand, and a chunk the server did not expect is answered with where to go on.
+// The phone's copy counts as uploaded only once the server answers `complete` (it verified the
+// hash): a server that holds every byte but stopped before completing is sent an empty last chunk.
 export async function uploadBlob(row, onProgress = () => {}) {
   let offset = 0;
   if (row.tried) {
     const status = await api(`/api/blobs/${row.sha256}/status`);
     if (status.state === 'refused') { await refuseBlob(row.sha256, status.code); return; }
-    offset = status.state === 'complete' ? row.size : status.received;
+    if (status.state === 'complete') { await markUploaded(row.sha256); return; }
+    offset = Math.min(status.received, row.size);
   } else {
     await mark(row.sha256, { tried: true });
   }
-  while (offset < row.size) {
+  for (;;) {
     const chunk = row.blob.slice(offset, Math.min(offset + CHUNK, row.size));
     let answer;
     try {
       answer = await api(`/api/blobs/${row.sha256}?offset=${offset}&total=${row.size}`, {
-        method: 'PUT', raw: chunk, headers: { 'Content-Type': 'application/octet-stream', 'X-Blob-Type': row.type } });
+        method: 'PUT', raw: chunk, timeout: chunkTimeout(chunk.size),
+        headers: { 'Content-Type': 'application/octet-stream', 'X-Blob-Type': row.type } });
     } catch (e) {
       const received = e instanceof ApiError && e.status === 409 ? e.extra.received : undefined;
-      if (!Number.isInteger(received) || received === offset) throw e;
+      if (!Number.isInteger(received) || received === offset || received < 0 || received > row.size) throw e;
       offset = received; // the server holds a part from an earlier try: go on from its end
       continue;
     }
-    offset = answer.state === 'complete' ? row.size : answer.received;
+    if (answer.state === 'complete') break;
+    if (!(answer.received > offset)) throw new ApiError(500, { detail: 'the upload did not move on' });
+    offset = answer.received;
     onProgress(offset);
   }
+  onProgress(row.size);
   await markUploaded(row.sha256); // the server has verified the hash; the phone's copy may now be trimmed
 }
+
+// A chunk may take as long as a slow 2G uplink needs (about 8 KB/s), and never less than 30 s.
+const chunkTimeout = (bytes) => 30000 + Math.ceil(bytes / 8);
 
 // Show photos (img[data-photo] named by hash) from IndexedDB; one trimmed from the phone comes
 // from the server, or shows as a placeholder while offline.

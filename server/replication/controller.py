@@ -72,15 +72,17 @@ class BlobController(Controller):
         total: Annotated[int, QueryParameter(le=MAX_SAFE_INTEGER)],
     ) -> dict[str, Any]:
         """Append one chunk at ``offset`` of a blob of ``total`` bytes (``application/octet-stream``);
-        the last chunk verifies the hash. The blob's type is told from its bytes: photos (JPEG, PNG,
-        WebP) and recordings (WebM, Ogg, MP4, WAV); anything else is 422 ``unsupported_blob_type``."""
+        the last chunk verifies the hash. An empty chunk at ``offset == total`` finishes an upload
+        whose bytes all arrived but which was never completed (the server stopped in between).
+        The blob's type is told from its bytes: photos (JPEG, PNG, WebP) and recordings (WebM, Ogg,
+        MP4, WAV); anything else is 422 ``unsupported_blob_type``."""
         check_sha256(sha256)
         if offset < 0 or total < 1:
             raise InvalidInput("offset must be >= 0 and total >= 1")
         if total > settings.max_blob_bytes:
             raise PayloadTooLarge(f"A blob is at most {settings.max_blob_bytes:,} bytes.")
         data = await read_limited(request, settings.blob_chunk_bytes)
-        if not data:
+        if not data and offset != total:  # an empty chunk at the end finishes an upload whose bytes are all there
             raise InvalidInput("The chunk is empty.")
         return await sync_to_thread(service.blob_append, db, settings, actor, sha256, offset, total, data)
 

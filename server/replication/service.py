@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
 from server.accounts.service import Actor
+from server.db import serialize
 from server.errors import NotFound, PayloadTooLarge, Unprocessable
 from server.jobs import service as jobs
 from server.registry import installed
@@ -34,6 +35,7 @@ from sync import (
 )
 from sync.blobs import SNIFF_BYTES
 from sync.engine import record_payload
+from sync.errors import BlobOffsetMismatch
 
 
 def principal(actor: Actor, device_id: str = "") -> Principal:
@@ -115,8 +117,16 @@ def blob_append(
     photo that decodes whole or a recording that holds sound: else 422 (``truncated_image``,
     ``not_an_image``, ``not_audio``…), nothing stored and the hash remembered as refused."""
     who = principal(actor)
+    # one blob at a time across processes: a retried chunk (its first try still running elsewhere)
+    # or two holders of the same bytes wait here, then find the other's work done
+    serialize(session, f"blob:{sha256}")
     store = blob_store(settings)
     head = data[:SNIFF_BYTES] if offset == 0 else store.head(sha256, who.user_id)
+    if not head:  # nothing of this upload is here (it never arrived, or was cleared): say where to start
+        received = store.part_status(sha256, who.user_id).received
+        raise BlobOffsetMismatch(
+            f"the server has {received} bytes of this blob; send from there", extra={"received": received}
+        )
     kind = sniff_type(head)
     if kind is None:
         if offset == 0 and len(data) == total and hashlib.sha256(data).hexdigest() == sha256:

@@ -88,6 +88,38 @@ def test_interrupted_upload_resumes_with_at_most_one_chunk_again(app_client: Tes
     assert app_client.get(f"/api/blobs/{sha}/status").json()["state"] == "complete"
 
 
+def test_an_upload_whose_bytes_all_arrived_is_finished_by_an_empty_last_chunk(
+    app_client: TestClient, blob_settings: Settings, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server stops after the last chunk is stored but before the blob is verified and moved
+    in (injected: a process dying there cannot be timed otherwise). The phone is told `partial`
+    with every byte received, never `complete`; an empty chunk at the end finishes it."""
+    from sync.blobs import DiskBlobStore
+    from sync.s3blobs import S3BlobStore
+
+    sign_in(app_client, world.east.reps[0].username)
+    data = _recording(3 * CHUNK)  # three chunks: two S3 parts, then the completion
+    sha = hashlib.sha256(data).hexdigest()
+    store_class = S3BlobStore if blob_settings.blob_store == "s3" else DiskBlobStore
+
+    def power_lost(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("power lost")
+
+    _upload(app_client, data, stop_after=2)
+    with monkeypatch.context() as patch:
+        patch.setattr(store_class, "_complete", power_lost)
+        assert _put(app_client, sha, 2 * CHUNK, len(data), data[2 * CHUNK :]).status_code == 500
+    status = app_client.get(f"/api/blobs/{sha}/status").json()
+    assert status == {"sha256": sha, "state": "partial", "received": len(data)}
+    assert app_client.get(f"/api/blobs/{sha}").status_code == 404  # not a blob until verified
+    # an empty chunk anywhere but the end is still refused
+    assert _put(app_client, sha, CHUNK, len(data), b"").status_code == 400
+    done = _put(app_client, sha, len(data), len(data), b"")
+    assert done.status_code == 200, done.text
+    assert done.json() == {"sha256": sha, "state": "complete", "received": len(data)}
+    assert app_client.get(f"/api/blobs/{sha}").content == data
+
+
 def test_a_chunk_from_the_wrong_offset_is_refused(app_client: TestClient, world: World) -> None:
     sign_in(app_client, world.east.reps[0].username)
     data = _recording(3 * CHUNK)
@@ -96,6 +128,12 @@ def test_a_chunk_from_the_wrong_offset_is_refused(app_client: TestClient, world:
     response = _put(app_client, sha, 2 * CHUNK, len(data), data[2 * CHUNK :])
     assert response.status_code == 409
     assert response.json()["code"] == "offset_mismatch" and response.json()["extra"]["received"] == CHUNK
+    # a chunk of an upload the server holds nothing of (never arrived, or cleared) says start over,
+    # never that the bytes are of no known type (which a phone would take as final)
+    other = _recording(3 * CHUNK)
+    lost = _put(app_client, hashlib.sha256(other).hexdigest(), CHUNK, len(other), other[CHUNK : 2 * CHUNK])
+    assert lost.status_code == 409, lost.text
+    assert lost.json()["code"] == "offset_mismatch" and lost.json()["extra"]["received"] == 0
 
 
 def test_wrong_hash_is_rejected_clearly_and_nothing_kept(app_client: TestClient, world: World) -> None:
@@ -404,3 +442,37 @@ def test_blobs_live_where_the_settings_say_and_readers_get_them_back(
     thumb = app_client.get(f"/api/blobs/{sha}/thumb/s")
     assert thumb.status_code == 200, thumb.text
     assert max(Image.open(io.BytesIO(thumb.content)).size) <= 400
+
+
+def test_a_chunk_a_fold_left_behind_is_not_counted_twice(
+    s3_server, settings: Settings, clean_db: None, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """On S3, a fold that uploaded its part but stopped before deleting the staged chunks (put
+    back here, as such a crash would leave them) must not count those bytes again: the phone is
+    told the true offset and the blob's hash still matches."""
+    from sync import s3_client
+
+    blob_settings = s3_server.settings(settings, f"fv-{uuid7()[-12:]}")
+    data = _recording(6 * CHUNK)
+    sha = hashlib.sha256(data).hexdigest()
+    with make_client(blob_settings) as client:
+        sign_in(client, world.east.reps[0].username)
+        _upload(client, data, stop_after=2)  # two chunks: folded into the first part, then deleted
+        s3 = s3_client(
+            endpoint_url=blob_settings.s3_endpoint_url,
+            region="us-east-1",
+            access_key_id="test",
+            secret_access_key="test",
+        )
+        listed = s3.list_objects_v2(Bucket=blob_settings.s3_bucket, Prefix="incoming/").get("Contents", [])
+        upload_key = next(o["Key"] for o in listed if o["Key"].endswith(".head"))[: -len(".head")]
+        s3.put_object(Bucket=blob_settings.s3_bucket, Key=f"{upload_key}.chunks/{0:012d}", Body=data[:CHUNK])
+        status = client.get(f"/api/blobs/{sha}/status").json()
+        assert status == {"sha256": sha, "state": "partial", "received": 2 * CHUNK}
+        refused = _put(client, sha, 3 * CHUNK, len(data), data[3 * CHUNK : 4 * CHUNK])
+        assert refused.status_code == 409 and refused.json()["extra"]["received"] == 2 * CHUNK
+        _, done = _upload(client, data, start=2 * CHUNK)
+        assert done == {"sha256": sha, "state": "complete", "received": len(data)}
+        assert client.get(f"/api/blobs/{sha}").content == data
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=blob_settings.s3_bucket).get("Contents", [])]
+        assert keys == [f"blobs/{sha[:2]}/{sha[2:4]}/{sha}"]  # the stale chunk went too
