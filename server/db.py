@@ -42,7 +42,7 @@ from server.errors import ServiceUnavailable
 from server.settings import Settings, get_settings
 
 _lock = threading.Lock()
-_engines: dict[str, Engine] = {}
+_engines: dict[tuple[str, int, int, float], Engine] = {}
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -106,13 +106,14 @@ def _finite(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, pool_size: int, overflow: int, timeout: float) -> Engine:
     if _ensure_sqlite_folder(url):
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=20,
-            max_overflow=20,
+            pool_size=pool_size,
+            max_overflow=overflow,
+            pool_timeout=timeout,
             json_serializer=write_json,
             json_deserializer=read_json,
         )
@@ -130,19 +131,21 @@ def _make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=pool_size,
+        max_overflow=overflow,
+        pool_timeout=timeout,
         json_serializer=write_json,
         json_deserializer=read_json,
     )
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
-    url = (settings or get_settings()).resolved_database_url()
+    settings = settings or get_settings()
+    key = (settings.resolved_database_url(), settings.db_pool_size, settings.db_pool_overflow, settings.db_pool_timeout)
     with _lock:
-        engine = _engines.get(url)
+        engine = _engines.get(key)
         if engine is None:
-            engine = _engines[url] = _make_engine(url)
+            engine = _engines[key] = _make_engine(*key)
         return engine
 
 

@@ -12,8 +12,9 @@ from litestar import Request
 from litestar.di import NamedDependency
 from sqlmodel import Session
 
+from server.accounts.models import User
 from server.accounts.service import Actor, user_for_token
-from server.db import finish_session, new_session
+from server.db import finish_session, new_session, session_scope
 from server.errors import DomainError, PayloadTooLarge
 from server.settings import Settings
 
@@ -57,9 +58,18 @@ async def provide_db(settings: AppSettings) -> AsyncIterator[Session]:
     await _in_transaction_thread(lambda: finish_session(session, None))
 
 
-def provide_actor(request: Request, db: DB, settings: AppSettings) -> Actor:
+def signed_in(settings: Settings, token: str | None) -> User:
+    """The user this session cookie belongs to (401 otherwise), found in a unit of work of its own:
+    the request's session takes its connection only in the handler's thread. Were it taken here,
+    a request waiting for a handler thread would hold a pooled connection, and with enough such
+    requests the threads would wait for connections that only waiting requests hold."""
+    with session_scope(settings) as session:
+        return user_for_token(session, settings, token)
+
+
+def provide_actor(request: Request, settings: AppSettings) -> Actor:
     found = request.state.get(SIGNED_IN)
-    user = found if found is not None else user_for_token(db, settings, request.cookies.get(SESSION_COOKIE))
+    user = found if found is not None else signed_in(settings, request.cookies.get(SESSION_COOKIE))
     return Actor(user=user, device_id=request.headers.get(DEVICE_HEADER, "")[:64])
 
 

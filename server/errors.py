@@ -9,11 +9,12 @@
     ├── PayloadTooLarge 413 too_large
     ├── Unprocessable  422 (e.g. not_an_image, truncated_image, image_too_large)
     ├── TooManyRequests 429 rate_limited (carries retry_after seconds)
-    └── ServiceUnavailable 503 (e.g. model_missing: a speech model is not installed)
+    └── ServiceUnavailable 503 (e.g. model_missing: a speech model is not installed; carries retry_after)
 
 Every 4xx answer has the same shape: ``{"status_code", "code", "detail", "extra"?}``;
 ``code`` is stable for the PWA to translate, ``detail`` is English for people and logs.
-A 5xx answer never carries a stack trace; the trace goes to the server log.
+A 5xx answer never carries a stack trace; the trace goes to the server log. A database pool
+that stays busy past its timeout is a 503 ``database_busy`` with ``Retry-After``, not a 500.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, TypedDict
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from sync.errors import SyncError
 
@@ -133,7 +135,8 @@ def _body(status: int, code: str, detail: str, extra: Any = None) -> dict[str, A
 
 
 def domain_error_handler(_: Request, exc: DomainError) -> Response:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    limited = exc if isinstance(exc, (TooManyRequests, ServiceUnavailable)) else None
+    headers = {"Retry-After": str(limited.retry_after)} if limited else None
     return Response(
         _body(exc.status_code, exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers
     )
@@ -161,6 +164,16 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+def pool_timeout_handler(request: Request, exc: PoolTimeout) -> Response:
+    """Every pooled database connection stayed busy past the pool's timeout: the server is
+    overloaded, not broken. 503 with Retry-After, which a phone's queue waits out and retries."""
+    log.warning("no database connection came free for %s %s: %s", request.method, request.url.path, exc)
+    detail = "The server is busy; try again in a moment."
+    return Response(
+        _body(503, "database_busy", detail, {"retry_after": 2}), status_code=503, headers={"Retry-After": "2"}
+    )
+
+
 def sync_error_handler(_: Request, exc: SyncError) -> Response:
     return Response(_body(exc.status, exc.code, exc.detail, exc.extra), status_code=exc.status)
 
@@ -168,6 +181,7 @@ def sync_error_handler(_: Request, exc: SyncError) -> Response:
 EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     SyncError: sync_error_handler,
+    PoolTimeout: pool_timeout_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }

@@ -24,17 +24,9 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
 from server import authz
-from server.accounts.models import User
-from server.accounts.service import Actor, user_for_token
-from server.db import session_scope
-from server.deps import DEVICE_HEADER, SESSION_COOKIE, SIGNED_IN
+from server.accounts.service import Actor
+from server.deps import DEVICE_HEADER, SESSION_COOKIE, SIGNED_IN, signed_in
 from server.settings import Settings
-
-
-def _signed_in(settings: Settings, token: str | None) -> User:
-    """The user this session cookie belongs to (401 otherwise), as ``provide_actor`` finds it."""
-    with session_scope(settings) as session:
-        return user_for_token(session, settings, token)
 
 
 async def _settings(handler: BaseRouteHandler) -> Settings:
@@ -52,7 +44,7 @@ class RoleGuard:
 
     async def __call__(self, connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         settings = await _settings(handler)
-        user = await sync_to_thread(_signed_in, settings, connection.cookies.get(SESSION_COOKIE))
+        user = await sync_to_thread(signed_in, settings, connection.cookies.get(SESSION_COOKIE))
         connection.state[SIGNED_IN] = user  # provide_actor takes it from here: one lookup per request
         authz.require(Actor(user=user, device_id=connection.headers.get(DEVICE_HEADER, "")[:64]), self.action)
 

@@ -30,6 +30,23 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. Empty means SQLite at <data_dir>/fieldvisit.db; "
         "PostgreSQL as postgresql+psycopg://user:pass@host/db.",
     )
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="Database connections each server process keeps open. With N server processes and W "
+        "workers, PostgreSQL needs max_connections above "
+        "(N + W) x (db_pool_size + db_pool_overflow).",
+    )
+    db_pool_overflow: int = Field(
+        default=10, ge=0, le=1000, description="Connections a process may open beyond db_pool_size under load."
+    )
+    db_pool_timeout: float = Field(
+        default=30,
+        gt=0,
+        le=600,
+        description="Seconds a request waits for a free connection before it is answered 503 database_busy.",
+    )
     secret_key: str = Field(
         default="",
         description="Secret for signing. Empty means one is generated once and kept in <data_dir>/secret_key.",

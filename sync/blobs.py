@@ -119,24 +119,53 @@ class BlobStore(Protocol):
     def delete(self, sha256: str) -> None: ...
 
 
-class DiskBlobStore:
-    def __init__(self, root: Path, *, max_blob_bytes: int) -> None:
-        self.root = root
+class Uploads:
+    """What every store shares: a lock per blob (one process's threads; across processes the
+    caller serialises), an owner's tag in the names of their partial upload, and the checks of a
+    chunk before it is stored."""
+
+    def __init__(self, *, max_blob_bytes: int) -> None:
         self.max_blob_bytes = max_blob_bytes
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+
+    def _lock(self, sha256: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(sha256, threading.Lock())
+
+    @staticmethod
+    def _owner_tag(owner: str) -> str:
+        return hashlib.sha256(owner.encode()).hexdigest()[:16] if owner else "any"
+
+    def _admit(self, sha256: str, total: int) -> None:
+        check_sha256(sha256)
+        if total > self.max_blob_bytes:
+            raise BlobTooLarge(f"a blob is at most {self.max_blob_bytes:,} bytes")
+        if total < 1:
+            raise MalformedBatch("an empty blob is not stored")
+
+    @staticmethod
+    def _fits(offset: int, received: int, size: int, total: int) -> None:
+        """A chunk of ``size`` bytes at ``offset`` goes on where the upload has ``received`` to."""
+        if offset != received:
+            raise BlobOffsetMismatch(
+                f"the server has {received} bytes of this blob; send from there", extra={"received": received}
+            )
+        if offset + size > total:
+            raise BlobTooLarge("the chunk goes past the blob's declared size")
+
+
+class DiskBlobStore(Uploads):
+    def __init__(self, root: Path, *, max_blob_bytes: int) -> None:
+        super().__init__(max_blob_bytes=max_blob_bytes)
+        self.root = root
         (root / "incoming").mkdir(parents=True, exist_ok=True)
 
     def _final(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def _part(self, sha256: str, owner: str = "") -> Path:
-        tag = hashlib.sha256(owner.encode()).hexdigest()[:16] if owner else "any"
-        return self.root / "incoming" / f"{sha256}.{tag}.part"
-
-    def _lock(self, sha256: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(sha256, threading.Lock())
+        return self.root / "incoming" / f"{sha256}.{self._owner_tag(owner)}.part"
 
     def status(self, sha256: str, owner: str = "") -> BlobStatus:
         check_sha256(sha256)
@@ -172,22 +201,12 @@ class DiskBlobStore:
         reuse_complete: bool = True,
         check: BlobCheck | None = None,
     ) -> BlobStatus:
-        check_sha256(sha256)
-        if total > self.max_blob_bytes:
-            raise BlobTooLarge(f"a blob is at most {self.max_blob_bytes:,} bytes")
-        if total < 1:
-            raise MalformedBatch("an empty blob is not stored")
+        self._admit(sha256, total)
         with self._lock(sha256):
             current = self.status(sha256, owner) if reuse_complete else self.part_status(sha256, owner)
             if current.state == "complete":
                 return current
-            if offset != current.received:
-                raise BlobOffsetMismatch(
-                    f"the server has {current.received} bytes of this blob; send from there",
-                    extra={"received": current.received},
-                )
-            if offset + len(data) > total:
-                raise BlobTooLarge("the chunk goes past the blob's declared size")
+            self._fits(offset, current.received, len(data), total)
             if offset == 0 and len(data) == total:
                 return self._whole(sha256, data, owner, check)
             part = self._part(sha256, owner)

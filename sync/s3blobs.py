@@ -26,13 +26,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sync.blobs import SNIFF_BYTES, BlobCheck, BlobStatus, check_sha256
-from sync.errors import BlobHashMismatch, BlobOffsetMismatch, BlobTooLarge, MalformedBatch
+from sync.blobs import SNIFF_BYTES, BlobCheck, BlobStatus, Uploads, check_sha256
+from sync.errors import BlobHashMismatch
 
 MIN_PART_BYTES = 5 * 1024 * 1024  # AWS S3's smallest part but the last; others agree
 
@@ -72,7 +71,7 @@ def _missing(exc: Exception) -> bool:
     return code in ("404", "NoSuchKey", "NotFound", "NoSuchUpload")
 
 
-class S3BlobStore:
+class S3BlobStore(Uploads):
     def __init__(
         self,
         client: Any,
@@ -85,20 +84,17 @@ class S3BlobStore:
     ) -> None:
         from botocore.exceptions import ClientError
 
+        super().__init__(max_blob_bytes=max_blob_bytes)
         self.client, self.bucket, self.prefix = client, bucket, prefix
-        self.max_blob_bytes, self.part_bytes = max_blob_bytes, part_bytes
-        self.cache_dir = cache_dir
+        self.part_bytes, self.cache_dir = part_bytes, cache_dir
         self._client_error = ClientError
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
 
     # -- names ----------------------------------------------------------------------------------
     def _final(self, sha256: str) -> str:
         return f"{self.prefix}blobs/{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
     def _upload(self, sha256: str, owner: str = "") -> str:
-        tag = hashlib.sha256(owner.encode()).hexdigest()[:16] if owner else "any"
-        return f"{self.prefix}incoming/{sha256}.{tag}"
+        return f"{self.prefix}incoming/{sha256}.{self._owner_tag(owner)}"
 
     def _cached(self, sha256: str) -> Path:
         return self.cache_dir / sha256[:2] / sha256[2:4] / sha256
@@ -108,10 +104,6 @@ class S3BlobStore:
         folder = self.cache_dir / "incoming"
         folder.mkdir(parents=True, exist_ok=True)
         return str(folder)
-
-    def _lock(self, sha256: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(sha256, threading.Lock())
 
     # -- the bucket's state of an upload ----------------------------------------------------------
     def _size(self, key: str) -> int | None:
@@ -198,22 +190,13 @@ class S3BlobStore:
         reuse_complete: bool = True,
         check: BlobCheck | None = None,
     ) -> BlobStatus:
-        check_sha256(sha256)
-        if total > self.max_blob_bytes:
-            raise BlobTooLarge(f"a blob is at most {self.max_blob_bytes:,} bytes")
-        if total < 1:
-            raise MalformedBatch("an empty blob is not stored")
+        self._admit(sha256, total)
         with self._lock(sha256):
             if reuse_complete and (size := self._size(self._final(sha256))) is not None:
                 return BlobStatus(sha256, "complete", size)
             upload_id, parts, staged, stale, received = self._progress(sha256, owner)
             self._delete_keys(stale)
-            if offset != received:
-                raise BlobOffsetMismatch(
-                    f"the server has {received} bytes of this blob; send from there", extra={"received": received}
-                )
-            if offset + len(data) > total:
-                raise BlobTooLarge("the chunk goes past the blob's declared size")
+            self._fits(offset, received, len(data), total)
             if offset == 0 and len(data) == total:  # most photos: one PutObject, no upload state
                 return self._whole(sha256, data, check)
             key = self._upload(sha256, owner)

@@ -79,3 +79,5 @@ class LoginFailure(SQLModel, table=True):
     username: str = Field(index=True, max_length=64)
     address: str = Field(index=True, max_length=64)
     at: datetime = Field(default_factory=utcnow, index=True)
+    # False while its password is being verified; True once the password was wrong (a failure)
+    settled: bool = Field(default=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, func, or_
+from sqlalchemy import and_, case, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -76,7 +76,7 @@ class FailureCounts:
 
     pair: int  # this account from this address
     pair_oldest: datetime | None
-    address: int  # any account from this address
+    address: int  # any account from this address: settled failures only
     address_oldest: datetime | None
     account: int  # this account from any address
 
@@ -84,11 +84,12 @@ class FailureCounts:
 def failure_counts(session: Session, *, username: str, address: str, since: datetime) -> FailureCounts:
     pair = and_(col(LoginFailure.username) == username, col(LoginFailure.address) == address)
     from_address = col(LoginFailure.address) == address
+    failed_from_address = and_(from_address, col(LoginFailure.settled))
     query = sa_select(  # five columns: more than sqlmodel's select is typed for
         func.count(case((pair, 1))),
         func.min(case((pair, LoginFailure.at))),
-        func.count(case((from_address, 1))),
-        func.min(case((from_address, LoginFailure.at))),
+        func.count(case((failed_from_address, 1))),
+        func.min(case((failed_from_address, LoginFailure.at))),
         func.count(case((col(LoginFailure.username) == username, 1))),
     ).where(
         col(LoginFailure.at) >= since,
@@ -112,6 +113,13 @@ def add_failure(session: Session, *, username: str, address: str, at: datetime) 
     session.flush()
     assert failure.id is not None
     return failure.id
+
+
+def settle_failure(session: Session, failure_id: int) -> None:
+    """The attempt's password was wrong: its row is now a failure of its address too."""
+    session.exec(
+        update(LoginFailure).where(col(LoginFailure.id) == failure_id).values(settled=True)  # type: ignore[call-overload]
+    )
 
 
 def delete_failure(session: Session, failure_id: int) -> None:

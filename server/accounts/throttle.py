@@ -1,17 +1,21 @@
 """Limits on guessing passwords, counted before a password is verified.
 
 Every sign-in first writes a ``login_failure`` row in its own committed transaction, then counts the
-rows; only an attempt still within the limits goes on to verify the password. Of N attempts racing,
-the k-th to commit counts at least k rows, so at most ``limit`` of them are ever verified, on SQLite
-and PostgreSQL alike. A wrong password leaves its row (it is the failure); the right one clears the
-rows of its account and address in the request's transaction; an attempt refused by a limit deletes
-its row again, so hammering a locked account does not keep it locked.
+rows; only an attempt still within the limits goes on to verify the password. Of N attempts racing
+on one account, the k-th to commit counts at least k rows, so at most ``limit`` of them are ever
+verified, on SQLite and PostgreSQL alike. A wrong password leaves its row, marked ``settled`` (it
+is the failure); the right one clears the rows of its account and address in the request's
+transaction; an attempt refused by a limit deletes its row again, so hammering a locked account
+does not keep it locked. The limit per address counts settled failures only: forty reps signing in
+at once behind one office or carrier address (CGNAT is common on Chinese mobile networks) are
+never refused for each other's attempts in flight, while guesses racing on any one account stay
+bounded as above.
 
 The limits (``Settings.login_*``), all over the last ``login_window_minutes``:
 
 - per account from one address (5): then that address may not sign in to that account, even with
   the right password, until the window passes. A stranger cannot lock a rep out of their own phone.
-- per address over all accounts (30): then that address may not sign in at all.
+- per address over all accounts (30 settled failures): then that address may not sign in at all.
 - per account over all addresses: past ``login_account_slowdown_after`` (10) failures, one attempt
   on the account may be verified every 1, 2, 4, ... seconds (at most
   ``login_account_slowdown_max_seconds``, 60): guessing from many addresses is slowed, the
@@ -67,7 +71,7 @@ def _within_limits(
             retry_after=wait,
             code="login_locked_account",
         )
-    if counts.address - own >= settings.login_max_failures_per_address:
+    if counts.address >= settings.login_max_failures_per_address:  # (settled ones: never this attempt)
         wait = _wait(counts.address_oldest, window, now)
         raise TooManyRequests(
             f"Too many failed sign-ins from this address. Try again in {math.ceil(wait / 60)} minute(s).",
@@ -96,11 +100,15 @@ class Attempt:
     settings: Settings
     username: str
     address: str
+    failure_id: int
     attempts_left: int  # after this one, should it fail
     retry_after: int  # when this account opens again from this address, should it fail
 
     def failed(self) -> NoReturn:
-        """Raise the answer to a wrong username or password (the row stays: it is the failure)."""
+        """Raise the answer to a wrong username or password (the row stays: it is the failure, now
+        of the address too)."""
+        with session_scope(self.settings) as session:
+            repo.settle_failure(session, self.failure_id)
         if self.attempts_left == 0:
             raise TooManyRequests(
                 "Wrong username or password. Too many failed sign-ins for this account; "
@@ -142,6 +150,7 @@ def begin(settings: Settings, username: str, address: str) -> Attempt:
         settings=settings,
         username=username,
         address=address,
+        failure_id=failure_id,
         attempts_left=max(0, settings.login_max_failures_per_account - counts.pair),
         retry_after=_wait(counts.pair_oldest, window, now),
     )

@@ -51,6 +51,15 @@ def _put(client: TestClient, sha: str, offset: int, total: int, data: bytes, **h
     )
 
 
+def _bucket(blob_settings: Settings):  # type: ignore[no-untyped-def]
+    """A client of the test's S3 bucket (moto on loopback), to look inside it."""
+    from sync import s3_client
+
+    return s3_client(
+        endpoint_url=blob_settings.s3_endpoint_url, region="us-east-1", access_key_id="test", secret_access_key="test"
+    )
+
+
 def _upload(
     client: TestClient, data: bytes, *, start: int = 0, stop_after: int | None = None, sha: str | None = None
 ) -> tuple[list[int], dict]:
@@ -422,15 +431,8 @@ def test_blobs_live_where_the_settings_say_and_readers_get_them_back(
     assert done == {"sha256": sha, "state": "complete", "received": len(photo)}
     on_disk = list((blob_settings.data_dir / "blobs").rglob(sha))
     if blob_settings.blob_store == "s3":
-        from sync import s3_client
-
         assert len(photo) > 2 * blob_settings.s3_part_bytes  # it went through parts
-        client = s3_client(
-            endpoint_url=blob_settings.s3_endpoint_url,
-            region="us-east-1",
-            access_key_id="test",
-            secret_access_key="test",
-        )
+        client = _bucket(blob_settings)
         keys = [o["Key"] for o in client.list_objects_v2(Bucket=blob_settings.s3_bucket).get("Contents", [])]
         assert keys == [f"blobs/{sha[:2]}/{sha[2:4]}/{sha}"]  # no chunk or part left behind
         assert client.list_multipart_uploads(Bucket=blob_settings.s3_bucket).get("Uploads", []) == []
@@ -450,20 +452,13 @@ def test_a_chunk_a_fold_left_behind_is_not_counted_twice(
     """On S3, a fold that uploaded its part but stopped before deleting the staged chunks (put
     back here, as such a crash would leave them) must not count those bytes again: the phone is
     told the true offset and the blob's hash still matches."""
-    from sync import s3_client
-
     blob_settings = s3_server.settings(settings, f"fv-{uuid7()[-12:]}")
     data = _recording(6 * CHUNK)
     sha = hashlib.sha256(data).hexdigest()
     with make_client(blob_settings) as client:
         sign_in(client, world.east.reps[0].username)
         _upload(client, data, stop_after=2)  # two chunks: folded into the first part, then deleted
-        s3 = s3_client(
-            endpoint_url=blob_settings.s3_endpoint_url,
-            region="us-east-1",
-            access_key_id="test",
-            secret_access_key="test",
-        )
+        s3 = _bucket(blob_settings)
         listed = s3.list_objects_v2(Bucket=blob_settings.s3_bucket, Prefix="incoming/").get("Contents", [])
         upload_key = next(o["Key"] for o in listed if o["Key"].endswith(".head"))[: -len(".head")]
         s3.put_object(Bucket=blob_settings.s3_bucket, Key=f"{upload_key}.chunks/{0:012d}", Body=data[:CHUNK])

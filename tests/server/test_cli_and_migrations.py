@@ -47,7 +47,7 @@ def test_every_command_has_help(command: str) -> None:
 
 def test_schema_matches_the_models(settings: Settings) -> None:
     migrate(settings)  # idempotent: a second run changes nothing
-    assert current_revision(settings) == "0013"
+    assert current_revision(settings) == "0014"
     with get_engine(settings).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == [], f"models and migrations disagree; write a migration: {diff}"

@@ -59,6 +59,27 @@ def test_oversized_csv_is_refused(settings: Settings, clean_db: None, world: Wor
     assert "over 100 bytes" in response.json()["detail"]
 
 
+def test_no_free_database_connection_is_a_503_to_retry_not_a_500(
+    settings: Settings, clean_db: None, world: World
+) -> None:
+    """Every connection of the pool is really taken (held here), as under a load past what the
+    server can answer: a request waits the pool's timeout, then is told to come back."""
+    from server.db import get_engine
+
+    tight = settings.model_copy(update={"db_pool_size": 2, "db_pool_overflow": 0, "db_pool_timeout": 0.5})
+    with TestClient(app=create_app(tight, run_migrations=False)) as client:
+        sign_in(client, world.east.reps[0].username)
+        held = [get_engine(tight).connect() for _ in range(2)]
+        try:
+            busy = client.get("/api/sync/pull", params={"cursor": 0})
+        finally:
+            for connection in held:
+                connection.close()
+        assert busy.status_code == 503, busy.text
+        assert busy.json()["code"] == "database_busy" and busy.headers["retry-after"] == "2"
+        assert client.get("/api/sync/pull", params={"cursor": 0}).status_code == 200  # and then it answers
+
+
 def test_an_internal_error_reveals_nothing(settings: Settings, clean_db: None) -> None:
     # The one fault we cannot cause through the public API: a bug. Register a handler that has one.
     @get("/api/boom", sync_to_thread=False)

@@ -178,6 +178,29 @@ def test_parallel_guesses_from_many_addresses_verify_one_per_slowed_down_slot(
     assert _login(client, rep.username, PASSWORD, address="10.2.0.1").status_code == 200
 
 
+def test_many_reps_signing_in_at_once_from_one_address_are_all_let_in(
+    client_for: Callable[..., TestClient], world: World, session: Session, verified: list[str]
+) -> None:
+    """A morning meeting on the office wi-fi, or one carrier's CGNAT address: more reps than the
+    per-address limit sign in at the same moment. Attempts in flight are not failures."""
+    from server.accounts.models import Role
+    from tests.conftest import _PASSWORD_HASH
+    from tests.factories import create_user
+
+    reps = [create_user(session, _PASSWORD_HASH, Role.rep, team=world.east.team) for _ in range(12)]
+    session.commit()
+    client = client_for(login_max_failures_per_address=4)  # fewer than the reps racing
+    answers = _in_parallel(len(reps), lambda i: _login(client, reps[i].username, PASSWORD, address="100.64.0.1"))
+    assert [a.status_code for a in answers] == [200] * len(reps), [a.text for a in answers if a.status_code != 200]
+    assert len(verified) == len(reps) and _failures(session) == []
+    # wrong passwords from there still lock the address once they are failures
+    for i in range(4):
+        assert _login(client, f"ghost{i}", "wrong", address="100.64.0.1").status_code == 401
+    blocked = _login(client, reps[0].username, PASSWORD, address="100.64.0.1")
+    assert blocked.status_code == 429 and blocked.json()["code"] == "login_locked_address"
+    assert all(f.settled for f in _failures(session))
+
+
 def test_a_stranger_cannot_lock_a_rep_out_of_their_own_phone(
     client_for: Callable[..., TestClient], world: World, session: Session
 ) -> None:
