@@ -23,7 +23,7 @@ from sqlmodel import Session
 from server import authz
 from server.accounts.service import Actor
 from server.audit import service as audit
-from server.db import utcnow
+from server.db import serialize, utcnow
 from server.errors import Conflict, NotFound
 from server.jobs import repository
 from server.jobs.models import Job
@@ -48,9 +48,11 @@ class Retry(Exception):
         *,
         waits_for: str | None = None,
         counts: bool = False,
+        looked_at: datetime | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail, self.delay, self.waits_for, self.counts = detail, delay, waits_for, counts
+        self.looked_at = looked_at  # when the job found ``waits_for`` missing
 
 
 class GiveUp(Exception):
@@ -206,7 +208,27 @@ def fail(session: Session, job: Claimed, error: str, *, retry: Retry | None = No
     else:
         values.update(status="queued", run_after=now + timedelta(seconds=10 * 2**job.attempts))
     session.execute(update(Job).where(Job.id == job.id).values(**values))  # type: ignore[arg-type]
+    waits_for = values.get("waits_for")
+    if retry is not None and waits_for and _came_meanwhile(session, waits_for, retry.looked_at):
+        # the blob's upload committed while the job looked: its wake-up found nobody waiting yet
+        session.execute(update(Job).where(Job.id == job.id).values(run_after=now, waits_for=None))  # type: ignore[arg-type]
     return str(values.get("status"))
+
+
+def _came_meanwhile(session: Session, blob_sha256: str, looked_at: datetime | None) -> bool:
+    """Whether the blob arrived (or was refused) after the job found it missing. Asked after the
+    job's row says it waits, under the blob's lock, which its upload holds until it commits (on
+    SQLite the one writer does it): either that upload's ``wake`` finds this job waiting, or this
+    sees the upload's row. A few seconds of slack cover the clocks of several machines."""
+    from server.replication.models import BlobHolder
+
+    serialize(session, f"blob:{blob_sha256}")
+    since = (looked_at or utcnow()) - timedelta(seconds=5)
+    query = select(BlobHolder.user_id).where(  # type: ignore[call-overload]
+        BlobHolder.sha256 == blob_sha256,  # type: ignore[arg-type]
+        BlobHolder.created_at >= since,  # type: ignore[arg-type]
+    )
+    return session.execute(query.limit(1)).first() is not None
 
 
 _PATH = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s'\"`,;:]+")

@@ -53,6 +53,7 @@ def run_one(settings: Settings, kinds: list[str] | None = None) -> bool:
 
 
 def _run(settings: Settings, kind: JobKind, job: Claimed) -> None:
+    looked_at = utcnow()
     with session_scope(settings) as session:
         inputs = kind.load(session, settings, job)
     if isinstance(inputs, Done):
@@ -61,7 +62,7 @@ def _run(settings: Settings, kind: JobKind, job: Claimed) -> None:
         return
     missing = inputs.missing()
     if missing and (inputs.wait_until is None or utcnow() < inputs.wait_until):
-        raise Retry(inputs.waiting, inputs.delay, waits_for=missing[0])
+        raise Retry(inputs.waiting, inputs.delay, waits_for=missing[0], looked_at=looked_at)
     found = kind.read(settings, inputs)  # the slow part: no transaction, no lock
     with session_scope(settings) as session:
         try:

@@ -225,3 +225,36 @@ def test_a_worker_in_another_process_is_woken_by_new_work(tmp_path: Path) -> Non
         worker.terminate()
         worker.wait(20)
         dispose_engines()
+
+
+def test_a_blob_that_arrives_while_its_job_looks_wakes_the_job(
+    settings: Settings, clean_db: None, world: World
+) -> None:
+    """The job finds its photo missing; the photo's upload commits before the job has said it
+    waits, so the upload's wake-up finds nobody waiting. The job must still run again now, not
+    hours later (the order is forced here: in the wild it is a race of milliseconds)."""
+    from server.replication.models import BlobHolder, BlobMeta
+
+    sha = uuid7().replace("-", "").ljust(64, "0")
+    kind = "test_waits_for_photo"
+
+    def load(_session: Any, _settings: Settings, job: jobs.Claimed) -> jobs.Inputs:
+        inputs = jobs.Inputs(job, blobs={sha: None}, waiting="waiting for the photo")
+        with session_scope(settings) as session:  # the photo's upload, in its own transaction
+            session.add(BlobMeta(sha256=sha, size=10, uploaded_by=world.east.reps[0].id))
+            session.add(BlobHolder(sha256=sha, user_id=world.east.reps[0].id))
+            assert jobs.wake(session, sha) == 0  # the job is running: nobody waits yet
+        return inputs
+
+    jobs.register(jobs.JobKind(kind, load=load, read=lambda _s, _i: {"ok": True}))
+    try:
+        key = uuid7()
+        with session_scope(settings) as session:
+            jobs.enqueue(session, kind, key, {})
+        assert run_one(settings, [kind])
+        with session_scope(settings) as session:
+            job = session.exec(select(Job).where(Job.kind == kind, Job.key == key)).one()
+            assert (job.status, job.waits_for) == ("queued", None)
+            assert job.run_after <= utcnow()  # due again at once
+    finally:
+        jobs.KINDS.pop(kind, None)
