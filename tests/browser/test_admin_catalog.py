@@ -76,6 +76,7 @@ def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server,
     assert page.get_attribute('fv-admin-templates [data-step="1"] [data-k=name]', "aria-invalid") == "true"
     # keys repeating (which the server says without naming a field) are found before sending
     page.goto("/#/admin/jobs")
+    page.wait_for_selector("fv-admin-jobs", state="attached", timeout=15000)  # left the form, then back
     page.goto("/#/admin/templates")
     page.wait_for_selector('fv-admin-templates [data-step="1"]', timeout=15000)
     first_key = page.input_value('fv-admin-templates [data-step="0"] [data-k=key]')
@@ -83,6 +84,7 @@ def test_admin_catalogue_allocations_and_jobs_on_a_phone_in_chinese(live_server,
     page.click("fv-admin-templates [data-save]")
     assert page.inner_text("fv-admin-templates [data-problems] li") == "步骤 2 · 键名（a–z、0–9、_）：该键名重复了。"
     page.goto("/#/admin/jobs")
+    page.wait_for_selector("fv-admin-jobs", state="attached", timeout=15000)  # left the form, then back
     page.goto("/#/admin/templates")
     page.wait_for_selector("fv-admin-templates [data-step]", timeout=15000)
     assert page.locator("fv-admin-templates [data-problems]").count() == 0
