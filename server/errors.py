@@ -168,10 +168,8 @@ def pool_timeout_handler(request: Request, exc: PoolTimeout) -> Response:
     """Every pooled database connection stayed busy past the pool's timeout: the server is
     overloaded, not broken. 503 with Retry-After, which a phone's queue waits out and retries."""
     log.warning("no database connection came free for %s %s: %s", request.method, request.url.path, exc)
-    detail = "The server is busy; try again in a moment."
-    return Response(
-        _body(503, "database_busy", detail, {"retry_after": 2}), status_code=503, headers={"Retry-After": "2"}
-    )
+    busy = ServiceUnavailable("The server is busy; try again in a moment.", retry_after=2, code="database_busy")
+    return domain_error_handler(request, busy)
 
 
 def sync_error_handler(_: Request, exc: SyncError) -> Response:

@@ -119,6 +119,13 @@ class BlobStore(Protocol):
     def delete(self, sha256: str) -> None: ...
 
 
+def offset_mismatch(received: int) -> BlobOffsetMismatch:
+    """The answer to a chunk that does not go on where the upload stands (409, ``extra.received``)."""
+    return BlobOffsetMismatch(
+        f"the server has {received} bytes of this blob; send from there", extra={"received": received}
+    )
+
+
 class Uploads:
     """What every store shares: a lock per blob (one process's threads; across processes the
     caller serialises), an owner's tag in the names of their partial upload, and the checks of a
@@ -148,9 +155,7 @@ class Uploads:
     def _fits(offset: int, received: int, size: int, total: int) -> None:
         """A chunk of ``size`` bytes at ``offset`` goes on where the upload has ``received`` to."""
         if offset != received:
-            raise BlobOffsetMismatch(
-                f"the server has {received} bytes of this blob; send from there", extra={"received": received}
-            )
+            raise offset_mismatch(received)
         if offset + size > total:
             raise BlobTooLarge("the chunk goes past the blob's declared size")
 

@@ -33,9 +33,8 @@ from sync import (
     sniff_type,
     upgrade_batch,
 )
-from sync.blobs import SNIFF_BYTES
+from sync.blobs import SNIFF_BYTES, offset_mismatch
 from sync.engine import record_payload
-from sync.errors import BlobOffsetMismatch
 
 
 def principal(actor: Actor, device_id: str = "") -> Principal:
@@ -123,10 +122,7 @@ def blob_append(
     store = blob_store(settings)
     head = data[:SNIFF_BYTES] if offset == 0 else store.head(sha256, who.user_id)
     if not head:  # nothing of this upload is here (it never arrived, or was cleared): say where to start
-        received = store.part_status(sha256, who.user_id).received
-        raise BlobOffsetMismatch(
-            f"the server has {received} bytes of this blob; send from there", extra={"received": received}
-        )
+        raise offset_mismatch(store.part_status(sha256, who.user_id).received)
     kind = sniff_type(head)
     if kind is None:
         if offset == 0 and len(data) == total and hashlib.sha256(data).hexdigest() == sha256:
